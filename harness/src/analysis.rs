@@ -1,0 +1,209 @@
+//! Reading a trace: which locks each thread holds, and what it waits for.
+//!
+//! ```
+//! use harness::analysis::{all_blocked, threads};
+//! use harness::protocol::{Event, Op};
+//!
+//! let step = |thread: &str, op, resource: &str| Event {
+//!     thread: thread.into(),
+//!     op,
+//!     resource: Some(resource.into()),
+//!     detail: None,
+//!     location: None,
+//! };
+//! let events = [
+//!     step("thread 1", Op::Locked, "fork 0"),
+//!     step("thread 2", Op::Locked, "fork 1"),
+//!     step("thread 1", Op::Lock, "fork 1"),
+//!     step("thread 2", Op::Lock, "fork 0"),
+//! ];
+//! let threads = threads(&events);
+//! assert_eq!(threads[0].holds, ["fork 0"]);
+//! assert!(all_blocked(&threads));
+//! ```
+
+use crate::protocol::{Event, Op};
+
+/// What one thread was doing when the trace ends.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ThreadState {
+    /// The thread's name.
+    pub thread: String,
+    /// Locks it holds, in the order it took them.
+    pub holds: Vec<String>,
+    /// What it is blocked on, if its last step was to start waiting.
+    pub waits: Option<Blocked>,
+    /// Whether the thread has ended.
+    pub finished: bool,
+}
+
+/// What a thread is blocked on.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Blocked {
+    /// [`Op::Lock`], [`Op::Wait`] or [`Op::Join`].
+    pub op: Op,
+    /// The lock or condvar, or the thread being joined.
+    pub on: String,
+    /// Where the thread started waiting.
+    pub location: Option<String>,
+}
+
+/// Every thread of the trace, in order of first appearance.
+pub fn threads(events: &[Event]) -> Vec<ThreadState> {
+    let mut states: Vec<ThreadState> = Vec::new();
+    for event in events {
+        let index = match states.iter().position(|s| s.thread == event.thread) {
+            Some(index) => index,
+            None => {
+                states.push(ThreadState {
+                    thread: event.thread.clone(),
+                    holds: Vec::new(),
+                    waits: None,
+                    finished: false,
+                });
+                states.len() - 1
+            }
+        };
+        let state = &mut states[index];
+        let resource = event.resource.clone().unwrap_or_default();
+        let detail = event.detail.clone().unwrap_or_default();
+        state.waits = None;
+        match event.op {
+            Op::Locked => state.holds.push(resource),
+            Op::Woken => state.holds.push(detail),
+            Op::Unlock => remove(&mut state.holds, &resource),
+            Op::Lock => state.waits = Some(blocked(Op::Lock, resource, event)),
+            Op::Wait => {
+                remove(&mut state.holds, &detail);
+                state.waits = Some(blocked(Op::Wait, resource, event));
+            }
+            Op::Join => state.waits = Some(blocked(Op::Join, detail, event)),
+            Op::Exit => state.finished = true,
+            _ => {}
+        }
+    }
+    states
+}
+
+fn blocked(op: Op, on: String, event: &Event) -> Blocked {
+    Blocked {
+        op,
+        on,
+        location: event.location.clone(),
+    }
+}
+
+fn remove(holds: &mut Vec<String>, resource: &str) {
+    if let Some(index) = holds.iter().rposition(|held| held == resource) {
+        holds.remove(index);
+    }
+}
+
+/// Whether every thread that has not ended is blocked (and there is at least one).
+pub fn all_blocked(threads: &[ThreadState]) -> bool {
+    let mut live = threads.iter().filter(|state| !state.finished).peekable();
+    live.peek().is_some() && live.all(|state| state.waits.is_some())
+}
+
+/// "`thread 1` holds `A` and waits for `B`; ..." for every blocked thread.
+pub fn describe_blocked(threads: &[ThreadState]) -> String {
+    let lines: Vec<String> = threads
+        .iter()
+        .filter_map(|state| {
+            let waits = state.waits.as_ref()?;
+            let holds = match state.holds.as_slice() {
+                [] => String::new(),
+                held => format!(
+                    " holds {} and",
+                    held.iter()
+                        .map(|h| format!("`{h}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            let what = match waits.op {
+                Op::Lock if state.holds.contains(&waits.on) => {
+                    format!("waits for `{}`, which it already holds", waits.on)
+                }
+                Op::Lock => format!("waits for `{}`", waits.on),
+                Op::Wait => format!("waits on `{}` for a notify that never comes", waits.on),
+                _ => format!("waits for `{}` to finish", waits.on),
+            };
+            Some(format!("`{}`{holds} {what}", state.thread))
+        })
+        .collect();
+    lines.join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(thread: &str, op: Op, resource: Option<&str>, detail: Option<&str>) -> Event {
+        Event {
+            thread: thread.into(),
+            op,
+            resource: resource.map(Into::into),
+            detail: detail.map(Into::into),
+            location: Some("src/lib.rs:9".into()),
+        }
+    }
+
+    #[test]
+    fn a_lock_cycle_is_all_blocked_and_named() {
+        let events = [
+            event("thread 1", Op::Locked, Some("A"), None),
+            event("thread 2", Op::Locked, Some("B"), None),
+            event("thread 1", Op::Lock, Some("B"), None),
+            event("thread 2", Op::Lock, Some("A"), None),
+            event("main", Op::Join, None, Some("thread 1")),
+        ];
+        let threads = threads(&events);
+        assert!(all_blocked(&threads));
+        assert_eq!(
+            describe_blocked(&threads),
+            "`thread 1` holds `A` and waits for `B`; `thread 2` holds `B` and waits for `A`; \
+             `main` waits for `thread 1` to finish"
+        );
+    }
+
+    #[test]
+    fn a_lost_wakeup_names_the_condvar() {
+        let events = [
+            event("thread 1", Op::Locked, Some("M"), None),
+            event("thread 1", Op::Wait, Some("C"), Some("M")),
+            event("thread 2", Op::Locked, Some("M"), None),
+            event("thread 2", Op::Unlock, Some("M"), None),
+            event("thread 2", Op::Exit, None, None),
+        ];
+        let threads = threads(&events);
+        assert!(threads[0].holds.is_empty());
+        assert!(all_blocked(&threads));
+        assert_eq!(
+            describe_blocked(&threads),
+            "`thread 1` waits on `C` for a notify that never comes"
+        );
+    }
+
+    #[test]
+    fn a_running_thread_is_not_blocked() {
+        let events = [
+            event("thread 1", Op::Lock, Some("A"), None),
+            event("thread 2", Op::Load, Some("flag"), None),
+        ];
+        assert!(!all_blocked(&threads(&events)));
+        assert!(!all_blocked(&[]));
+    }
+
+    #[test]
+    fn relocking_a_held_lock_says_so() {
+        let events = [
+            event("main", Op::Locked, Some("A"), None),
+            event("main", Op::Lock, Some("A"), None),
+        ];
+        assert_eq!(
+            describe_blocked(&threads(&events)),
+            "`main` holds `A` and waits for `A`, which it already holds"
+        );
+    }
+}

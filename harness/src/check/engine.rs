@@ -1,0 +1,233 @@
+//! Running one check's body in the engine of its mode.
+
+use std::panic;
+#[cfg(any(feature = "model", feature = "explore"))]
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::failure;
+use crate::protocol::{Event, Failure, Origin, Outcome, RunConfig};
+use crate::trace;
+
+/// How a check run ended.
+pub(super) struct Ran {
+    pub(super) outcome: Outcome,
+    pub(super) iterations: u64,
+    pub(super) trace: Vec<Event>,
+    pub(super) replay: Option<String>,
+}
+
+/// Executions started so far (schedules, interleavings or rounds).
+static EXECUTIONS: AtomicU64 = AtomicU64::new(0);
+
+/// How many executions have started.
+pub(super) fn executions() -> u64 {
+    EXECUTIONS.load(Ordering::Relaxed)
+}
+
+/// Runs `body` as one fresh execution: a new trace, no panics yet.
+fn execution(body: fn()) {
+    EXECUTIONS.fetch_add(1, Ordering::Relaxed);
+    trace::begin_execution();
+    failure::begin_execution();
+    body();
+}
+
+/// Runs the check in this binary's engine; `index` is its place in the binary's list, for
+/// replay tokens.
+pub(super) fn run(config: &RunConfig, index: usize, body: fn()) -> Ran {
+    #[cfg(feature = "model")]
+    let ran = model(config, index, body);
+    #[cfg(feature = "explore")]
+    let ran = explore(config, index, body);
+    #[cfg(not(any(feature = "model", feature = "explore")))]
+    let ran = {
+        let _replays_need_an_engine = index;
+        real::run(config, body)
+    };
+    ran
+}
+
+/// The result of an engine that unwound with `payload`, or passed.
+fn ended(result: std::thread::Result<()>, replay: Option<String>) -> Ran {
+    let outcome = match result {
+        Ok(()) => Outcome::Pass,
+        Err(payload) => Outcome::Fail(failure::current().unwrap_or_else(|| {
+            let (kind, message) = failure::kind_and_message(&*payload);
+            Failure {
+                kind,
+                message,
+                location: None,
+                origin: Origin::Other,
+                thread: None,
+            }
+        })),
+    };
+    let failed = outcome != Outcome::Pass;
+    Ran {
+        outcome,
+        iterations: executions(),
+        trace: if failed {
+            trace::snapshot()
+        } else {
+            Vec::new()
+        },
+        replay: if failed { replay } else { None },
+    }
+}
+
+/// loom: every interleaving within the preemption bound. A rerun explores in the same order, so
+/// the replay token needs no schedule.
+#[cfg(feature = "model")]
+fn model(config: &RunConfig, index: usize, body: fn()) -> Ran {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(config.preemption_bound);
+    builder.max_branches = config.model_max_branches;
+    builder.location = true;
+    let token = crate::protocol::ReplayToken {
+        mode: config.mode,
+        check: index,
+        schedule: String::new(),
+    }
+    .to_string();
+    super::report::replay_with(token.clone());
+    let result = panic::catch_unwind(AssertUnwindSafe(|| builder.check(move || execution(body))));
+    ended(result, Some(token))
+}
+
+/// shuttle: random schedules, then PCT schedules, from the run's seed; or one schedule replayed.
+#[cfg(feature = "explore")]
+fn explore(config: &RunConfig, index: usize, body: fn()) -> Ran {
+    use shuttle::scheduler::{PctScheduler, RandomScheduler, ReplayScheduler};
+    use shuttle::{FailurePersistence, MaxSteps, Runner};
+
+    let schedules = std::env::temp_dir().join(format!("harness-schedules-{}", config.nonce));
+    let mut engine = shuttle::Config::new();
+    engine.max_steps = MaxSteps::FailAfter(config.explore_max_steps);
+    engine.failure_persistence = FailurePersistence::File(Some(schedules.clone()));
+    engine.silence_warnings = true;
+    let _ = std::fs::create_dir_all(&schedules);
+
+    let n = config.explore_iterations;
+    let result = panic::catch_unwind(AssertUnwindSafe(|| match &config.replay {
+        Some(schedule) => {
+            let mut replay = ReplayScheduler::new_from_encoded(schedule);
+            replay.set_allow_incomplete();
+            Runner::new(replay, engine.clone()).run(move || execution(body));
+        }
+        None => {
+            let random = RandomScheduler::new_from_seed(config.seed, n);
+            Runner::new(random, engine.clone()).run(move || execution(body));
+            let pct = PctScheduler::new_from_seed(config.seed, 3, n);
+            Runner::new(pct, engine.clone()).run(move || execution(body));
+        }
+    }));
+    let schedule = std::fs::read_dir(&schedules)
+        .ok()
+        .and_then(|mut entries| entries.next())
+        .and_then(|entry| std::fs::read_to_string(entry.ok()?.path()).ok());
+    let _ = std::fs::remove_dir_all(&schedules);
+    let token = schedule.map(|schedule| {
+        crate::protocol::ReplayToken {
+            mode: config.mode,
+            check: index,
+            schedule: schedule.trim().to_owned(),
+        }
+        .to_string()
+    });
+    ended(result, token)
+}
+
+/// Real threads: the sequential run (one round) and the stress run (many), under a watchdog that
+/// turns a round that never ends into a verdict.
+#[cfg(not(any(feature = "model", feature = "explore")))]
+mod real {
+    use std::sync::{Arc, Mutex};
+    use std::thread;
+    use std::time::{Duration, Instant};
+
+    use super::*;
+    use crate::analysis;
+    use crate::protocol::{FailureKind, Mode};
+
+    /// How long the watchdog watches a stuck round for signs of life before judging it.
+    const LOOK: Duration = Duration::from_millis(300);
+
+    pub(super) fn run(config: &RunConfig, body: fn()) -> Ran {
+        let rounds = match config.mode {
+            Mode::Stress => config.stress_rounds.max(1),
+            _ => 1,
+        };
+        let round_started = Arc::new(Mutex::new(Instant::now()));
+        let hang = Duration::from_millis(config.stress_hang_ms);
+        watch(Arc::clone(&round_started), hang);
+        for _ in 0..rounds {
+            *round_started.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
+            let result = panic::catch_unwind(|| execution(body));
+            if result.is_err() {
+                return ended(result, None);
+            }
+        }
+        ended(Ok(()), None)
+    }
+
+    /// Starts the watchdog: if a round runs longer than `hang`, it judges the round and ends the
+    /// process with a report.
+    fn watch(round_started: Arc<Mutex<Instant>>, hang: Duration) {
+        thread::Builder::new()
+            .name("harness watchdog".into())
+            .spawn(move || loop {
+                thread::sleep(hang / 10);
+                let started = *round_started.lock().unwrap_or_else(|p| p.into_inner());
+                if started.elapsed() > hang {
+                    let failure = judge_stuck_round(hang);
+                    super::super::report::finish(Ran {
+                        outcome: Outcome::Fail(failure),
+                        iterations: executions(),
+                        trace: trace::snapshot(),
+                        replay: None,
+                    });
+                }
+            })
+            .expect("the watchdog thread starts");
+    }
+
+    fn judge_stuck_round(hang: Duration) -> Failure {
+        let before = trace::steps();
+        thread::sleep(LOOK);
+        let after = trace::steps();
+        let events = trace::snapshot();
+        let seconds = hang.as_secs_f64();
+        let (kind, message) = if after > before {
+            (
+                FailureKind::Livelock,
+                format!(
+                    "a round did not finish within {seconds:.1} s, yet threads took {} more steps \
+                     in {} ms: they keep running without finishing",
+                    after - before,
+                    LOOK.as_millis()
+                ),
+            )
+        } else {
+            let threads = analysis::threads(&events);
+            if analysis::all_blocked(&threads) {
+                (FailureKind::Deadlock, analysis::describe_blocked(&threads))
+            } else {
+                (
+                    FailureKind::Hang,
+                    format!(
+                        "a round did not finish within {seconds:.1} s and no thread took a step: \
+                         a thread is stuck in a loop or a call the harness does not see"
+                    ),
+                )
+            }
+        };
+        Failure {
+            kind,
+            message,
+            location: None,
+            origin: Origin::Other,
+            thread: None,
+        }
+    }
+}

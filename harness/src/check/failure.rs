@@ -1,0 +1,228 @@
+//! Turning panics into [`Failure`]s: every panic of a check run passes through one hook, which
+//! remembers it, tells where it came from, and leaves a provisional report behind in case the
+//! engine aborts the process next (loom does, on a deadlock).
+
+use std::any::Any;
+use std::panic::{self, Location, PanicHookInfo};
+use std::sync::Mutex;
+
+use crate::analysis;
+use crate::protocol::{Event, Failure, FailureKind, Origin};
+use crate::trace;
+
+/// The payload of a panic raised by a detector, carrying its own failure kind.
+#[derive(Debug)]
+pub(crate) struct Detected {
+    pub(crate) kind: FailureKind,
+    pub(crate) message: String,
+}
+
+/// Fails the running check with `kind`.
+#[track_caller]
+pub(crate) fn raise(kind: FailureKind, message: String) -> ! {
+    panic::panic_any(Detected { kind, message })
+}
+
+/// The panics of the current execution, oldest first.
+static PANICS: Mutex<Vec<Failure>> = Mutex::new(Vec::new());
+
+/// Forgets the panics of earlier executions.
+pub(crate) fn begin_execution() {
+    PANICS.lock().unwrap_or_else(|p| p.into_inner()).clear();
+}
+
+/// Installs the hook. `check_file` is the file the checks were declared in; `on_failure` runs
+/// after each panic is recorded, with the failure the run would report now.
+pub(crate) fn install(check_file: &'static str, on_failure: fn(&Failure)) {
+    panic::set_hook(Box::new(move |info| {
+        let failure = from_panic(info, check_file);
+        let chosen = {
+            let mut panics = PANICS.lock().unwrap_or_else(|p| p.into_inner());
+            panics.push(failure);
+            choose(&panics)
+        };
+        if let Some(chosen) = chosen {
+            on_failure(&chosen);
+        }
+    }));
+}
+
+/// The failure that explains the execution: the first panic where one thread runs at a time;
+/// with real threads, the first panic of a thread other than `main` (whose own panic is usually
+/// a `join().unwrap()` of it), else the last one.
+pub(crate) fn current() -> Option<Failure> {
+    choose(&PANICS.lock().unwrap_or_else(|p| p.into_inner()))
+}
+
+fn choose(panics: &[Failure]) -> Option<Failure> {
+    let engine_schedules = crate::protocol::Backend::current() != crate::protocol::Backend::Std;
+    if engine_schedules {
+        return panics.first().cloned();
+    }
+    panics
+        .iter()
+        .find(|failure| {
+            failure
+                .thread
+                .as_deref()
+                .is_some_and(|thread| thread != "main")
+        })
+        .or(panics.last())
+        .cloned()
+}
+
+fn from_panic(info: &PanicHookInfo<'_>, check_file: &str) -> Failure {
+    let (kind, message) = kind_and_message(info.payload());
+    let message = in_plain_words(kind, message, &trace::try_snapshot());
+    let origin = info
+        .location()
+        .map_or(Origin::Other, |at| origin(at, check_file));
+    // An engine's own source line tells a learner nothing.
+    let location = info
+        .location()
+        .filter(|_| origin != Origin::Other)
+        .map(|at| format!("{}:{}", at.file(), at.line()));
+    Failure {
+        kind,
+        message,
+        location,
+        origin,
+        // Only real threads can be asked safely from inside a panic; under the engines the
+        // trace's last step shows which thread was running.
+        thread: match crate::protocol::Backend::current() {
+            crate::protocol::Backend::Std => std::thread::current().name().map(str::to_owned),
+            _ => None,
+        },
+    }
+}
+
+/// The failure kind and message a panic payload stands for.
+pub(crate) fn kind_and_message(payload: &(dyn Any + Send)) -> (FailureKind, String) {
+    if let Some(detected) = payload.downcast_ref::<Detected>() {
+        return (detected.kind, detected.message.clone());
+    }
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned());
+    (kind_of_message(&message), message)
+}
+
+/// Rewrites an engine's message about the whole execution in terms of the kata's threads and
+/// locks, as the trace shows them.
+fn in_plain_words(kind: FailureKind, message: String, events: &[Event]) -> String {
+    let threads = analysis::threads(events);
+    match kind {
+        FailureKind::Deadlock if analysis::all_blocked(&threads) => {
+            format!(
+                "every thread is stuck: {}",
+                analysis::describe_blocked(&threads)
+            )
+        }
+        FailureKind::Livelock => {
+            let running: Vec<String> = threads
+                .iter()
+                .filter(|state| !state.finished && state.waits.is_none())
+                .map(|state| format!("`{}`", state.thread))
+                .collect();
+            let who = match running.as_slice() {
+                [] => "threads".to_owned(),
+                [one] => one.clone(),
+                many => many.join(", "),
+            };
+            format!(
+                "{who} kept running for {} steps without the execution finishing: a loop waits \
+                 for progress that never comes",
+                trace::try_steps()
+            )
+        }
+        _ => message,
+    }
+}
+
+/// Recognises the engines' own failure messages.
+pub(crate) fn kind_of_message(message: &str) -> FailureKind {
+    let starts = |prefix: &str| message.trim_start().starts_with(prefix);
+    if starts("not yet implemented") || starts("not implemented") {
+        FailureKind::NotImplemented
+    } else if starts("deadlock; threads") || starts("deadlock! blocked tasks") {
+        FailureKind::Deadlock
+    } else if starts("Model exceeded maximum number of branches")
+        || starts("exceeded max_steps bound")
+    {
+        FailureKind::Livelock
+    } else if message.contains("Causality violation") {
+        FailureKind::Causality
+    } else if starts("Arc leaked") || starts("Allocation leaked") {
+        FailureKind::Leak
+    } else {
+        FailureKind::Panic
+    }
+}
+
+fn origin(location: &Location<'_>, check_file: &str) -> Origin {
+    let file = location.file();
+    if file == check_file || file.contains("harness/src/") {
+        Origin::Check
+    } else if file.starts_with("/rustc/")
+        || file.contains("/.cargo/")
+        || file.starts_with("library/")
+    {
+        Origin::Other
+    } else {
+        Origin::Kata
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_messages_have_their_kinds() {
+        let cases = [
+            ("not yet implemented", FailureKind::NotImplemented),
+            ("not implemented: hit", FailureKind::NotImplemented),
+            ("deadlock; threads = [(0, Blocked)]", FailureKind::Deadlock),
+            (
+                "deadlock! blocked tasks: [main-thread]",
+                FailureKind::Deadlock,
+            ),
+            (
+                "Model exceeded maximum number of branches. This is often caused",
+                FailureKind::Livelock,
+            ),
+            (
+                "exceeded max_steps bound 100. this might",
+                FailureKind::Livelock,
+            ),
+            (
+                "\nCausality violation: Concurrent read and write accesses.",
+                FailureKind::Causality,
+            ),
+            ("Arc leaked.\n  Index: 0", FailureKind::Leak),
+            ("assertion `left == right` failed", FailureKind::Panic),
+        ];
+        for (message, kind) in cases {
+            assert_eq!(kind_of_message(message), kind, "{message}");
+        }
+    }
+
+    #[test]
+    fn detector_payloads_keep_their_kind() {
+        let payload: Box<dyn Any + Send> = Box::new(Detected {
+            kind: FailureKind::Starvation,
+            message: "bypassed".into(),
+        });
+        assert_eq!(
+            kind_and_message(&*payload),
+            (FailureKind::Starvation, "bypassed".to_owned())
+        );
+        let payload: Box<dyn Any + Send> = Box::new("total is 1");
+        assert_eq!(
+            kind_and_message(&*payload),
+            (FailureKind::Panic, "total is 1".to_owned())
+        );
+    }
+}

@@ -1,0 +1,181 @@
+//! A kata's checks, and the process that runs one of them.
+//!
+//! A kata's `tests/<kata>.rs` declares its checks once, against the facade, and hands control to
+//! [`Checks::run`]. `cargo xtask` builds that file once per backend and starts the binary once per
+//! check (see [`crate::protocol`]); the check runs in the engine of its mode and reports back.
+//!
+//! ```no_run
+//! use harness::check::{Checks, Mode};
+//! use harness::sync::{atomic::{AtomicUsize, Ordering}, Arc};
+//! use harness::thread;
+//!
+//! fn two_threads_count_two() {
+//!     let hits = Arc::new(AtomicUsize::new(0));
+//!     let other = Arc::clone(&hits);
+//!     let handle = thread::spawn(move || other.fetch_add(1, Ordering::SeqCst));
+//!     hits.fetch_add(1, Ordering::SeqCst);
+//!     handle.join().unwrap();
+//!     assert_eq!(hits.load(Ordering::SeqCst), 2, "a hit was lost");
+//! }
+//!
+//! fn main() {
+//!     Checks::new()
+//!         .concurrent("no hit is lost", two_threads_count_two)
+//!         .run();
+//! }
+//! ```
+
+mod engine;
+pub(crate) mod failure;
+mod report;
+
+use std::panic::Location;
+use std::sync::OnceLock;
+
+use crate::protocol::{Backend, CheckInfo, Handover, RunConfig, CONFIG_ENV, REPORT_ENV};
+
+pub use crate::protocol::Mode;
+
+/// The configuration of the check this process runs, once it runs one.
+static CONFIG: OnceLock<RunConfig> = OnceLock::new();
+
+/// The mode of the check being run (sequential outside a check run): lets a check scale its
+/// scenario, e.g. fewer rounds under [`Mode::Model`].
+pub fn mode() -> Mode {
+    CONFIG.get().map_or(Mode::Sequential, |config| config.mode)
+}
+
+/// The kata's bypass bound for the check being run (8 outside a check run).
+pub(crate) fn bypass_bound() -> usize {
+    CONFIG.get().map_or(8, |config| config.bypass_bound)
+}
+
+/// One declared check.
+struct Check {
+    name: &'static str,
+    modes: Vec<Mode>,
+    body: fn(),
+}
+
+/// The checks of one kata, declared once and run in every mode they name.
+pub struct Checks {
+    file: &'static str,
+    checks: Vec<Check>,
+}
+
+impl Checks {
+    /// Starts the list; the caller's file is where check failures are recognised as such.
+    #[track_caller]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Checks {
+            file: Location::caller().file(),
+            checks: Vec::new(),
+        }
+    }
+
+    /// A check run once on real threads: plain results and edge cases. Runs before any other.
+    pub fn sequential(self, name: &'static str, body: fn()) -> Self {
+        self.only(name, &[Mode::Sequential], body)
+    }
+
+    /// A check run in every concurrent mode: model, explore and stress.
+    pub fn concurrent(self, name: &'static str, body: fn()) -> Self {
+        self.only(name, &[Mode::Model, Mode::Explore, Mode::Stress], body)
+    }
+
+    /// A check run in exactly these modes.
+    pub fn only(mut self, name: &'static str, modes: &[Mode], body: fn()) -> Self {
+        self.checks.push(Check {
+            name,
+            modes: modes.to_vec(),
+            body,
+        });
+        self
+    }
+
+    /// The checks this binary can run: those whose mode its backend serves.
+    fn list(&self) -> Vec<(CheckInfo, fn())> {
+        let backend = Backend::current();
+        self.checks
+            .iter()
+            .flat_map(|check| {
+                check
+                    .modes
+                    .iter()
+                    .filter(move |mode| mode.backend() == backend)
+                    .map(move |&mode| {
+                        let info = CheckInfo {
+                            name: check.name.to_owned(),
+                            mode,
+                        };
+                        (info, check.body)
+                    })
+            })
+            .collect()
+    }
+
+    /// Serves the runner: `--list` prints this binary's checks as JSON; `--run` runs the one
+    /// named in the configuration and writes its report. Never returns.
+    pub fn run(self) -> ! {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        match args.first().map(String::as_str) {
+            Some("--list") => {
+                let infos: Vec<CheckInfo> = self.list().into_iter().map(|(info, _)| info).collect();
+                println!(
+                    "{}",
+                    serde_json::to_string(&infos).expect("check names serialize")
+                );
+                std::process::exit(0)
+            }
+            Some("--run") => self.run_configured(),
+            _ => {
+                eprintln!(
+                    "this program holds a kata's checks; run them with `cargo xtask check <kata>`"
+                );
+                std::process::exit(2)
+            }
+        }
+    }
+
+    fn run_configured(self) -> ! {
+        let (config, report_path) = match read_environment() {
+            Ok(found) => found,
+            Err(message) => {
+                eprintln!("{message}");
+                std::process::exit(2)
+            }
+        };
+        let list = self.list();
+        let Some(index) = list
+            .iter()
+            .position(|(info, _)| info.name == config.check && info.mode == config.mode)
+        else {
+            eprintln!(
+                "no {} check named `{}` in this binary",
+                config.mode, config.check
+            );
+            std::process::exit(2)
+        };
+        let body = list[index].1;
+        crate::sync::set_fifo_handover(
+            config.mode == Mode::Explore && config.handover == Handover::Fifo,
+        );
+        let config = CONFIG.get_or_init(|| config);
+        report::open(report_path, config);
+        crate::trace::enable();
+        failure::install(self.file, report::provisional);
+        let result = engine::run(config, index, body);
+        report::finish(result)
+    }
+}
+
+/// Reads and forgets the runner's variables, so the code under test cannot see them.
+fn read_environment() -> Result<(RunConfig, String), String> {
+    let config = std::env::var(CONFIG_ENV).map_err(|_| format!("{CONFIG_ENV} is not set"))?;
+    let report = std::env::var(REPORT_ENV).map_err(|_| format!("{REPORT_ENV} is not set"))?;
+    std::env::remove_var(CONFIG_ENV);
+    std::env::remove_var(REPORT_ENV);
+    let config = serde_json::from_str(&config).map_err(|e| format!("bad {CONFIG_ENV}: {e}"))?;
+    Ok((config, report))
+}

@@ -1,0 +1,11 @@
+//! Detectors a check uses to state a kata's promises: [`Gauge`] for capacity and exclusion,
+//! [`Bypass`] for starvation by bounded bypass.
+//!
+//! Both keep their books with std's primitives, not the engine's, so watching a kata adds no
+//! scheduling points of its own, and both record what they see in the failing trace.
+
+mod bypass;
+mod gauge;
+
+pub use bypass::{Bypass, Inside, Waiting};
+pub use gauge::{Gauge, GaugeGuard};

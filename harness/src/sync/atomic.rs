@@ -1,0 +1,246 @@
+//! Atomic types with std's API, recorded: each operation appears in a failing check's trace
+//! with the value it read or wrote.
+//!
+//! ```
+//! use harness::sync::atomic::{AtomicUsize, Ordering};
+//!
+//! let hits = AtomicUsize::new(0);
+//! assert_eq!(hits.fetch_add(1, Ordering::Relaxed), 0);
+//! assert_eq!(hits.load(Ordering::Relaxed), 1);
+//! ```
+
+use std::fmt;
+use std::panic::Location;
+
+use crate::backend::atomic as engine;
+use crate::protocol::Op;
+use crate::trace::{self, Resource};
+
+pub use crate::backend::atomic::{fence, Ordering};
+
+#[track_caller]
+fn record(op: Op, resource: &Resource, detail: impl FnOnce() -> String) {
+    if trace::enabled() {
+        trace::record(op, Some(resource), Some(detail()), Some(Location::caller()));
+    }
+}
+
+fn exchanged<T: fmt::Debug>(current: T, new: T, result: &Result<T, T>) -> String {
+    match result {
+        Ok(_) => format!("compare_exchange {current:?} -> {new:?}: done"),
+        Err(seen) => format!("compare_exchange {current:?} -> {new:?}: failed, saw {seen:?}"),
+    }
+}
+
+macro_rules! atomic_common {
+    ($name:ident, $value:ty) => {
+        impl $name {
+            /// Creates the atomic holding `value`.
+            #[track_caller]
+            pub fn new(value: $value) -> Self {
+                $name {
+                    resource: Resource::new(stringify!($name)),
+                    inner: engine::$name::new(value),
+                }
+            }
+
+            /// Consumes the atomic and returns its value.
+            pub fn into_inner(self) -> $value {
+                self.inner.into_inner()
+            }
+
+            /// Reads the value.
+            #[track_caller]
+            pub fn load(&self, order: Ordering) -> $value {
+                let value = self.inner.load(order);
+                record(Op::Load, &self.resource, || format!("load -> {value:?}"));
+                value
+            }
+
+            /// Writes `value`.
+            #[track_caller]
+            pub fn store(&self, value: $value, order: Ordering) {
+                record(Op::Store, &self.resource, || format!("store {value:?}"));
+                self.inner.store(value, order)
+            }
+
+            /// Writes `value` and returns the previous value, as one step.
+            #[track_caller]
+            pub fn swap(&self, value: $value, order: Ordering) -> $value {
+                let old = self.inner.swap(value, order);
+                record(Op::Update, &self.resource, || {
+                    format!("swap {value:?}, was {old:?}")
+                });
+                old
+            }
+
+            /// Writes `new` if the value is `current`, as one step; returns the value seen.
+            #[track_caller]
+            pub fn compare_exchange(
+                &self,
+                current: $value,
+                new: $value,
+                success: Ordering,
+                failure: Ordering,
+            ) -> Result<$value, $value> {
+                let result = self.inner.compare_exchange(current, new, success, failure);
+                record(Op::Update, &self.resource, || {
+                    exchanged(current, new, &result)
+                });
+                result
+            }
+
+            /// Like [`Self::compare_exchange`], but may fail even when the value is `current`.
+            #[track_caller]
+            pub fn compare_exchange_weak(
+                &self,
+                current: $value,
+                new: $value,
+                success: Ordering,
+                failure: Ordering,
+            ) -> Result<$value, $value> {
+                let result = self
+                    .inner
+                    .compare_exchange_weak(current, new, success, failure);
+                record(Op::Update, &self.resource, || {
+                    exchanged(current, new, &result)
+                });
+                result
+            }
+
+            /// Applies `f` until it succeeds without interference, or until `f` returns `None`.
+            #[track_caller]
+            pub fn fetch_update<F>(
+                &self,
+                set_order: Ordering,
+                fetch_order: Ordering,
+                f: F,
+            ) -> Result<$value, $value>
+            where
+                F: FnMut($value) -> Option<$value>,
+            {
+                let result = self.inner.fetch_update(set_order, fetch_order, f);
+                record(Op::Update, &self.resource, || match result {
+                    Ok(old) => format!("fetch_update, was {old:?}"),
+                    Err(seen) => format!("fetch_update refused, saw {seen:?}"),
+                });
+                result
+            }
+
+            /// `fetch_and`: bitwise and, returning the previous value.
+            #[track_caller]
+            pub fn fetch_and(&self, value: $value, order: Ordering) -> $value {
+                let old = self.inner.fetch_and(value, order);
+                record(Op::Update, &self.resource, || {
+                    format!("fetch_and {value:?}, was {old:?}")
+                });
+                old
+            }
+
+            /// `fetch_or`: bitwise or, returning the previous value.
+            #[track_caller]
+            pub fn fetch_or(&self, value: $value, order: Ordering) -> $value {
+                let old = self.inner.fetch_or(value, order);
+                record(Op::Update, &self.resource, || {
+                    format!("fetch_or {value:?}, was {old:?}")
+                });
+                old
+            }
+
+            /// `fetch_xor`: bitwise exclusive or, returning the previous value.
+            #[track_caller]
+            pub fn fetch_xor(&self, value: $value, order: Ordering) -> $value {
+                let old = self.inner.fetch_xor(value, order);
+                record(Op::Update, &self.resource, || {
+                    format!("fetch_xor {value:?}, was {old:?}")
+                });
+                old
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($name))
+                    .field("name", &self.resource.name())
+                    .finish_non_exhaustive()
+            }
+        }
+
+        impl Default for $name {
+            #[track_caller]
+            fn default() -> Self {
+                $name::new(Default::default())
+            }
+        }
+
+        impl From<$value> for $name {
+            #[track_caller]
+            fn from(value: $value) -> Self {
+                $name::new(value)
+            }
+        }
+    };
+}
+
+macro_rules! atomic_int {
+    ($($name:ident($value:ty)),* $(,)?) => {$(
+        /// An integer shared between threads, with std's API.
+        pub struct $name {
+            resource: Resource,
+            inner: engine::$name,
+        }
+
+        atomic_common!($name, $value);
+
+        impl $name {
+            /// Adds `value` (wrapping) and returns the previous value, as one step.
+            #[track_caller]
+            pub fn fetch_add(&self, value: $value, order: Ordering) -> $value {
+                let old = self.inner.fetch_add(value, order);
+                record(Op::Update, &self.resource, || format!("fetch_add {value}, was {old}"));
+                old
+            }
+
+            /// Subtracts `value` (wrapping) and returns the previous value, as one step.
+            #[track_caller]
+            pub fn fetch_sub(&self, value: $value, order: Ordering) -> $value {
+                let old = self.inner.fetch_sub(value, order);
+                record(Op::Update, &self.resource, || format!("fetch_sub {value}, was {old}"));
+                old
+            }
+
+            /// Stores the maximum of the value and `value`; returns the previous value.
+            #[track_caller]
+            pub fn fetch_max(&self, value: $value, order: Ordering) -> $value {
+                let old = self.inner.fetch_max(value, order);
+                record(Op::Update, &self.resource, || format!("fetch_max {value}, was {old}"));
+                old
+            }
+
+            /// Stores the minimum of the value and `value`; returns the previous value.
+            #[track_caller]
+            pub fn fetch_min(&self, value: $value, order: Ordering) -> $value {
+                let old = self.inner.fetch_min(value, order);
+                record(Op::Update, &self.resource, || format!("fetch_min {value}, was {old}"));
+                old
+            }
+        }
+    )*};
+}
+
+atomic_int!(
+    AtomicUsize(usize),
+    AtomicIsize(isize),
+    AtomicU64(u64),
+    AtomicI64(i64),
+    AtomicU32(u32),
+    AtomicI32(i32),
+);
+
+/// A boolean shared between threads, with std's API.
+pub struct AtomicBool {
+    resource: Resource,
+    inner: engine::AtomicBool,
+}
+
+atomic_common!(AtomicBool, bool);

@@ -1,0 +1,127 @@
+use std::fmt;
+use std::panic::Location;
+use std::sync::LockResult;
+
+use super::MutexGuard;
+use crate::backend;
+use crate::protocol::Op;
+use crate::trace::{self, Resource};
+
+/// A condition variable with `std::sync::Condvar`'s API (without timeouts, which the engines
+/// cannot model).
+///
+/// ```
+/// use harness::sync::{Arc, Condvar, Mutex};
+/// use harness::thread;
+///
+/// let state = Arc::new((Mutex::new(0), Condvar::new()));
+/// let producer = Arc::clone(&state);
+/// let handle = thread::spawn(move || {
+///     *producer.0.lock().unwrap() = 7;
+///     producer.1.notify_one();
+/// });
+/// let (value, changed) = &*state;
+/// let value = changed.wait_while(value.lock().unwrap(), |v| *v == 0).unwrap();
+/// assert_eq!(*value, 7);
+/// # drop(value);
+/// handle.join().unwrap();
+/// ```
+pub struct Condvar {
+    resource: Resource,
+    inner: backend::Condvar,
+}
+
+impl Condvar {
+    /// Creates a condition variable nobody waits on.
+    #[track_caller]
+    pub fn new() -> Self {
+        Condvar {
+            resource: Resource::new("Condvar"),
+            inner: backend::Condvar::new(),
+        }
+    }
+
+    /// Releases the guard's lock, sleeps until notified, and takes the lock again.
+    ///
+    /// As with std, the condition may have changed again by the time the lock is back: wait
+    /// in a loop (or use [`Condvar::wait_while`]).
+    #[track_caller]
+    pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> LockResult<MutexGuard<'a, T>> {
+        let here = Location::caller();
+        let (lock, inner) = guard.into_parts();
+        trace::record(
+            Op::Wait,
+            Some(&self.resource),
+            Some(lock.resource().name()),
+            Some(here),
+        );
+        lock.turnstile().leave();
+        let mut result = self.inner.wait(inner);
+        if lock.turnstile().is_queue() {
+            drop(result);
+            result = lock.relock();
+        }
+        trace::record(
+            Op::Woken,
+            Some(&self.resource),
+            Some(lock.resource().name()),
+            Some(here),
+        );
+        lock.guard(result)
+    }
+
+    /// Waits while `condition` holds, checking it each time the thread wakes with the lock.
+    #[track_caller]
+    pub fn wait_while<'a, T, F>(
+        &self,
+        mut guard: MutexGuard<'a, T>,
+        mut condition: F,
+    ) -> LockResult<MutexGuard<'a, T>>
+    where
+        F: FnMut(&mut T) -> bool,
+    {
+        while condition(&mut *guard) {
+            guard = self.wait(guard)?;
+        }
+        Ok(guard)
+    }
+
+    /// Wakes one waiting thread, if any.
+    #[track_caller]
+    pub fn notify_one(&self) {
+        trace::record(
+            Op::NotifyOne,
+            Some(&self.resource),
+            None,
+            Some(Location::caller()),
+        );
+        self.inner.notify_one();
+    }
+
+    /// Wakes every waiting thread.
+    #[track_caller]
+    pub fn notify_all(&self) {
+        trace::record(
+            Op::NotifyAll,
+            Some(&self.resource),
+            None,
+            Some(Location::caller()),
+        );
+        self.inner.notify_all();
+    }
+}
+
+impl Default for Condvar {
+    #[track_caller]
+    fn default() -> Self {
+        Condvar::new()
+    }
+}
+
+impl fmt::Debug for Condvar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Condvar")
+            .field("name", &self.resource.name())
+            .finish_non_exhaustive()
+    }
+}

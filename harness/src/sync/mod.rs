@@ -1,0 +1,35 @@
+//! `std::sync`, recorded: [`Mutex`], [`Condvar`], [`atomic`] and [`Arc`], with std's API.
+//!
+//! ```
+//! use harness::sync::{Arc, Condvar, Mutex};
+//!
+//! let pair = Arc::new((Mutex::new(false), Condvar::new()));
+//! let (ready, signal) = &*pair;
+//! *ready.lock().unwrap() = true;
+//! signal.notify_all();
+//! let guard = signal.wait_while(ready.lock().unwrap(), |ready| !*ready).unwrap();
+//! assert!(*guard);
+//! ```
+
+pub mod atomic;
+mod condvar;
+mod mutex;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+pub use crate::backend::Arc;
+pub use condvar::Condvar;
+pub use mutex::{Mutex, MutexGuard};
+pub use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
+
+static FIFO_HANDOVER: AtomicBool = AtomicBool::new(false);
+
+/// Whether facade locks created from now on hand over in arrival order (explore mode only; the
+/// check runner sets it from the kata's metadata).
+pub(crate) fn set_fifo_handover(fifo: bool) {
+    FIFO_HANDOVER.store(fifo, Ordering::Relaxed);
+}
+
+fn fifo_handover() -> bool {
+    FIFO_HANDOVER.load(Ordering::Relaxed)
+}

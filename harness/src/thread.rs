@@ -1,0 +1,106 @@
+//! `std::thread`, recorded: threads get readable names (`thread 1`, `thread 2`, ... in spawn
+//! order, unless the code names them) and their spawns, joins and exits appear in traces.
+//!
+//! ```
+//! use harness::thread;
+//!
+//! let handle = thread::Builder::new()
+//!     .name("worker".into())
+//!     .spawn(|| thread::current().name().map(str::to_owned))
+//!     .unwrap();
+//! assert_eq!(handle.join().unwrap().as_deref(), Some("worker"));
+//! ```
+
+use std::io;
+use std::panic::Location;
+
+use crate::backend::thread as engine;
+use crate::protocol::Op;
+use crate::trace;
+
+pub use crate::backend::thread::{current, park, yield_now, Thread};
+
+/// Spawns a thread running `f`, named `thread N` in spawn order.
+///
+/// # Panics
+///
+/// If the engine cannot start another thread (loom models at most four besides the main one).
+#[track_caller]
+pub fn spawn<F, T>(f: F) -> JoinHandle<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    Builder::new()
+        .spawn(f)
+        .unwrap_or_else(|error| panic!("could not spawn a thread: {error}"))
+}
+
+/// Configures a thread before spawning it, as `std::thread::Builder`.
+#[derive(Debug, Default)]
+pub struct Builder {
+    name: Option<String>,
+    stack_size: Option<usize>,
+}
+
+impl Builder {
+    /// A builder for an unnamed thread with the default stack.
+    pub fn new() -> Self {
+        Builder::default()
+    }
+
+    /// Names the thread; the name appears in traces and explanations.
+    pub fn name(mut self, name: String) -> Self {
+        self.name = Some(name);
+        self
+    }
+
+    /// Sets the thread's stack size in bytes.
+    pub fn stack_size(mut self, size: usize) -> Self {
+        self.stack_size = Some(size);
+        self
+    }
+
+    /// Spawns the thread.
+    #[track_caller]
+    pub fn spawn<F, T>(self, f: F) -> io::Result<JoinHandle<T>>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let here = Location::caller();
+        let name = self.name.unwrap_or_else(trace::next_thread_name);
+        trace::record(Op::Spawn, None, Some(name.clone()), Some(here));
+        let mut builder = engine::Builder::new().name(name.clone());
+        if let Some(size) = self.stack_size {
+            builder = builder.stack_size(size);
+        }
+        let inner = builder.spawn(move || {
+            let result = f();
+            trace::record(Op::Exit, None, None, None);
+            result
+        })?;
+        Ok(JoinHandle { inner, name })
+    }
+}
+
+/// An owned permission to join a thread, as `std::thread::JoinHandle`.
+#[derive(Debug)]
+pub struct JoinHandle<T> {
+    inner: engine::JoinHandle<T>,
+    name: String,
+}
+
+impl<T> JoinHandle<T> {
+    /// Waits for the thread to finish; `Err` carries its panic.
+    #[track_caller]
+    pub fn join(self) -> std::thread::Result<T> {
+        trace::record(Op::Join, None, Some(self.name), Some(Location::caller()));
+        self.inner.join()
+    }
+
+    /// The thread's handle.
+    pub fn thread(&self) -> &Thread {
+        self.inner.thread()
+    }
+}

@@ -1,0 +1,184 @@
+//! What the facade records: one [`Event`] per step a thread takes on a facade object.
+//!
+//! Recording is off unless a check is running, so plain builds pay one relaxed load per operation.
+//! The recorder itself uses std's primitives, never the engine's, so it adds no scheduling points.
+
+use std::collections::VecDeque;
+use std::panic::Location;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+use crate::backend;
+use crate::protocol::{Event, Op};
+
+/// The most events kept: the newest ones, which lead to the failure.
+const CAPACITY: usize = 4096;
+
+static ENABLED: AtomicBool = AtomicBool::new(false);
+static STATE: Mutex<State> = Mutex::new(State::new());
+
+struct State {
+    events: VecDeque<Event>,
+    steps: usize,
+    next_resource: u32,
+    next_thread: u32,
+}
+
+impl State {
+    const fn new() -> Self {
+        State {
+            events: VecDeque::new(),
+            steps: 0,
+            next_resource: 1,
+            next_thread: 1,
+        }
+    }
+}
+
+fn state() -> MutexGuard<'static, State> {
+    STATE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Turns recording on for the rest of the process (the check runner calls it).
+pub(crate) fn enable() {
+    ENABLED.store(true, Ordering::Relaxed);
+}
+
+pub(crate) fn enabled() -> bool {
+    ENABLED.load(Ordering::Relaxed)
+}
+
+/// Forgets the previous execution: events, and the numbering of threads and resources, so the
+/// same schedule names things the same way every time.
+pub(crate) fn begin_execution() {
+    let mut state = state();
+    *state = State::new();
+}
+
+/// The events of the current execution, oldest first.
+pub(crate) fn snapshot() -> Vec<Event> {
+    state().events.iter().cloned().collect()
+}
+
+/// Like [`snapshot`], but never waits: for a panic hook, which may run while the recorder is busy.
+pub(crate) fn try_snapshot() -> Vec<Event> {
+    match STATE.try_lock() {
+        Ok(state) => state.events.iter().cloned().collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// How many steps the current execution has recorded, including those no longer kept (to tell a
+/// busy thread from a stuck one, and to measure how long a thread waited).
+pub(crate) fn steps() -> usize {
+    state().steps
+}
+
+/// Like [`steps`], but never waits (zero if the recorder is busy).
+pub(crate) fn try_steps() -> usize {
+    STATE.try_lock().map_or(0, |state| state.steps)
+}
+
+/// The name of the thread calling, as the trace shows it.
+pub(crate) fn thread_name() -> String {
+    let current = backend::thread::current();
+    match current.name() {
+        None => "main".to_owned(),
+        Some(name) if name == backend::MAIN_THREAD => "main".to_owned(),
+        Some(name) => name.to_owned(),
+    }
+}
+
+/// The name for the next thread spawned without one: `thread 1`, `thread 2`, ... in spawn order.
+pub(crate) fn next_thread_name() -> String {
+    let mut state = state();
+    let number = state.next_thread;
+    state.next_thread += 1;
+    format!("thread {number}")
+}
+
+/// Records one step of the calling thread on a facade object.
+pub(crate) fn record(
+    op: Op,
+    resource: Option<&Resource>,
+    detail: Option<String>,
+    location: Option<&'static Location<'static>>,
+) {
+    if enabled() {
+        push(op, resource.map(Resource::name), detail, location);
+    }
+}
+
+/// Records one step of the calling thread on something a check watches, named by the check.
+pub(crate) fn record_named(
+    op: Op,
+    resource: &str,
+    detail: Option<String>,
+    location: Option<&'static Location<'static>>,
+) {
+    if enabled() {
+        push(op, Some(resource.to_owned()), detail, location);
+    }
+}
+
+fn push(
+    op: Op,
+    resource: Option<String>,
+    detail: Option<String>,
+    location: Option<&'static Location<'static>>,
+) {
+    let event = Event {
+        thread: thread_name(),
+        op,
+        resource,
+        detail,
+        location: location.map(|at| format!("{}:{}", at.file(), at.line())),
+    };
+    let mut state = state();
+    if state.events.len() == CAPACITY {
+        state.events.pop_front();
+    }
+    state.events.push_back(event);
+    state.steps += 1;
+}
+
+/// Identity of a facade object in the trace: its kind, a number in creation order, and where it
+/// was created.
+#[derive(Debug)]
+pub(crate) struct Resource {
+    kind: &'static str,
+    number: u32,
+    site: &'static Location<'static>,
+}
+
+impl Resource {
+    #[track_caller]
+    pub(crate) fn new(kind: &'static str) -> Self {
+        let number = if enabled() {
+            let mut state = state();
+            let number = state.next_resource;
+            state.next_resource += 1;
+            number
+        } else {
+            0
+        };
+        Resource {
+            kind,
+            number,
+            site: Location::caller(),
+        }
+    }
+
+    /// `Mutex #2 (src/lib.rs:14)`.
+    pub(crate) fn name(&self) -> String {
+        format!(
+            "{} #{} ({}:{})",
+            self.kind,
+            self.number,
+            self.site.file(),
+            self.site.line()
+        )
+    }
+}

@@ -1,0 +1,332 @@
+//! The one verdict vocabulary, and how a check process's end becomes a verdict.
+//!
+//! ```
+//! use harness::protocol::{Failure, FailureKind, Mode, Origin, Outcome};
+//! use harness::verdict::{classify_outcome, Verdict};
+//!
+//! let lost_update = Failure {
+//!     kind: FailureKind::Panic,
+//!     message: "2 hits, but total() is 1".into(),
+//!     location: Some("tests/hit_counter.rs:20".into()),
+//!     origin: Origin::Check,
+//!     thread: Some("main".into()),
+//! };
+//! assert_eq!(classify_outcome(Mode::Model, &Outcome::Fail(lost_update.clone())), Verdict::Race);
+//! assert_eq!(classify_outcome(Mode::Sequential, &Outcome::Fail(lost_update)), Verdict::WrongResult);
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use crate::protocol::{FailureKind, Mode, Origin, Outcome, Report};
+
+/// What a check, or a whole kata, came to.
+#[derive(Serialize, Deserialize, Clone, Copy, PartialEq, Eq, Debug, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Every promise held.
+    Pass,
+    /// The code still says `todo!()`.
+    NotStarted,
+    /// The variant does not compile.
+    CompileError,
+    /// A plain, single-threaded result is wrong.
+    WrongResult,
+    /// A promise breaks only under some interleaving.
+    Race,
+    /// Threads wait for each other forever, or a wakeup was lost.
+    Deadlock,
+    /// A waiting thread was bypassed more often than the kata allows.
+    Starvation,
+    /// Threads keep running but nothing finishes.
+    Livelock,
+    /// Memory or an `Arc` outlived the run.
+    Leak,
+    /// The kata's code panicked.
+    Panic,
+    /// The check did not finish within its time budget.
+    Timeout,
+}
+
+impl Verdict {
+    /// Every verdict, in the order above.
+    pub const ALL: [Verdict; 11] = [
+        Verdict::Pass,
+        Verdict::NotStarted,
+        Verdict::CompileError,
+        Verdict::WrongResult,
+        Verdict::Race,
+        Verdict::Deadlock,
+        Verdict::Starvation,
+        Verdict::Livelock,
+        Verdict::Leak,
+        Verdict::Panic,
+        Verdict::Timeout,
+    ];
+
+    /// The verdict's word, as in JSON and metadata.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::NotStarted => "not-started",
+            Verdict::CompileError => "compile-error",
+            Verdict::WrongResult => "wrong-result",
+            Verdict::Race => "race",
+            Verdict::Deadlock => "deadlock",
+            Verdict::Starvation => "starvation",
+            Verdict::Livelock => "livelock",
+            Verdict::Leak => "leak",
+            Verdict::Panic => "panic",
+            Verdict::Timeout => "timeout",
+        }
+    }
+
+    /// What the verdict means, in a sentence a learner can act on.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Verdict::Pass => "every promise held in every schedule tried",
+            Verdict::NotStarted => "the code still reaches `todo!()`: start by replacing it",
+            Verdict::CompileError => "the code does not compile",
+            Verdict::WrongResult => "a result is wrong even with one thread at a time",
+            Verdict::Race => {
+                "a promise breaks only when threads interleave: some step that must happen \
+                 as one indivisible action can be split by another thread"
+            }
+            Verdict::Deadlock => {
+                "threads wait for each other forever (a cycle of locks), or a thread waits \
+                 for a signal that never comes"
+            }
+            Verdict::Starvation => {
+                "a waiting thread is overtaken again and again: the code has no notion of \
+                 whose turn it is"
+            }
+            Verdict::Livelock => "threads keep running but none of them finishes its work",
+            Verdict::Leak => "memory or an `Arc` is never freed",
+            Verdict::Panic => "the kata's code panicked",
+            Verdict::Timeout => "the check did not finish within its time budget",
+        }
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Verdict {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Verdict::ALL
+            .into_iter()
+            .find(|verdict| verdict.as_str() == s)
+            .ok_or_else(|| {
+                let words: Vec<_> = Verdict::ALL.iter().map(|v| v.as_str()).collect();
+                format!(
+                    "unknown verdict `{s}` (expected one of {})",
+                    words.join(", ")
+                )
+            })
+    }
+}
+
+/// How the check process ended, as the runner saw it from outside.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Exit {
+    /// It exited by itself with this status code.
+    Code(i32),
+    /// A signal ended it (loom aborts the process on a deadlock).
+    Signal(i32),
+    /// The runner killed it at the end of its time budget.
+    TimedOut,
+}
+
+/// The verdict of one check run, with the reason in plain words.
+///
+/// `report` is the report the child left, already checked against the run's nonce by the caller
+/// (`None` if there was none or it did not match). A check passes only on a report that says so.
+pub fn classify(mode: Mode, report: Option<&Report>, exit: Exit) -> (Verdict, String) {
+    match (report, exit) {
+        (Some(report), Exit::TimedOut) if report.outcome == Outcome::Pass => (
+            Verdict::Timeout,
+            "the check reported success but then did not exit within its time budget".into(),
+        ),
+        (Some(report), Exit::Code(0)) | (Some(report), Exit::TimedOut) => (
+            classify_outcome(mode, &report.outcome),
+            describe(&report.outcome),
+        ),
+        (Some(report), _) if report.outcome == Outcome::Pass => (
+            Verdict::Panic,
+            format!("the check passed, then the process {}", describe_exit(exit)),
+        ),
+        (Some(report), _) => (
+            classify_outcome(mode, &report.outcome),
+            describe(&report.outcome),
+        ),
+        (None, Exit::TimedOut) => (
+            Verdict::Timeout,
+            "the check did not finish within its time budget".into(),
+        ),
+        (None, Exit::Code(0)) => (
+            Verdict::Panic,
+            "the check process exited with status 0 before reporting a result \
+             (does the code call `std::process::exit`?)"
+                .into(),
+        ),
+        (None, _) => (
+            Verdict::Panic,
+            format!(
+                "the check process {} before reporting a result",
+                describe_exit(exit)
+            ),
+        ),
+    }
+}
+
+/// The verdict an outcome stands for in `mode`.
+pub fn classify_outcome(mode: Mode, outcome: &Outcome) -> Verdict {
+    let failure = match outcome {
+        Outcome::Pass => return Verdict::Pass,
+        Outcome::Fail(failure) => failure,
+    };
+    match failure.kind {
+        FailureKind::NotImplemented => Verdict::NotStarted,
+        FailureKind::Deadlock => Verdict::Deadlock,
+        FailureKind::Livelock => Verdict::Livelock,
+        FailureKind::Starvation => Verdict::Starvation,
+        FailureKind::Leak => Verdict::Leak,
+        FailureKind::Causality => Verdict::Race,
+        FailureKind::Hang => Verdict::Timeout,
+        FailureKind::Panic if mode.is_concurrent() => Verdict::Race,
+        FailureKind::Panic => match failure.origin {
+            Origin::Check => Verdict::WrongResult,
+            Origin::Kata | Origin::Other => Verdict::Panic,
+        },
+    }
+}
+
+fn describe(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Pass => "every promise held".into(),
+        Outcome::Fail(failure) => match &failure.location {
+            Some(location) => format!("{} (at {location})", failure.message),
+            None => failure.message.clone(),
+        },
+    }
+}
+
+fn describe_exit(exit: Exit) -> String {
+    match exit {
+        Exit::Code(code) => format!("exited with status {code}"),
+        Exit::Signal(6) => "aborted (signal 6)".into(),
+        Exit::Signal(9) => "was killed (signal 9)".into(),
+        Exit::Signal(11) => "crashed with a segmentation fault (signal 11)".into(),
+        Exit::Signal(signal) => format!("was ended by signal {signal}"),
+        Exit::TimedOut => "ran out of time".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::Failure;
+
+    fn failure(kind: FailureKind, origin: Origin) -> Outcome {
+        Outcome::Fail(Failure {
+            kind,
+            message: "boom".into(),
+            location: None,
+            origin,
+            thread: None,
+        })
+    }
+
+    fn report(outcome: Outcome) -> Report {
+        Report {
+            nonce: 1,
+            check: "c".into(),
+            mode: Mode::Model,
+            outcome,
+            iterations: 1,
+            trace: Vec::new(),
+            replay: None,
+        }
+    }
+
+    #[test]
+    fn every_failure_kind_has_its_verdict() {
+        let cases = [
+            (FailureKind::NotImplemented, Verdict::NotStarted),
+            (FailureKind::Deadlock, Verdict::Deadlock),
+            (FailureKind::Livelock, Verdict::Livelock),
+            (FailureKind::Starvation, Verdict::Starvation),
+            (FailureKind::Leak, Verdict::Leak),
+            (FailureKind::Causality, Verdict::Race),
+            (FailureKind::Hang, Verdict::Timeout),
+            (FailureKind::Panic, Verdict::Race),
+        ];
+        for (kind, verdict) in cases {
+            assert_eq!(
+                classify_outcome(Mode::Explore, &failure(kind, Origin::Check)),
+                verdict
+            );
+        }
+    }
+
+    #[test]
+    fn sequential_panics_split_by_origin() {
+        let check = failure(FailureKind::Panic, Origin::Check);
+        let kata = failure(FailureKind::Panic, Origin::Kata);
+        assert_eq!(
+            classify_outcome(Mode::Sequential, &check),
+            Verdict::WrongResult
+        );
+        assert_eq!(classify_outcome(Mode::Sequential, &kata), Verdict::Panic);
+        assert_eq!(classify_outcome(Mode::Stress, &kata), Verdict::Race);
+    }
+
+    #[test]
+    fn a_pass_needs_a_report_and_a_clean_exit() {
+        let pass = report(Outcome::Pass);
+        assert_eq!(
+            classify(Mode::Model, Some(&pass), Exit::Code(0)).0,
+            Verdict::Pass
+        );
+        assert_eq!(classify(Mode::Model, None, Exit::Code(0)).0, Verdict::Panic);
+        assert_eq!(
+            classify(Mode::Model, Some(&pass), Exit::Code(3)).0,
+            Verdict::Panic
+        );
+        assert_eq!(
+            classify(Mode::Model, Some(&pass), Exit::TimedOut).0,
+            Verdict::Timeout
+        );
+        assert_eq!(
+            classify(Mode::Model, None, Exit::TimedOut).0,
+            Verdict::Timeout
+        );
+        assert_eq!(
+            classify(Mode::Model, None, Exit::Signal(11)).0,
+            Verdict::Panic
+        );
+    }
+
+    #[test]
+    fn a_failure_report_wins_over_an_abort() {
+        let deadlock = report(failure(FailureKind::Deadlock, Origin::Other));
+        assert_eq!(
+            classify(Mode::Model, Some(&deadlock), Exit::Signal(6)).0,
+            Verdict::Deadlock
+        );
+    }
+
+    #[test]
+    fn verdict_words_round_trip() {
+        for verdict in Verdict::ALL {
+            assert_eq!(verdict.as_str().parse::<Verdict>(), Ok(verdict));
+            let json = serde_json::to_string(&verdict).unwrap();
+            assert_eq!(json, format!("\"{}\"", verdict.as_str()));
+        }
+        assert!("racy".parse::<Verdict>().is_err());
+    }
+}
