@@ -7,20 +7,14 @@ use std::panic::{self, Location, PanicHookInfo};
 use std::sync::Mutex;
 
 use crate::analysis;
+use crate::detect::Detection;
 use crate::protocol::{Event, Failure, FailureKind, Origin};
 use crate::trace;
-
-/// The payload of a panic raised by a detector, carrying its own failure kind.
-#[derive(Debug)]
-pub(crate) struct Detected {
-    pub(crate) kind: FailureKind,
-    pub(crate) message: String,
-}
 
 /// Fails the running check with `kind`.
 #[track_caller]
 pub(crate) fn raise(kind: FailureKind, message: String) -> ! {
-    panic::panic_any(Detected { kind, message })
+    panic::panic_any(Detection { kind, message })
 }
 
 /// The panics of the current execution, oldest first.
@@ -98,7 +92,7 @@ fn from_panic(info: &PanicHookInfo<'_>, check_file: &str) -> Failure {
 
 /// The failure kind and message a panic payload stands for.
 pub(crate) fn kind_and_message(payload: &(dyn Any + Send)) -> (FailureKind, String) {
-    if let Some(detected) = payload.downcast_ref::<Detected>() {
+    if let Some(detected) = payload.downcast_ref::<Detection>() {
         return (detected.kind, detected.message.clone());
     }
     let message = payload
@@ -211,7 +205,7 @@ mod tests {
 
     #[test]
     fn detector_payloads_keep_their_kind() {
-        let payload: Box<dyn Any + Send> = Box::new(Detected {
+        let payload: Box<dyn Any + Send> = Box::new(Detection {
             kind: FailureKind::Starvation,
             message: "bypassed".into(),
         });

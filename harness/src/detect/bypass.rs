@@ -201,7 +201,7 @@ mod tests {
             drop(lock.wait().enter());
         }))
         .expect_err("the fourth reader past a waiting writer is starvation");
-        let detected = error.downcast_ref::<failure::Detected>().unwrap();
+        let detected = error.downcast_ref::<crate::detect::Detection>().unwrap();
         assert_eq!(detected.kind, FailureKind::Starvation);
         assert!(
             detected.message.contains("went in 4 times") && detected.message.contains("at most 3"),

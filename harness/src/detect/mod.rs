@@ -9,3 +9,15 @@ mod gauge;
 
 pub use bypass::{Bypass, Inside, Waiting};
 pub use gauge::{Gauge, GaugeGuard};
+
+use crate::protocol::FailureKind;
+
+/// The panic payload with which a detector fails a check, carrying the kind of failure it saw
+/// (a [`Gauge`] fails like an assertion, with a plain message).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Detection {
+    /// What the detector saw.
+    pub kind: FailureKind,
+    /// The explanation, naming threads and the resource.
+    pub message: String,
+}
