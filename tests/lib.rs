@@ -1,0 +1,6 @@
+//! The authoritative checks of every kata, one test target each (`tests/<kata>.rs`).
+//!
+//! `cargo xtask` builds each target against a variant of the kata (the learner's file, the
+//! reference solution, a mutant, a submission) in a scratch crate, once per backend, and runs
+//! every check in its own process. In this workspace the targets build against the learner's
+//! starting code, which keeps them linted and visible to rust-analyzer.
