@@ -46,6 +46,7 @@ pub(crate) fn enable() {
     ENABLED.store(true, Ordering::Relaxed);
 }
 
+#[inline]
 pub(crate) fn enabled() -> bool {
     ENABLED.load(Ordering::Relaxed)
 }
@@ -100,6 +101,7 @@ pub(crate) fn next_thread_name() -> String {
 }
 
 /// Records one step of the calling thread on a facade object.
+#[inline]
 pub(crate) fn record(
     op: Op,
     resource: Option<&Resource>,
@@ -112,6 +114,7 @@ pub(crate) fn record(
 }
 
 /// Records one step of the calling thread on something a check watches, named by the check.
+#[inline]
 pub(crate) fn record_named(
     op: Op,
     resource: &str,
@@ -123,6 +126,8 @@ pub(crate) fn record_named(
     }
 }
 
+#[cold]
+#[inline(never)]
 fn push(
     op: Op,
     resource: Option<String>,
@@ -151,6 +156,7 @@ pub(crate) struct Resource {
     kind: &'static str,
     number: u32,
     site: &'static Location<'static>,
+    label: Option<String>,
 }
 
 impl Resource {
@@ -168,11 +174,20 @@ impl Resource {
             kind,
             number,
             site: Location::caller(),
+            label: None,
         }
     }
 
-    /// `Mutex #2 (src/lib.rs:14)`.
+    /// Gives the resource a name of the code's choosing, such as `fork 0`.
+    pub(crate) fn label(&mut self, label: String) {
+        self.label = Some(label);
+    }
+
+    /// The label if there is one, else `Mutex #2 (src/lib.rs:14)`.
     pub(crate) fn name(&self) -> String {
+        if let Some(label) = &self.label {
+            return label.clone();
+        }
         format!(
             "{} #{} ({}:{})",
             self.kind,

@@ -19,6 +19,7 @@ use crate::trace::{self, Resource};
 pub use crate::backend::atomic::{fence, Ordering};
 
 #[track_caller]
+#[inline]
 fn record(op: Op, resource: &Resource, detail: impl FnOnce() -> String) {
     if trace::enabled() {
         trace::record(op, Some(resource), Some(detail()), Some(Location::caller()));
@@ -42,6 +43,12 @@ macro_rules! atomic_common {
                     resource: Resource::new(stringify!($name)),
                     inner: engine::$name::new(value),
                 }
+            }
+
+            /// Names the atomic in traces and explanations. Not part of std's API.
+            pub fn named(mut self, name: impl Into<String>) -> Self {
+                self.resource.label(name.into());
+                self
             }
 
             /// Consumes the atomic and returns its value.

@@ -41,6 +41,12 @@ impl Condvar {
         }
     }
 
+    /// Names the condvar in traces and explanations (`room_empty`). Not part of std's API.
+    pub fn named(mut self, name: impl Into<String>) -> Self {
+        self.resource.label(name.into());
+        self
+    }
+
     /// Releases the guard's lock, sleeps until notified, and takes the lock again.
     ///
     /// As with std, the condition may have changed again by the time the lock is back: wait

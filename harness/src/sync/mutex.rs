@@ -53,6 +53,20 @@ impl<T> Mutex<T> {
         }
     }
 
+    /// Names the lock in traces and explanations (`fork 0`, `account 3`); without a name it is
+    /// called after its kind, creation order and source line. Not part of std's API.
+    ///
+    /// ```
+    /// use harness::sync::Mutex;
+    ///
+    /// let forks: Vec<_> = (0..2).map(|i| Mutex::new(()).named(format!("fork {i}"))).collect();
+    /// # drop(forks);
+    /// ```
+    pub fn named(mut self, name: impl Into<String>) -> Self {
+        self.resource.label(name.into());
+        self
+    }
+
     /// Consumes the mutex and returns the value inside.
     pub fn into_inner(self) -> LockResult<T> {
         self.inner.into_inner()
