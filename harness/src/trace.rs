@@ -5,7 +5,7 @@
 
 use std::collections::VecDeque;
 use std::panic::Location;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use crate::backend;
@@ -15,11 +15,15 @@ use crate::protocol::{Event, Op};
 const CAPACITY: usize = 4096;
 
 static ENABLED: AtomicBool = AtomicBool::new(false);
+/// Whether atomic operations are recorded in full, or only counted (on real threads, where a
+/// recorder lock around every atomic would change the timing the stress mode is there to test).
+static ATOMICS_IN_FULL: AtomicBool = AtomicBool::new(true);
+/// Steps of the current execution, recorded or only counted.
+static STEPS: AtomicUsize = AtomicUsize::new(0);
 static STATE: Mutex<State> = Mutex::new(State::new());
 
 struct State {
     events: VecDeque<Event>,
-    steps: usize,
     next_resource: u32,
     next_thread: u32,
 }
@@ -28,7 +32,6 @@ impl State {
     const fn new() -> Self {
         State {
             events: VecDeque::new(),
-            steps: 0,
             next_resource: 1,
             next_thread: 1,
         }
@@ -41,9 +44,21 @@ fn state() -> MutexGuard<'static, State> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Turns recording on for the rest of the process (the check runner calls it).
-pub(crate) fn enable() {
+/// Turns recording on for the rest of the process (the check runner calls it); atomics are
+/// recorded in full or only counted.
+pub(crate) fn enable(atomics_in_full: bool) {
+    ATOMICS_IN_FULL.store(atomics_in_full, Ordering::Relaxed);
     ENABLED.store(true, Ordering::Relaxed);
+}
+
+/// Whether an atomic operation should be recorded in full; if not, it is counted as a step.
+#[inline]
+pub(crate) fn atomics_in_full() -> bool {
+    let in_full = ATOMICS_IN_FULL.load(Ordering::Relaxed);
+    if !in_full && enabled() {
+        STEPS.fetch_add(1, Ordering::Relaxed);
+    }
+    in_full && enabled()
 }
 
 #[inline]
@@ -56,6 +71,7 @@ pub(crate) fn enabled() -> bool {
 pub(crate) fn begin_execution() {
     let mut state = state();
     *state = State::new();
+    STEPS.store(0, Ordering::Relaxed);
 }
 
 /// The events of the current execution, oldest first.
@@ -74,12 +90,7 @@ pub(crate) fn try_snapshot() -> Vec<Event> {
 /// How many steps the current execution has recorded, including those no longer kept (to tell a
 /// busy thread from a stuck one, and to measure how long a thread waited).
 pub(crate) fn steps() -> usize {
-    state().steps
-}
-
-/// Like [`steps`], but never waits (zero if the recorder is busy).
-pub(crate) fn try_steps() -> usize {
-    STATE.try_lock().map_or(0, |state| state.steps)
+    STEPS.load(Ordering::Relaxed)
 }
 
 /// The name of the thread calling, as the trace shows it.
@@ -146,7 +157,7 @@ fn push(
         state.events.pop_front();
     }
     state.events.push_back(event);
-    state.steps += 1;
+    STEPS.fetch_add(1, Ordering::Relaxed);
 }
 
 /// Identity of a facade object in the trace: its kind, a number in creation order, and where it

@@ -128,7 +128,7 @@ fn in_plain_words(kind: FailureKind, message: String, events: &[Event]) -> Strin
             format!(
                 "{who} kept running for {} steps without the execution finishing: a loop waits \
                  for progress that never comes",
-                trace::try_steps()
+                trace::steps()
             )
         }
         _ => message,

@@ -163,7 +163,7 @@ impl Checks {
         );
         let config = CONFIG.get_or_init(|| config);
         report::open(report_path, config);
-        crate::trace::enable();
+        crate::trace::enable(config.mode != Mode::Stress);
         failure::install(self.file, report::provisional);
         let result = engine::run(config, index, body);
         report::finish(result)

@@ -21,7 +21,7 @@ pub use crate::backend::atomic::{fence, Ordering};
 #[track_caller]
 #[inline]
 fn record(op: Op, resource: &Resource, detail: impl FnOnce() -> String) {
-    if trace::enabled() {
+    if trace::atomics_in_full() {
         trace::record(op, Some(resource), Some(detail()), Some(Location::caller()));
     }
 }
