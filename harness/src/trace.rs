@@ -3,10 +3,10 @@
 //! Recording is off unless a check is running, so plain builds pay one relaxed load per operation.
 //! The recorder itself uses std's primitives, never the engine's, so it adds no scheduling points.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::panic::Location;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{LazyLock, Mutex, MutexGuard};
 
 use crate::backend;
 use crate::protocol::{Event, Op};
@@ -20,18 +20,21 @@ static ENABLED: AtomicBool = AtomicBool::new(false);
 static ATOMICS_IN_FULL: AtomicBool = AtomicBool::new(true);
 /// Steps of the current execution, recorded or only counted.
 static STEPS: AtomicUsize = AtomicUsize::new(0);
-static STATE: Mutex<State> = Mutex::new(State::new());
+static STATE: LazyLock<Mutex<State>> = LazyLock::new(|| Mutex::new(State::new()));
 
 struct State {
     events: VecDeque<Event>,
+    /// The value each atomic was last seen to hold, by the trace's order of steps.
+    atomics: HashMap<String, String>,
     next_resource: u32,
     next_thread: u32,
 }
 
 impl State {
-    const fn new() -> Self {
+    fn new() -> Self {
         State {
             events: VecDeque::new(),
+            atomics: HashMap::new(),
             next_resource: 1,
             next_thread: 1,
         }
@@ -122,6 +125,37 @@ pub(crate) fn record(
     if enabled() {
         push(op, resource.map(Resource::name), detail, location);
     }
+}
+
+/// Records a write to an atomic, remembering the value it left (`None`: unknown).
+pub(crate) fn record_write(
+    op: Op,
+    resource: &Resource,
+    detail: String,
+    now: Option<String>,
+    location: &'static Location<'static>,
+) {
+    let name = resource.name();
+    match now {
+        Some(value) => state().atomics.insert(name.clone(), value),
+        None => state().atomics.remove(&name),
+    };
+    push(op, Some(name), Some(detail), Some(location));
+}
+
+/// Records a load of an atomic, noting when it returned an older value than the last write
+/// in the trace (the model checker explores such reads: without a happens-before edge, a
+/// thread need not see another's latest store).
+pub(crate) fn record_load(resource: &Resource, seen: String, location: &'static Location<'static>) {
+    let name = resource.name();
+    let last = state().atomics.get(&name).cloned();
+    let detail = match last {
+        Some(last) if last != seen => {
+            format!("load -> {seen} (an older value: the latest write left {last})")
+        }
+        _ => format!("load -> {seen}"),
+    };
+    push(Op::Load, Some(name), Some(detail), Some(location));
 }
 
 /// Records one step of the calling thread on something a check watches, named by the check.

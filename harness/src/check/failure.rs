@@ -131,6 +131,11 @@ fn in_plain_words(kind: FailureKind, message: String, events: &[Event]) -> Strin
                 trace::steps()
             )
         }
+        FailureKind::Causality => format!(
+            "two threads touched the same memory and nothing orders one access before the \
+             other: a data race. {}",
+            message.trim()
+        ),
         _ => message,
     }
 }

@@ -18,11 +18,27 @@ use crate::trace::{self, Resource};
 
 pub use crate::backend::atomic::{fence, Ordering};
 
+/// Records a write or read-modify-write; `now` is the value it left, where known.
 #[track_caller]
 #[inline]
-fn record(op: Op, resource: &Resource, detail: impl FnOnce() -> String) {
+fn record<T: fmt::Debug>(
+    op: Op,
+    resource: &Resource,
+    detail: impl FnOnce() -> String,
+    now: impl FnOnce() -> Option<T>,
+) {
     if trace::atomics_in_full() {
-        trace::record(op, Some(resource), Some(detail()), Some(Location::caller()));
+        let now = now().map(|value| format!("{value:?}"));
+        trace::record_write(op, resource, detail(), now, Location::caller());
+    }
+}
+
+/// Records a load of `seen`.
+#[track_caller]
+#[inline]
+fn record_load<T: fmt::Debug>(resource: &Resource, seen: &T) {
+    if trace::atomics_in_full() {
+        trace::record_load(resource, format!("{seen:?}"), Location::caller());
     }
 }
 
@@ -60,24 +76,32 @@ macro_rules! atomic_common {
             #[track_caller]
             pub fn load(&self, order: Ordering) -> $value {
                 let value = self.inner.load(order);
-                record(Op::Load, &self.resource, || format!("load -> {value:?}"));
+                record_load(&self.resource, &value);
                 value
             }
 
             /// Writes `value`.
             #[track_caller]
             pub fn store(&self, value: $value, order: Ordering) {
-                record(Op::Store, &self.resource, || format!("store {value:?}"));
-                self.inner.store(value, order)
+                self.inner.store(value, order);
+                record(
+                    Op::Store,
+                    &self.resource,
+                    || format!("store {value:?}"),
+                    || Some(value),
+                );
             }
 
             /// Writes `value` and returns the previous value, as one step.
             #[track_caller]
             pub fn swap(&self, value: $value, order: Ordering) -> $value {
                 let old = self.inner.swap(value, order);
-                record(Op::Update, &self.resource, || {
-                    format!("swap {value:?}, was {old:?}")
-                });
+                record(
+                    Op::Update,
+                    &self.resource,
+                    || format!("swap {value:?}, was {old:?}"),
+                    || Some(value),
+                );
                 old
             }
 
@@ -91,9 +115,18 @@ macro_rules! atomic_common {
                 failure: Ordering,
             ) -> Result<$value, $value> {
                 let result = self.inner.compare_exchange(current, new, success, failure);
-                record(Op::Update, &self.resource, || {
-                    exchanged(current, new, &result)
-                });
+                record(
+                    Op::Update,
+                    &self.resource,
+                    || exchanged(current, new, &result),
+                    || {
+                        Some(if result.is_ok() {
+                            new
+                        } else {
+                            result.unwrap_or_else(|seen| seen)
+                        })
+                    },
+                );
                 result
             }
 
@@ -109,9 +142,18 @@ macro_rules! atomic_common {
                 let result = self
                     .inner
                     .compare_exchange_weak(current, new, success, failure);
-                record(Op::Update, &self.resource, || {
-                    exchanged(current, new, &result)
-                });
+                record(
+                    Op::Update,
+                    &self.resource,
+                    || exchanged(current, new, &result),
+                    || {
+                        Some(if result.is_ok() {
+                            new
+                        } else {
+                            result.unwrap_or_else(|seen| seen)
+                        })
+                    },
+                );
                 result
             }
 
@@ -127,10 +169,17 @@ macro_rules! atomic_common {
                 F: FnMut($value) -> Option<$value>,
             {
                 let result = self.inner.fetch_update(set_order, fetch_order, f);
-                record(Op::Update, &self.resource, || match result {
-                    Ok(old) => format!("fetch_update, was {old:?}"),
-                    Err(seen) => format!("fetch_update refused, saw {seen:?}"),
-                });
+                // The closure's new value is not seen here, so the value left is unknown.
+                let unknown = || None::<$value>;
+                record(
+                    Op::Update,
+                    &self.resource,
+                    || match result {
+                        Ok(old) => format!("fetch_update, was {old:?}"),
+                        Err(seen) => format!("fetch_update refused, saw {seen:?}"),
+                    },
+                    unknown,
+                );
                 result
             }
 
@@ -138,9 +187,12 @@ macro_rules! atomic_common {
             #[track_caller]
             pub fn fetch_and(&self, value: $value, order: Ordering) -> $value {
                 let old = self.inner.fetch_and(value, order);
-                record(Op::Update, &self.resource, || {
-                    format!("fetch_and {value:?}, was {old:?}")
-                });
+                record(
+                    Op::Update,
+                    &self.resource,
+                    || format!("fetch_and {value:?}, was {old:?}"),
+                    || Some(old & value),
+                );
                 old
             }
 
@@ -148,9 +200,12 @@ macro_rules! atomic_common {
             #[track_caller]
             pub fn fetch_or(&self, value: $value, order: Ordering) -> $value {
                 let old = self.inner.fetch_or(value, order);
-                record(Op::Update, &self.resource, || {
-                    format!("fetch_or {value:?}, was {old:?}")
-                });
+                record(
+                    Op::Update,
+                    &self.resource,
+                    || format!("fetch_or {value:?}, was {old:?}"),
+                    || Some(old | value),
+                );
                 old
             }
 
@@ -158,9 +213,12 @@ macro_rules! atomic_common {
             #[track_caller]
             pub fn fetch_xor(&self, value: $value, order: Ordering) -> $value {
                 let old = self.inner.fetch_xor(value, order);
-                record(Op::Update, &self.resource, || {
-                    format!("fetch_xor {value:?}, was {old:?}")
-                });
+                record(
+                    Op::Update,
+                    &self.resource,
+                    || format!("fetch_xor {value:?}, was {old:?}"),
+                    || Some(old ^ value),
+                );
                 old
             }
         }
@@ -204,7 +262,7 @@ macro_rules! atomic_int {
             #[track_caller]
             pub fn fetch_add(&self, value: $value, order: Ordering) -> $value {
                 let old = self.inner.fetch_add(value, order);
-                record(Op::Update, &self.resource, || format!("fetch_add {value}, was {old}"));
+                record(Op::Update, &self.resource, || format!("fetch_add {value}, was {old}"), || Some(old.wrapping_add(value)));
                 old
             }
 
@@ -212,7 +270,7 @@ macro_rules! atomic_int {
             #[track_caller]
             pub fn fetch_sub(&self, value: $value, order: Ordering) -> $value {
                 let old = self.inner.fetch_sub(value, order);
-                record(Op::Update, &self.resource, || format!("fetch_sub {value}, was {old}"));
+                record(Op::Update, &self.resource, || format!("fetch_sub {value}, was {old}"), || Some(old.wrapping_sub(value)));
                 old
             }
 
@@ -220,7 +278,7 @@ macro_rules! atomic_int {
             #[track_caller]
             pub fn fetch_max(&self, value: $value, order: Ordering) -> $value {
                 let old = self.inner.fetch_max(value, order);
-                record(Op::Update, &self.resource, || format!("fetch_max {value}, was {old}"));
+                record(Op::Update, &self.resource, || format!("fetch_max {value}, was {old}"), || Some(old.max(value)));
                 old
             }
 
@@ -228,7 +286,7 @@ macro_rules! atomic_int {
             #[track_caller]
             pub fn fetch_min(&self, value: $value, order: Ordering) -> $value {
                 let old = self.inner.fetch_min(value, order);
-                record(Op::Update, &self.resource, || format!("fetch_min {value}, was {old}"));
+                record(Op::Update, &self.resource, || format!("fetch_min {value}, was {old}"), || Some(old.min(value)));
                 old
             }
         }
