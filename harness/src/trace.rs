@@ -143,15 +143,18 @@ pub(crate) fn record_write(
     push(op, Some(name), Some(detail), Some(location));
 }
 
-/// Records a load of an atomic, noting when it returned an older value than the last write
-/// in the trace (the model checker explores such reads: without a happens-before edge, a
-/// thread need not see another's latest store).
+/// Records a load of an atomic, noting when it returned another value than the last write in
+/// the trace left (the model checker explores such reads: without a happens-before edge between
+/// them, threads need not see each other's writes in the order the trace shows).
 pub(crate) fn record_load(resource: &Resource, seen: String, location: &'static Location<'static>) {
     let name = resource.name();
     let last = state().atomics.get(&name).cloned();
     let detail = match last {
         Some(last) if last != seen => {
-            format!("load -> {seen} (an older value: the latest write left {last})")
+            format!(
+                "load -> {seen} (the last write shown left {last}: unsynchronised threads may \
+                 see writes in another order)"
+            )
         }
         _ => format!("load -> {seen}"),
     };
