@@ -131,7 +131,7 @@ fn explore(config: &RunConfig, index: usize, body: fn()) -> Ran {
         crate::protocol::ReplayToken {
             mode: config.mode,
             check: index,
-            schedule: schedule.trim().to_owned(),
+            schedule: schedule.split_whitespace().collect(),
         }
         .to_string()
     });

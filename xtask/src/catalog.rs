@@ -1,0 +1,260 @@
+//! Where the katas are: discovery under `exercises/`, lookup by name, and the paths of a kata's
+//! files.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+
+use crate::metadata::Metadata;
+
+/// The repository: its root and the katas found in it.
+pub struct Catalog {
+    /// The repository root (the workspace root).
+    pub root: PathBuf,
+    /// Every kata directory, sorted by name (metadata not read yet).
+    entries: Vec<Entry>,
+}
+
+/// A kata directory found on disk.
+struct Entry {
+    name: String,
+    dir: PathBuf,
+}
+
+/// One kata, with its metadata read.
+#[derive(Debug, Clone)]
+pub struct Kata {
+    /// The parsed `kata.toml`.
+    pub meta: Metadata,
+    /// `exercises/NN-track/<kata>/`, absolute.
+    pub dir: PathBuf,
+    /// The track's name from its directory (`01-races` gives `races`).
+    pub track_name: String,
+}
+
+impl Catalog {
+    /// Finds the katas of the repository that contains this xtask.
+    pub fn discover() -> Result<Catalog> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .context("the xtask crate has no parent directory")?;
+        // Canonical, so that canonical source paths show relative to it.
+        let root = std::fs::canonicalize(root)
+            .with_context(|| format!("cannot find the repository at {}", root.display()))?;
+        Catalog::at(root)
+    }
+
+    /// Finds the katas under `root/exercises`: every `NN-track/<kata>/` with a `kata.toml`.
+    pub fn at(root: PathBuf) -> Result<Catalog> {
+        let exercises = root.join("exercises");
+        let mut entries = Vec::new();
+        for track in read_dirs(&exercises)? {
+            for dir in read_dirs(&track)? {
+                if dir.join("kata.toml").is_file() {
+                    let name = file_name(&dir);
+                    entries.push(Entry { name, dir });
+                }
+            }
+        }
+        entries.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(Catalog { root, entries })
+    }
+
+    /// The names of every kata, sorted.
+    pub fn names(&self) -> Vec<&str> {
+        self.entries
+            .iter()
+            .map(|entry| entry.name.as_str())
+            .collect()
+    }
+
+    /// The kata called `name`, with its metadata; an unknown name suggests the closest one.
+    pub fn find(&self, name: &str) -> Result<Kata> {
+        match self.entries.iter().find(|entry| entry.name == name) {
+            Some(entry) => self.load(entry),
+            None => bail!("{}", unknown_kata(name, &self.names())),
+        }
+    }
+
+    /// Every kata with its metadata, sorted by (track, difficulty, name).
+    pub fn all(&self) -> Result<Vec<Kata>> {
+        let mut katas = self
+            .entries
+            .iter()
+            .map(|entry| self.load(entry))
+            .collect::<Result<Vec<_>>>()?;
+        katas.sort_by(|a, b| {
+            (a.meta.track, a.meta.difficulty, &a.meta.name).cmp(&(
+                b.meta.track,
+                b.meta.difficulty,
+                &b.meta.name,
+            ))
+        });
+        Ok(katas)
+    }
+
+    /// `path` relative to the root when it is inside it, else as it is.
+    pub fn display(&self, path: &Path) -> String {
+        path.strip_prefix(&self.root)
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    }
+
+    fn load(&self, entry: &Entry) -> Result<Kata> {
+        let file = entry.dir.join("kata.toml");
+        let shown = self.display(&file);
+        let text =
+            std::fs::read_to_string(&file).with_context(|| format!("cannot read {shown}"))?;
+        let meta = Metadata::parse(&text, &shown).map_err(anyhow::Error::msg)?;
+        if meta.name != entry.name {
+            bail!(
+                "{shown}: field `name`: is `{}` but the directory is `{}`",
+                meta.name,
+                entry.name
+            );
+        }
+        let track_dir = entry.dir.parent().map(file_name).unwrap_or_default();
+        let track_name = match track_dir.split_once('-') {
+            Some((_, name)) => name.to_owned(),
+            None => track_dir,
+        };
+        Ok(Kata {
+            meta,
+            dir: entry.dir.clone(),
+            track_name,
+        })
+    }
+}
+
+impl Kata {
+    /// The kata's name.
+    pub fn name(&self) -> &str {
+        &self.meta.name
+    }
+
+    /// The learner's file, `exercises/NN-track/<kata>/src/lib.rs`.
+    pub fn learner_source(&self) -> PathBuf {
+        self.dir.join("src").join("lib.rs")
+    }
+
+    /// The checks, `tests/<kata>.rs`.
+    pub fn checks_file(&self, root: &Path) -> PathBuf {
+        root.join("tests").join(format!("{}.rs", self.name()))
+    }
+
+    /// `solutions/<kata>/`.
+    pub fn solutions_dir(&self, root: &Path) -> PathBuf {
+        root.join("solutions").join(self.name())
+    }
+}
+
+/// "unknown kata `x`: did you mean `y`?", or the list of katas when nothing is close.
+pub fn unknown_kata(name: &str, known: &[&str]) -> String {
+    match closest(name, known) {
+        Some(best) => format!("unknown kata `{name}`: did you mean `{best}`?"),
+        None if known.is_empty() => format!("unknown kata `{name}` (there are no katas yet)"),
+        None => format!("unknown kata `{name}` (available: {})", known.join(", ")),
+    }
+}
+
+/// The known name closest to `name`, if any is close enough to be a typo of it.
+fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+    let name = name.to_lowercase();
+    known
+        .iter()
+        .filter_map(|&candidate| {
+            let distance = strsim::damerau_levenshtein(&name, candidate);
+            let close = distance <= (candidate.len() / 3).max(1)
+                || (name.len() >= 3 && candidate.contains(&name));
+            close.then_some((distance, candidate))
+        })
+        .min()
+        .map(|(_, candidate)| candidate)
+}
+
+/// The subdirectories of `dir`, sorted; a missing `dir` has none.
+fn read_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) => return Err(err).with_context(|| format!("cannot read {}", dir.display())),
+    };
+    let mut dirs: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| path.is_dir())
+        .collect();
+    dirs.sort();
+    Ok(dirs)
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KATAS: [&str; 4] = ["bank", "fair_rwlock", "hit_counter", "nightclub"];
+
+    #[test]
+    fn a_typo_gets_a_suggestion() {
+        assert_eq!(closest("bnak", &KATAS), Some("bank"));
+        assert_eq!(closest("hit-counter", &KATAS), Some("hit_counter"));
+        assert_eq!(closest("rwlock", &KATAS), Some("fair_rwlock"));
+        let message = unknown_kata("nightclb", &KATAS);
+        assert_eq!(
+            message,
+            "unknown kata `nightclb`: did you mean `nightclub`?"
+        );
+    }
+
+    /// A scratch repository with one kata `demo` whose `kata.toml` is `text`.
+    fn repository(test: &str, text: &str) -> Catalog {
+        let root =
+            std::env::temp_dir().join(format!("xtask-catalog-{test}-{}", std::process::id()));
+        let kata = root.join("exercises/01-demos/demo");
+        std::fs::create_dir_all(&kata).unwrap();
+        std::fs::write(kata.join("kata.toml"), text).unwrap();
+        Catalog::at(root).unwrap()
+    }
+
+    #[test]
+    fn a_malformed_kata_toml_is_named_with_its_field() {
+        let catalog = repository("malformed", "name = \"demo\"\ntrack = \"one\"\n");
+        let err = catalog.find("demo").unwrap_err().to_string();
+        std::fs::remove_dir_all(&catalog.root).unwrap();
+        assert_eq!(
+            err,
+            "exercises/01-demos/demo/kata.toml:2: field `track`: invalid type: string \"one\", \
+             expected u32"
+        );
+    }
+
+    #[test]
+    fn the_name_must_match_the_directory() {
+        let text = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../exercises/01-races/hit_counter/kata.toml"),
+        )
+        .unwrap();
+        let catalog = repository("mismatch", &text);
+        assert_eq!(catalog.names(), ["demo"]);
+        let err = catalog.find("demo").unwrap_err().to_string();
+        std::fs::remove_dir_all(&catalog.root).unwrap();
+        assert!(
+            err.contains("field `name`: is `hit_counter` but the directory is `demo`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn nothing_close_lists_the_katas() {
+        assert_eq!(closest("philosophers", &KATAS), None);
+        let message = unknown_kata("philosophers", &KATAS);
+        assert!(message.contains("available: bank, fair_rwlock, hit_counter, nightclub"));
+    }
+}

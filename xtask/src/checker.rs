@@ -1,0 +1,306 @@
+//! Checking one variant of a kata: build per backend, run the checks mode by mode, decide the
+//! kata's verdict.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Result};
+use harness::protocol::{Backend, CheckInfo, Mode, ReplayToken, Report, RunConfig};
+use harness::verdict::Verdict;
+
+use crate::catalog::{Catalog, Kata};
+use crate::compile::{self, Built};
+use crate::results::{summary, CheckResult, KataRun};
+use crate::run::{self, Finished};
+use crate::variant::Variant;
+
+/// How a run is set up beyond the kata and the file.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Seed of the explore schedulers, over the kata's.
+    pub seed: Option<u64>,
+    /// Print progress ("building ...") on stderr.
+    pub progress: bool,
+}
+
+/// A check binary and the checks it offers.
+struct Binary {
+    exe: PathBuf,
+    checks: Vec<CheckInfo>,
+}
+
+/// Builds and runs the checks of one variant.
+pub struct Checker<'a> {
+    catalog: &'a Catalog,
+    kata: &'a Kata,
+    variant: Variant,
+    options: Options,
+    binaries: HashMap<Backend, Binary>,
+    runs: AtomicUsize,
+}
+
+impl<'a> Checker<'a> {
+    /// Prepares the variant of `kata` built from `source`.
+    pub fn new(
+        catalog: &'a Catalog,
+        kata: &'a Kata,
+        source: &Path,
+        options: Options,
+    ) -> Result<Self> {
+        let variant = Variant::prepare(&catalog.root, kata, source)?;
+        Ok(Checker {
+            catalog,
+            kata,
+            variant,
+            options,
+            binaries: HashMap::new(),
+            runs: AtomicUsize::new(0),
+        })
+    }
+
+    /// Runs every check of the kata, mode by mode, stopping after the first mode with a failure.
+    pub fn check_all(&mut self) -> Result<KataRun> {
+        let start = Instant::now();
+        let modes: Vec<Mode> = Mode::ALL
+            .into_iter()
+            .filter(|&mode| self.kata.meta.runs(mode))
+            .collect();
+        let mut checks = Vec::new();
+        let mut not_run = Vec::new();
+        for (position, &mode) in modes.iter().enumerate() {
+            let binary = match self.binary(mode)? {
+                Ok(binary) => binary,
+                Err(compile_error) => {
+                    checks.push(compile_error);
+                    not_run.extend_from_slice(&modes[position + 1..]);
+                    break;
+                }
+            };
+            let selected: Vec<CheckInfo> = binary
+                .checks
+                .iter()
+                .filter(|info| info.mode == mode)
+                .cloned()
+                .collect();
+            let exe = binary.exe.clone();
+            let results = self.run_mode(&exe, &selected, None)?;
+            let failed = results.iter().any(|result| result.verdict != Verdict::Pass);
+            checks.extend(results);
+            if failed {
+                not_run.extend_from_slice(&modes[position + 1..]);
+                break;
+            }
+        }
+        Ok(self.conclude(checks, not_run, start))
+    }
+
+    /// Reruns the one check named by `token` on the schedule it carries.
+    pub fn replay(&mut self, token: &ReplayToken) -> Result<KataRun> {
+        let start = Instant::now();
+        if !self.kata.meta.runs(token.mode) {
+            bail!(
+                "kata `{}` has no {} checks (its modes are {})",
+                self.kata.name(),
+                token.mode,
+                self.kata
+                    .meta
+                    .modes
+                    .iter()
+                    .map(|m| m.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        let binary = match self.binary(token.mode)? {
+            Ok(binary) => binary,
+            Err(compile_error) => return Ok(self.conclude(vec![compile_error], Vec::new(), start)),
+        };
+        let info = match binary.checks.get(token.check) {
+            Some(info) if info.mode == token.mode => info.clone(),
+            _ => bail!(
+                "replay token `{token}` names no {} check of kata `{}` \
+                 (was it made for another version of the checks?)",
+                token.mode,
+                self.kata.name()
+            ),
+        };
+        let exe = binary.exe.clone();
+        let results = self.run_mode(&exe, &[info], Some(&token.schedule))?;
+        Ok(self.conclude(results, Vec::new(), start))
+    }
+
+    /// The binary for `mode`'s backend, building it on first use; a compile error comes back as
+    /// the failed check it stands for.
+    fn binary(&mut self, mode: Mode) -> Result<Result<&Binary, CheckResult>> {
+        let backend = mode.backend();
+        if !self.binaries.contains_key(&backend) {
+            if self.options.progress {
+                let what = backend.feature().unwrap_or("std");
+                eprintln!("building {} ({what})...", self.kata.name());
+            }
+            match compile::build(&self.catalog.root, &self.variant, backend)? {
+                Built::Binary(exe) => {
+                    let checks = run::list(&exe)?;
+                    self.binaries.insert(backend, Binary { exe, checks });
+                }
+                Built::CompileError(errors) => {
+                    return Ok(Err(CheckResult {
+                        name: "the code compiles".into(),
+                        mode,
+                        verdict: Verdict::CompileError,
+                        message: errors,
+                        report: None,
+                        replay: None,
+                        output: String::new(),
+                    }))
+                }
+            }
+        }
+        Ok(Ok(&self.binaries[&backend]))
+    }
+
+    /// Runs `checks` of one mode, up to two at once; results in the same order.
+    fn run_mode(
+        &self,
+        exe: &Path,
+        checks: &[CheckInfo],
+        schedule: Option<&str>,
+    ) -> Result<Vec<CheckResult>> {
+        let workers = std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .clamp(1, 2)
+            .min(checks.len().max(1));
+        let next = AtomicUsize::new(0);
+        let results: Mutex<Vec<Option<Result<CheckResult>>>> =
+            Mutex::new((0..checks.len()).map(|_| None).collect());
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|| loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(info) = checks.get(i) else {
+                        break;
+                    };
+                    let result = self.run_one(exe, info, schedule);
+                    results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(result);
+                });
+            }
+        });
+        results
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
+            .into_iter()
+            .map(|result| result.unwrap_or_else(|| bail!("a check runner thread died")))
+            .collect()
+    }
+
+    fn run_one(&self, exe: &Path, info: &CheckInfo, schedule: Option<&str>) -> Result<CheckResult> {
+        let mut config = self.config(info);
+        config.replay = schedule.map(str::to_owned);
+        let n = self.runs.fetch_add(1, Ordering::SeqCst);
+        let budget = Duration::from_secs(self.kata.meta.budget_secs);
+        let Finished {
+            verdict,
+            message,
+            report,
+            output,
+        } = run::run_check(exe, &config, &self.variant.report_path(n), budget)?;
+        let report = report.map(|report| self.relative_report(report));
+        let replay = report
+            .as_ref()
+            .and_then(|report| report.replay.as_deref())
+            .map(|token| self.replay_command(token));
+        Ok(CheckResult {
+            name: info.name.clone(),
+            mode: info.mode,
+            verdict,
+            message: self.relative(&message),
+            report,
+            replay,
+            output,
+        })
+    }
+
+    /// The run configuration of one check, from the kata's metadata and the options.
+    fn config(&self, info: &CheckInfo) -> RunConfig {
+        let meta = &self.kata.meta;
+        let mut config = RunConfig::new(&info.name, info.mode, nonce());
+        config.handover = meta.handover;
+        config.bypass_bound = meta.bypass_bound;
+        if let Some(seed) = self.options.seed.or(meta.seed) {
+            config.seed = seed;
+        }
+        if let Some(iterations) = meta.explore_iterations {
+            config.explore_iterations = iterations;
+        }
+        if let Some(bound) = meta.preemption_bound {
+            config.preemption_bound = bound;
+        }
+        if let Some(rounds) = meta.stress_rounds {
+            config.stress_rounds = rounds;
+        }
+        config
+    }
+
+    /// `cargo xtask replay <kata> <token>`, with `--source` when the file is not the learner's.
+    fn replay_command(&self, token: &str) -> String {
+        let mut command = format!("cargo xtask replay {} {token}", self.kata.name());
+        let learner = std::fs::canonicalize(self.kata.learner_source()).ok();
+        if learner.as_ref() != Some(&self.variant.source) {
+            command.push_str(&format!(" --source {}", self.source_display()));
+        }
+        command
+    }
+
+    fn conclude(&self, checks: Vec<CheckResult>, not_run: Vec<Mode>, start: Instant) -> KataRun {
+        let verdict = checks
+            .iter()
+            .map(|check| check.verdict)
+            .find(|&verdict| verdict != Verdict::Pass)
+            .unwrap_or(Verdict::Pass);
+        KataRun {
+            kata: self.kata.name().to_owned(),
+            source: self.source_display(),
+            verdict,
+            summary: summary(&checks, &not_run),
+            duration: start.elapsed(),
+            checks,
+            not_run,
+        }
+    }
+
+    fn source_display(&self) -> String {
+        self.catalog.display(&self.variant.source)
+    }
+
+    fn relative(&self, text: &str) -> String {
+        text.replace(&format!("{}/", self.catalog.root.display()), "")
+    }
+
+    fn relative_report(&self, mut report: Report) -> Report {
+        if let harness::protocol::Outcome::Fail(failure) = &mut report.outcome {
+            failure.message = self.relative(&failure.message);
+            failure.location = failure.location.as_deref().map(|l| self.relative(l));
+        }
+        for event in &mut report.trace {
+            event.location = event.location.as_deref().map(|l| self.relative(l));
+            event.resource = event.resource.as_deref().map(|r| self.relative(r));
+            event.detail = event.detail.as_deref().map(|d| self.relative(d));
+        }
+        report
+    }
+}
+
+/// A fresh random number, so a report left by an earlier run never counts.
+fn nonce() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    hasher.finish()
+}

@@ -1,0 +1,79 @@
+//! `check` and `replay`: build a variant, run its checks, print the result, remember it.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use harness::protocol::ReplayToken;
+use harness::verdict::Verdict;
+
+use crate::catalog::{Catalog, Kata};
+use crate::checker::{Checker, Options};
+use crate::cli::{Format, RunArgs};
+use crate::output::{self, Detail};
+use crate::results::KataRun;
+use crate::state::{self, State};
+
+/// `cargo xtask check <kata>`: every check of the kata on the learner's file or `--source`.
+pub fn check(catalog: &Catalog, name: &str, args: &RunArgs) -> Result<ExitCode> {
+    let kata = catalog.find(name)?;
+    let (source, content) = source_file(catalog, &kata, args)?;
+    let mut checker = Checker::new(catalog, &kata, &source, options(args))?;
+    let run = checker.check_all()?;
+    if is_learner_file(&kata, &source) {
+        let mut state = State::load(&catalog.root);
+        let entry = state.kata(name);
+        entry.verdict = Some(run.verdict);
+        entry.source_hash = Some(state::source_hash(&content));
+        state.save()?;
+    }
+    print(&run, args);
+    Ok(super::status(run.verdict == Verdict::Pass))
+}
+
+/// `cargo xtask replay <kata> <token>`: one check on the schedule the token carries.
+pub fn replay(catalog: &Catalog, name: &str, token: &str, args: &RunArgs) -> Result<ExitCode> {
+    let kata = catalog.find(name)?;
+    let token: ReplayToken = token.parse().map_err(anyhow::Error::msg)?;
+    let (source, _) = source_file(catalog, &kata, args)?;
+    let mut checker = Checker::new(catalog, &kata, &source, options(args))?;
+    let run = checker.replay(&token)?;
+    print(&run, args);
+    Ok(super::status(run.verdict == Verdict::Pass))
+}
+
+/// The file to check and its content: `--source`, else the learner's `src/lib.rs`.
+fn source_file(catalog: &Catalog, kata: &Kata, args: &RunArgs) -> Result<(PathBuf, Vec<u8>)> {
+    let (path, what) = match &args.source {
+        Some(path) => (path.clone(), "--source "),
+        None => (kata.learner_source(), ""),
+    };
+    let content = std::fs::read(&path)
+        .with_context(|| format!("cannot read {what}{}", catalog.display(&path)))?;
+    Ok((path, content))
+}
+
+fn is_learner_file(kata: &Kata, source: &Path) -> bool {
+    let canonical = |path: &Path| std::fs::canonicalize(path).ok();
+    canonical(source).is_some() && canonical(source) == canonical(&kata.learner_source())
+}
+
+fn options(args: &RunArgs) -> Options {
+    Options {
+        seed: args.seed,
+        progress: args.format == Format::Human,
+    }
+}
+
+fn print(run: &KataRun, args: &RunArgs) {
+    match args.format {
+        Format::Json => println!("{}", output::json(run)),
+        Format::Human => {
+            let detail = Detail {
+                full_trace: args.full_trace,
+                verbose: args.verbose,
+            };
+            anstream::print!("{}", output::human(run, detail));
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! One module per subcommand; each returns the process's exit status or a user-facing error.
+
+mod check;
+mod hint;
+mod list;
+mod test;
+mod verify;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::catalog::Catalog;
+use crate::cli::Command;
+
+/// Runs `command` against the katas of `catalog`.
+pub fn run(catalog: &Catalog, command: Command) -> Result<ExitCode> {
+    match command {
+        Command::List { format } => list::list(catalog, format),
+        Command::Check { kata, run } => check::check(catalog, &kata, &run),
+        Command::Hint { kata } => hint::hint(catalog, &kata),
+        Command::Verify { kata } => verify::verify(catalog, kata.as_deref()),
+        Command::Replay { kata, token, run } => check::replay(catalog, &kata, &token, &run),
+        Command::Test => test::test(catalog),
+    }
+}
+
+/// Exit status 0 when `passed`, else 1 (the kata, or a variant, does not pass).
+fn status(passed: bool) -> ExitCode {
+    if passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}

@@ -1,0 +1,141 @@
+//! Building a variant's check binary for one backend with cargo.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{bail, Context, Result};
+use harness::protocol::Backend;
+use serde_json::Value;
+
+use crate::variant::Variant;
+
+/// What a build produced.
+pub enum Built {
+    /// The check binary.
+    Binary(PathBuf),
+    /// The variant does not compile: the rendered errors, paths relative to the repository.
+    CompileError(String),
+}
+
+/// Builds the check binary of `variant` for `backend`, sharing `root/target` with the workspace.
+pub fn build(root: &Path, variant: &Variant, backend: Backend) -> Result<Built> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .arg("test")
+        .arg("--manifest-path")
+        .arg(variant.manifest_path())
+        .args(["--test", "checks", "--no-run", "--message-format=json"])
+        .env("CARGO_TARGET_DIR", root.join("target"))
+        .stdin(Stdio::null());
+    if let Some(feature) = backend.feature() {
+        command.args(["--features", feature]);
+    }
+    let output = command.output().context("cannot run cargo")?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let manifest = variant.manifest_path();
+    // cargo names manifests by their canonical path.
+    let manifest = std::fs::canonicalize(&manifest).unwrap_or(manifest);
+    let messages = parse_messages(&stdout, &manifest);
+    if let Some((package, error)) = messages.foreign_errors.first() {
+        let first_line = error.lines().next().unwrap_or_default();
+        bail!("{package} does not compile, so no kata can be checked: {first_line}");
+    }
+    if output.status.success() {
+        return match messages.executable {
+            Some(exe) => Ok(Built::Binary(exe)),
+            None => bail!(
+                "cargo built {} but named no `checks` executable",
+                variant.dir.display()
+            ),
+        };
+    }
+    if !messages.errors.is_empty() {
+        let root_prefix = format!("{}/", root.display());
+        let text = messages.errors.join("\n").replace(&root_prefix, "");
+        return Ok(Built::CompileError(text.trim_end().to_owned()));
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let reason = stderr
+        .lines()
+        .rfind(|line| line.trim_start().starts_with("error"))
+        .or_else(|| stderr.lines().next_back())
+        .unwrap_or("no output");
+    bail!(
+        "cargo failed to build {}: {}",
+        manifest.display(),
+        reason.trim()
+    )
+}
+
+/// What cargo's JSON messages say: the checks executable, the compiler's errors in the variant
+/// (its source or its checks), and errors in other packages (the harness), by package.
+#[derive(Default, Debug, PartialEq)]
+struct Messages {
+    executable: Option<PathBuf>,
+    errors: Vec<String>,
+    foreign_errors: Vec<(String, String)>,
+}
+
+fn parse_messages(stdout: &str, manifest: &Path) -> Messages {
+    let mut messages = Messages::default();
+    for value in stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+    {
+        match value["reason"].as_str() {
+            Some("compiler-artifact") if value["target"]["name"] == "checks" => {
+                if let Some(exe) = value["executable"].as_str() {
+                    messages.executable = Some(PathBuf::from(exe));
+                }
+            }
+            Some("compiler-message") if value["message"]["level"] == "error" => {
+                let rendered = value["message"]["rendered"].as_str().unwrap_or_default();
+                if rendered.starts_with("error: aborting due to") {
+                    continue;
+                }
+                if value["manifest_path"].as_str().map(Path::new) == Some(manifest) {
+                    messages.errors.push(rendered.to_owned());
+                } else {
+                    let package = value["target"]["name"].as_str().unwrap_or("a dependency");
+                    messages
+                        .foreign_errors
+                        .push((format!("`{package}`"), rendered.to_owned()));
+                }
+            }
+            _ => {}
+        }
+    }
+    messages
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_executable_and_the_errors() {
+        let stdout = r#"{"reason":"compiler-artifact","target":{"name":"harness"},"executable":null}
+{"reason":"compiler-message","manifest_path":"/v/Cargo.toml","message":{"level":"warning","rendered":"warning: unused"}}
+{"reason":"compiler-message","manifest_path":"/v/Cargo.toml","message":{"level":"error","rendered":"error[E0425]: x\n"}}
+{"reason":"compiler-message","manifest_path":"/v/Cargo.toml","message":{"level":"error","rendered":"error: aborting due to 1 previous error\n"}}
+{"reason":"compiler-artifact","target":{"name":"checks"},"executable":"/t/checks-1"}
+not json
+"#;
+        let messages = parse_messages(stdout, Path::new("/v/Cargo.toml"));
+        assert_eq!(messages.executable, Some(PathBuf::from("/t/checks-1")));
+        assert_eq!(messages.errors, vec!["error[E0425]: x\n".to_owned()]);
+        assert!(messages.foreign_errors.is_empty());
+    }
+
+    #[test]
+    fn errors_in_other_packages_are_not_the_variants() {
+        let stdout = r#"{"reason":"compiler-message","manifest_path":"/r/harness/Cargo.toml","target":{"name":"harness"},"message":{"level":"error","rendered":"error[E0425]: y\n"}}"#;
+        let messages = parse_messages(stdout, Path::new("/v/Cargo.toml"));
+        assert!(messages.errors.is_empty());
+        assert_eq!(
+            messages.foreign_errors,
+            vec![("`harness`".to_owned(), "error[E0425]: y\n".to_owned())]
+        );
+    }
+}

@@ -1,0 +1,361 @@
+//! Explaining a failing execution from its trace: the interleaving as a table with one column per
+//! thread, and, for deadlocks, who holds what and waits for what.
+
+use harness::protocol::{Event, Op};
+
+/// Rows of the interleaving shown by default; `--full-trace` shows all.
+pub const DEFAULT_ROWS: usize = 25;
+
+/// Widest a table cell gets before it is cut.
+const MAX_CELL: usize = 38;
+
+/// The interleaving of `events` as a table: a step column, one column per thread (in order of
+/// first appearance) and the source location. With `limit`, only the last `limit` steps are
+/// shown, after a line saying how many were left out.
+pub fn interleaving(events: &[Event], limit: Option<usize>) -> String {
+    let threads = threads(events);
+    let skipped = limit.map_or(0, |limit| events.len().saturating_sub(limit));
+    let shown = &events[skipped..];
+
+    let mut widths: Vec<usize> = threads.iter().map(|t| width(t)).collect();
+    let cells: Vec<(usize, String)> = shown
+        .iter()
+        .map(|event| {
+            let column = threads.iter().position(|t| *t == event.thread).unwrap_or(0);
+            let text = cut(&describe(event));
+            widths[column] = widths[column].max(width(&text));
+            (column, text)
+        })
+        .collect();
+    let step_width = width(&events.len().to_string()).max(4);
+
+    let mut out = String::new();
+    if skipped > 0 {
+        out.push_str(&format!(
+            "({skipped} earlier steps left out; --full-trace shows all)\n"
+        ));
+    }
+    let mut header = vec![String::new(); threads.len()];
+    header.clone_from_slice(&threads);
+    push_row(
+        &mut out,
+        &format!("{:>step_width$}", "step"),
+        &header,
+        &widths,
+        "at",
+    );
+    for (offset, (event, (column, text))) in shown.iter().zip(cells).enumerate() {
+        let mut row = vec![String::new(); threads.len()];
+        row[column] = text;
+        let step = format!("{:>step_width$}", skipped + offset + 1);
+        push_row(
+            &mut out,
+            &step,
+            &row,
+            &widths,
+            event.location.as_deref().unwrap_or(""),
+        );
+    }
+    out
+}
+
+/// For each thread that holds a lock or waits: "`t` holds `A` and waits for `B`".
+///
+/// A thread holds a lock it got (`locked`, `woken`) and has not given back since (`unlock`,
+/// `wait`; a condvar event names its lock in its detail). It waits for the resource of its last
+/// event if that is a `lock` or a `wait`, and for a thread to finish if it is a `join`.
+pub fn who_waits(events: &[Event]) -> Vec<String> {
+    threads(events)
+        .into_iter()
+        .filter_map(|thread| {
+            let mut holds: Vec<&str> = Vec::new();
+            let mine: Vec<&Event> = events.iter().filter(|e| e.thread == thread).collect();
+            for event in &mine {
+                // A condvar wait releases and retakes the lock named in its detail.
+                let lock = match event.op {
+                    Op::Wait | Op::Woken => event.detail.as_deref().or(event.resource.as_deref()),
+                    _ => event.resource.as_deref(),
+                };
+                let Some(resource) = lock else {
+                    continue;
+                };
+                match event.op {
+                    Op::Locked | Op::Woken if !holds.contains(&resource) => holds.push(resource),
+                    Op::Unlock | Op::Wait => holds.retain(|held| *held != resource),
+                    _ => {}
+                }
+            }
+            let waits = mine.last().and_then(|event| match event.op {
+                Op::Lock | Op::Wait => event.resource.as_ref().map(|r| format!("`{r}`")),
+                Op::Join => event.detail.as_ref().map(|t| format!("`{t}` to finish")),
+                _ => None,
+            });
+            let held = quoted_list(&holds);
+            match (holds.is_empty(), waits) {
+                (true, None) => None,
+                (false, None) => Some(format!("`{thread}` holds {held} and is not waiting")),
+                (true, Some(waits)) => Some(format!("`{thread}` waits for {waits}")),
+                (false, Some(waits)) => {
+                    Some(format!("`{thread}` holds {held} and waits for {waits}"))
+                }
+            }
+        })
+        .collect()
+}
+
+/// Thread names in order of first appearance.
+fn threads(events: &[Event]) -> Vec<String> {
+    let mut threads: Vec<String> = Vec::new();
+    for event in events {
+        if !threads.contains(&event.thread) {
+            threads.push(event.thread.clone());
+        }
+    }
+    threads
+}
+
+/// "`<verb> <resource> <detail>`", with short resource names and without repeating the verb
+/// when the detail starts with it.
+fn describe(event: &Event) -> String {
+    let verb = event.op.verb();
+    let detail = event.detail.as_deref().map(|detail| {
+        let detail = detail
+            .strip_prefix(verb)
+            .filter(|rest| rest.starts_with(' '))
+            .map_or(detail, str::trim_start);
+        if names_a_resource(event.op) {
+            short_name(detail)
+        } else {
+            detail
+        }
+    });
+    [
+        Some(verb),
+        event.resource.as_deref().map(short_name),
+        detail,
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ")
+}
+
+/// Whether the event's detail is a resource too: the lock a condvar wait releases and retakes.
+fn names_a_resource(op: Op) -> bool {
+    matches!(op, Op::Wait | Op::Woken)
+}
+
+/// A resource's name without the `(file:line)` where it was created.
+fn short_name(resource: &str) -> &str {
+    match resource.strip_suffix(')').and_then(|r| r.rsplit_once(" (")) {
+        Some((short, _)) if !short.is_empty() => short,
+        _ => resource,
+    }
+}
+
+/// Each resource of the trace whose short name in the table hides where it was created:
+/// "`AtomicU64 #1` is created at src/lib.rs:28", in order of appearance.
+pub fn resources(events: &[Event]) -> Vec<String> {
+    let mut seen: Vec<&str> = Vec::new();
+    let named = events.iter().flat_map(|event| {
+        let detail = event
+            .detail
+            .as_deref()
+            .filter(|_| names_a_resource(event.op));
+        [event.resource.as_deref(), detail].into_iter().flatten()
+    });
+    for resource in named {
+        if short_name(resource) != resource && !seen.contains(&resource) {
+            seen.push(resource);
+        }
+    }
+    seen.into_iter()
+        .map(|resource| {
+            let short = short_name(resource);
+            let place = &resource[short.len() + 2..resource.len() - 1];
+            format!("`{short}` is created at {place}")
+        })
+        .collect()
+}
+
+fn quoted_list(items: &[&str]) -> String {
+    let quoted: Vec<String> = items.iter().map(|item| format!("`{item}`")).collect();
+    match quoted.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+fn push_row(out: &mut String, step: &str, cells: &[String], widths: &[usize], location: &str) {
+    out.push_str(step);
+    for (cell, &cell_width) in cells.iter().zip(widths) {
+        out.push_str("  ");
+        out.push_str(cell);
+        out.push_str(&" ".repeat(cell_width - width(cell)));
+    }
+    out.push_str("  ");
+    out.push_str(location);
+    let trimmed = out.trim_end().len();
+    out.truncate(trimmed);
+    out.push('\n');
+}
+
+fn cut(text: &str) -> String {
+    if width(text) <= MAX_CELL {
+        return text.to_owned();
+    }
+    let kept: String = text.chars().take(MAX_CELL - 1).collect();
+    format!("{kept}…")
+}
+
+fn width(text: &str) -> usize {
+    text.chars().count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(thread: &str, op: Op, resource: &str, location: &str) -> Event {
+        Event {
+            thread: thread.into(),
+            op,
+            resource: Some(resource.into()),
+            detail: None,
+            location: Some(location.into()),
+        }
+    }
+
+    fn lost_update() -> Vec<Event> {
+        let mut load = event("thread 1", Op::Load, "hits", "src/lib.rs:40");
+        load.detail = Some("= 0".into());
+        let mut other = load.clone();
+        other.thread = "thread 2".into();
+        let mut store = event("thread 1", Op::Store, "hits", "src/lib.rs:41");
+        store.detail = Some("= 1".into());
+        let mut other_store = store.clone();
+        other_store.thread = "thread 2".into();
+        vec![load, other, store, other_store]
+    }
+
+    #[test]
+    fn one_column_per_thread_in_order_of_appearance() {
+        let table = interleaving(&lost_update(), None);
+        let expected = "\
+step  thread 1        thread 2        at
+   1  load hits = 0                   src/lib.rs:40
+   2                  load hits = 0   src/lib.rs:40
+   3  store hits = 1                  src/lib.rs:41
+   4                  store hits = 1  src/lib.rs:41
+";
+        assert_eq!(table, expected, "\n{table}");
+    }
+
+    #[test]
+    fn a_long_trace_keeps_the_last_steps() {
+        let events: Vec<Event> = (0..30)
+            .map(|i| event(if i % 2 == 0 { "a" } else { "b" }, Op::Load, "x", "l:1"))
+            .collect();
+        let table = interleaving(&events, Some(DEFAULT_ROWS));
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(
+            lines[0],
+            "(5 earlier steps left out; --full-trace shows all)"
+        );
+        assert_eq!(lines.len(), 1 + 1 + 25);
+        assert!(lines[2].trim_start().starts_with("6 "), "{table}");
+        assert!(lines[26].trim_start().starts_with("30 "), "{table}");
+        assert_eq!(interleaving(&events, None).lines().count(), 31);
+    }
+
+    #[test]
+    fn resources_show_short_names_and_a_legend() {
+        let mut load = event(
+            "t",
+            Op::Load,
+            "AtomicU64 #1 (src/lib.rs:28)",
+            "src/lib.rs:39",
+        );
+        load.detail = Some("load -> 0".into());
+        let table = interleaving(std::slice::from_ref(&load), None);
+        assert!(
+            table.contains("  load AtomicU64 #1 -> 0  src/lib.rs:39"),
+            "{table}"
+        );
+        let plain = event("t", Op::Lock, "fork 0", "src/lib.rs:3");
+        let mut wait = event("t", Op::Wait, "Condvar #2 (src/lib.rs:9)", "src/lib.rs:40");
+        wait.detail = Some("Mutex #1 (src/lib.rs:8)".into());
+        assert!(
+            interleaving(std::slice::from_ref(&wait), None).contains("wait Condvar #2 Mutex #1")
+        );
+        assert_eq!(
+            resources(&[load.clone(), load, plain, wait]),
+            vec![
+                "`AtomicU64 #1` is created at src/lib.rs:28",
+                "`Condvar #2` is created at src/lib.rs:9",
+                "`Mutex #1` is created at src/lib.rs:8",
+            ]
+        );
+    }
+
+    #[test]
+    fn long_cells_are_cut() {
+        let long = "x".repeat(100);
+        let table = interleaving(&[event("t", Op::Lock, &long, "l:1")], None);
+        assert!(table.contains('…'));
+        assert!(!table.contains(&long));
+    }
+
+    #[test]
+    fn a_lock_cycle_reads_as_holds_and_waits() {
+        let events = vec![
+            event("philosopher 0", Op::Lock, "fork 0", "src/lib.rs:10"),
+            event("philosopher 0", Op::Locked, "fork 0", "src/lib.rs:10"),
+            event("philosopher 1", Op::Lock, "fork 1", "src/lib.rs:10"),
+            event("philosopher 1", Op::Locked, "fork 1", "src/lib.rs:10"),
+            event("philosopher 0", Op::Lock, "fork 1", "src/lib.rs:11"),
+            event("philosopher 1", Op::Lock, "fork 0", "src/lib.rs:11"),
+        ];
+        assert_eq!(
+            who_waits(&events),
+            vec![
+                "`philosopher 0` holds `fork 0` and waits for `fork 1`",
+                "`philosopher 1` holds `fork 1` and waits for `fork 0`",
+            ]
+        );
+    }
+
+    #[test]
+    fn released_locks_are_not_held_and_a_condvar_wait_is_waiting() {
+        let events = vec![
+            event("main", Op::Spawn, "worker", "t.rs:1"),
+            event("worker", Op::Locked, "queue", "src/lib.rs:5"),
+            event("worker", Op::Unlock, "queue", "src/lib.rs:6"),
+            event("worker", Op::Locked, "gate", "src/lib.rs:7"),
+            event("worker", Op::Locked, "queue", "src/lib.rs:8"),
+            event("worker", Op::Wait, "not empty", "src/lib.rs:9"),
+        ];
+        let mut events = events;
+        events[5].detail = Some("queue".into());
+        assert_eq!(
+            who_waits(&events),
+            vec!["`worker` holds `gate` and waits for `not empty`"]
+        );
+    }
+
+    #[test]
+    fn threads_that_wait_holding_nothing_say_what_they_wait_for() {
+        let mut join = event("main", Op::Join, "unused", "t.rs:9");
+        join.resource = None;
+        join.detail = Some("thread 1".into());
+        let events = vec![join, event("reader", Op::Lock, "state", "src/lib.rs:3")];
+        assert_eq!(
+            who_waits(&events),
+            vec![
+                "`main` waits for `thread 1` to finish",
+                "`reader` waits for `state`"
+            ]
+        );
+    }
+}

@@ -1,0 +1,61 @@
+//! `cargo xtask`: check, list, hint, verify and replay the concurrency katas.
+//!
+//! Every command that runs checks goes through one mechanism: a *variant* (a source file standing
+//! in for a kata's `src/lib.rs`) is built in a scratch crate ([`variant`], [`compile`]), its check
+//! binaries are asked for their checks and run one check per process ([`run`]), mode by mode
+//! ([`checker`], [`results`]), and the result is printed for people or as JSON ([`output`],
+//! [`explain`]).
+//! Kata metadata comes from `kata.toml` ([`catalog`], [`metadata`]); the learner's progress is
+//! kept in `target/xtask/state.json` ([`state`]).
+//!
+//! Exit status: 0 pass, 1 the kata (or a verified variant) does not pass, 2 a usage or
+//! infrastructure error, reported as one line on stderr.
+
+mod catalog;
+mod checker;
+mod cli;
+mod commands;
+mod compile;
+mod explain;
+mod fingerprint;
+mod metadata;
+mod output;
+mod results;
+mod run;
+mod state;
+mod variant;
+
+use std::process::ExitCode;
+
+use clap::error::ErrorKind;
+use clap::Parser;
+
+/// Usage and infrastructure errors: one line on stderr, exit status 2.
+fn main() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err)
+            if !err.use_stderr()
+                || err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand =>
+        {
+            err.exit()
+        }
+        Err(err) => {
+            let rendered = err.render().to_string();
+            let problem = rendered.split("\n\n").next().unwrap_or_default();
+            let words: Vec<&str> = problem.split_whitespace().collect();
+            eprintln!("{} (see `cargo xtask --help`)", words.join(" "));
+            return ExitCode::from(2);
+        }
+    };
+    let result =
+        catalog::Catalog::discover().and_then(|catalog| commands::run(&catalog, cli.command));
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            let message = format!("{err:#}").replace('\n', " ");
+            anstream::eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

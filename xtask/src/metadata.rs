@@ -1,0 +1,203 @@
+//! A kata's `kata.toml`: parsing, validation, and error messages that name the field.
+
+use harness::protocol::{Handover, Mode};
+use serde::Deserialize;
+
+/// The metadata of one kata, as written in its `kata.toml`.
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Metadata {
+    /// The kata's name: also its crate name and directory name.
+    pub name: String,
+    /// A title for people.
+    pub title: String,
+    /// 1 races, 2 locks, 3 semaphores and signalling, 4 classic problems.
+    pub track: u32,
+    /// 1 to 5.
+    pub difficulty: u32,
+    /// Points the kata is worth when graded.
+    pub points: u32,
+    /// The modes the kata's checks run in.
+    pub modes: Vec<Mode>,
+    /// How the facade's locks hand over in explore mode.
+    pub handover: Handover,
+    /// More than this many bypasses of a waiting thread is starvation.
+    pub bypass_bound: usize,
+    /// Time budget of one check process, in seconds.
+    pub budget_secs: u64,
+    /// One sentence for `list`.
+    pub summary: String,
+    /// Hints, vaguest first.
+    pub hints: Vec<String>,
+    /// Override: schedules per explore scheduler.
+    pub explore_iterations: Option<usize>,
+    /// Override: loom's preemption bound.
+    pub preemption_bound: Option<usize>,
+    /// Override: rounds of a stress check.
+    pub stress_rounds: Option<usize>,
+    /// Override: seed of the explore schedulers.
+    pub seed: Option<u64>,
+}
+
+impl Metadata {
+    /// Parses and validates the text of a `kata.toml`; `file` names it in errors.
+    ///
+    /// Errors are one line: `<file>:<line>: field '<key>': <what is wrong>`.
+    pub fn parse(text: &str, file: &str) -> Result<Metadata, String> {
+        let metadata: Metadata = toml::from_str(text).map_err(|err| describe(text, file, &err))?;
+        metadata
+            .validate()
+            .map_err(|(field, problem)| format!("{file}: field `{field}`: {problem}"))?;
+        Ok(metadata)
+    }
+
+    /// Whether the kata's checks run in `mode`.
+    pub fn runs(&self, mode: Mode) -> bool {
+        self.modes.contains(&mode)
+    }
+
+    fn validate(&self) -> Result<(), (&'static str, String)> {
+        if self.modes.is_empty() {
+            return Err(("modes", "lists no mode".into()));
+        }
+        if !(1..=5).contains(&self.difficulty) {
+            return Err((
+                "difficulty",
+                format!("is {}, expected 1 to 5", self.difficulty),
+            ));
+        }
+        if self.budget_secs == 0 {
+            return Err(("budget_secs", "must be at least 1".into()));
+        }
+        if self.hints.is_empty() {
+            return Err(("hints", "lists no hint".into()));
+        }
+        Ok(())
+    }
+}
+
+/// One line naming the file, the line, the field (where toml's message does not already) and
+/// the problem.
+fn describe(text: &str, file: &str, err: &toml::de::Error) -> String {
+    let message = err.message().trim().replace('\n', " ");
+    if message.starts_with("missing field") {
+        return format!("{file}: {message}");
+    }
+    let Some(span) = err.span() else {
+        return format!("{file}: {message}");
+    };
+    let line = line_of(text, span.start);
+    match key_at(text, span.start) {
+        Some(key) if !message.starts_with("unknown field") => {
+            format!("{file}:{line}: field `{key}`: {message}")
+        }
+        _ => format!("{file}:{line}: {message}"),
+    }
+}
+
+/// The 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// The key whose value contains byte `offset`: the nearest `key = ` at or above it.
+fn key_at(text: &str, offset: usize) -> Option<String> {
+    let before = &text[..offset.min(text.len())];
+    let upto_line_end = before.len()
+        + text[before.len()..]
+            .find('\n')
+            .unwrap_or(text.len() - before.len());
+    text[..upto_line_end].lines().rev().find_map(|line| {
+        let (key, _) = line.split_once('=')?;
+        let key = key.trim();
+        let is_key = !key.is_empty()
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        is_key.then(|| key.to_owned())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+name = "hit_counter"
+title = "Hit counter"
+track = 1
+difficulty = 1
+points = 10
+modes = ["sequential", "model"]
+handover = "fifo"
+bypass_bound = 8
+budget_secs = 60
+summary = "Count hits."
+hints = [
+    "one",
+    "two",
+]
+"#;
+
+    #[test]
+    fn parses_a_good_file() {
+        let metadata = Metadata::parse(GOOD, "kata.toml").unwrap();
+        assert_eq!(metadata.name, "hit_counter");
+        assert_eq!(metadata.modes, vec![Mode::Sequential, Mode::Model]);
+        assert_eq!(metadata.hints.len(), 2);
+        assert!(metadata.runs(Mode::Model) && !metadata.runs(Mode::Stress));
+        assert_eq!(metadata.seed, None);
+    }
+
+    #[test]
+    fn accepts_overrides() {
+        let text = format!("{GOOD}\nseed = 7\nstress_rounds = 10\n");
+        let metadata = Metadata::parse(&text, "kata.toml").unwrap();
+        assert_eq!((metadata.seed, metadata.stress_rounds), (Some(7), Some(10)));
+    }
+
+    #[test]
+    fn an_unknown_field_is_named() {
+        let text = GOOD.replace("points = 10", "pionts = 10");
+        let err = Metadata::parse(&text, "x/kata.toml").unwrap_err();
+        assert!(err.starts_with("x/kata.toml"), "{err}");
+        assert!(err.contains("pionts"), "{err}");
+        assert!(!err.contains('\n'), "{err}");
+    }
+
+    #[test]
+    fn a_missing_field_is_named() {
+        let text = GOOD.replace("budget_secs = 60", "");
+        let err = Metadata::parse(&text, "kata.toml").unwrap_err();
+        assert!(err.contains("budget_secs"), "{err}");
+    }
+
+    #[test]
+    fn a_badly_typed_field_is_named() {
+        let text = GOOD.replace("track = 1", "track = \"one\"");
+        let err = Metadata::parse(&text, "kata.toml").unwrap_err();
+        assert!(err.contains("`track`"), "{err}");
+        assert!(!err.contains('\n'), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_mode_is_named() {
+        let text = GOOD.replace("\"model\"", "\"modle\"");
+        let err = Metadata::parse(&text, "kata.toml").unwrap_err();
+        assert!(err.contains("modle"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_element_of_a_multiline_array_names_its_key() {
+        let text = GOOD.replace("\"two\"", "2");
+        let err = Metadata::parse(&text, "kata.toml").unwrap_err();
+        assert!(err.contains("`hints`"), "{err}");
+    }
+
+    #[test]
+    fn validation_names_the_field() {
+        let text = GOOD.replace("difficulty = 1", "difficulty = 9");
+        let err = Metadata::parse(&text, "kata.toml").unwrap_err();
+        assert!(err.contains("`difficulty`"), "{err}");
+    }
+}

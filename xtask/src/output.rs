@@ -1,0 +1,351 @@
+//! Printing a kata run: the human report with its explanation, and the JSON object.
+
+use anstyle::{AnsiColor, Style};
+use harness::protocol::{Event, Mode, Outcome};
+use harness::verdict::Verdict;
+use serde::Serialize;
+
+use crate::explain;
+use crate::results::{CheckResult, KataRun};
+
+/// What the human report includes beyond the essentials.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Detail {
+    /// Show every step of the interleaving.
+    pub full_trace: bool,
+    /// Show the check processes' own output.
+    pub verbose: bool,
+}
+
+/// Longest reason shown on a check's line.
+const LINE_WIDTH: usize = 100;
+
+const GOOD: Style = AnsiColor::Green.on_default().bold();
+const BAD: Style = AnsiColor::Red.on_default().bold();
+const DIM: Style = Style::new().dimmed();
+const HEADING: Style = Style::new().bold();
+
+/// The human report of `run` (with ANSI styles; print through `anstream`).
+pub fn human(run: &KataRun, detail: Detail) -> String {
+    let mut out = String::new();
+    let style = if run.verdict == Verdict::Pass {
+        GOOD
+    } else {
+        BAD
+    };
+    out.push_str(&format!(
+        "{}: {style}{}{style:#}  {DIM}({}, {:.1} s){DIM:#}\n",
+        run.kata,
+        run.verdict,
+        run.source,
+        run.duration.as_secs_f64()
+    ));
+    for check in &run.checks {
+        out.push_str(&check_line(check));
+    }
+    if !run.not_run.is_empty() {
+        out.push_str(&format!(
+            "  {DIM}· {}: not run (the kata's verdict is decided){DIM:#}\n",
+            run.not_run
+                .iter()
+                .map(|m| m.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if let Some(failed) = run.checks.iter().find(|c| c.verdict != Verdict::Pass) {
+        out.push_str(&explanation(failed, detail));
+    }
+    if detail.verbose {
+        for check in run.checks.iter().filter(|c| !c.output.trim().is_empty()) {
+            out.push_str(&format!(
+                "\n{HEADING}Output of `{}` ({}){HEADING:#}\n{}\n",
+                check.name,
+                check.mode,
+                indent(check.output.trim_end())
+            ));
+        }
+    }
+    out.push_str(&format!("\n{}\n", run.summary));
+    out
+}
+
+/// "  ✓ sequential  a new counter reads zero", with the reason on a failure.
+fn check_line(check: &CheckResult) -> String {
+    let mode = format!("{:<10}", check.mode.as_str());
+    if check.verdict == Verdict::Pass {
+        return format!("  {GOOD}✓{GOOD:#} {mode}  {}{}\n", check.name, tried(check));
+    }
+    let reason = one_line(check.message.lines().next().unwrap_or_default());
+    format!(
+        "  {BAD}✗{BAD:#} {mode}  {} — {BAD}{}{BAD:#}: {reason}\n",
+        check.name, check.verdict
+    )
+}
+
+/// "  (1234 interleavings)": how much a concurrent mode tried, dimmed.
+fn tried(check: &CheckResult) -> String {
+    let unit = match check.mode {
+        Mode::Sequential => return String::new(),
+        Mode::Model => "interleavings",
+        Mode::Explore => "schedules",
+        Mode::Stress => "rounds",
+    };
+    match &check.report {
+        Some(report) if report.iterations > 1 => {
+            format!("  {DIM}({} {unit}){DIM:#}", report.iterations)
+        }
+        _ => String::new(),
+    }
+}
+
+/// The explanation block of the first failing check.
+fn explanation(check: &CheckResult, detail: Detail) -> String {
+    let mut out = format!("\n{HEADING}What happened{HEADING:#}\n");
+    let failure = check
+        .report
+        .as_ref()
+        .and_then(|report| match &report.outcome {
+            Outcome::Fail(failure) => Some(failure),
+            Outcome::Pass => None,
+        });
+    out.push_str(&format!("  `{}` ({}):\n", check.name, check.mode));
+    let message = failure.map_or(&check.message, |failure| &failure.message);
+    out.push_str(&indent(&indent(message.trim_end())));
+    out.push('\n');
+    if let Some(location) = failure.and_then(|failure| failure.location.as_ref()) {
+        out.push_str(&format!("  at {location}\n"));
+    }
+    out.push_str(&format!(
+        "  {BAD}{}{BAD:#}: {}\n",
+        check.verdict,
+        check.verdict.meaning()
+    ));
+
+    let trace: &[Event] = check.report.as_ref().map_or(&[], |r| &r.trace);
+    if !trace.is_empty() {
+        let limit = (!detail.full_trace).then_some(explain::DEFAULT_ROWS);
+        out.push_str(&format!("\n{HEADING}The interleaving{HEADING:#}\n"));
+        out.push_str(&indent(explain::interleaving(trace, limit).trim_end()));
+        out.push('\n');
+        for line in explain::resources(trace) {
+            out.push_str(&format!("  {DIM}{line}{DIM:#}\n"));
+        }
+    }
+    if check.verdict == Verdict::Deadlock {
+        let lines = explain::who_waits(trace);
+        if !lines.is_empty() {
+            out.push_str(&format!("\n{HEADING}Who waits for whom{HEADING:#}\n"));
+            for line in lines {
+                out.push_str(&format!("  {line}\n"));
+            }
+        }
+    }
+    if let Some(replay) = &check.replay {
+        out.push_str(&format!("\n{HEADING}Replay{HEADING:#}: {replay}\n"));
+    }
+    out
+}
+
+/// `text` cut to [`LINE_WIDTH`] characters: the explanation below has it in full.
+fn one_line(text: &str) -> String {
+    if text.chars().count() <= LINE_WIDTH {
+        return text.to_owned();
+    }
+    let kept: String = text.chars().take(LINE_WIDTH - 1).collect();
+    format!("{kept}…")
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            if line.is_empty() {
+                String::new()
+            } else {
+                format!("  {line}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The JSON object of a kata run.
+#[derive(Serialize)]
+struct JsonRun<'a> {
+    kata: &'a str,
+    source: &'a str,
+    verdict: Verdict,
+    summary: &'a str,
+    duration_ms: u128,
+    checks: Vec<JsonCheck<'a>>,
+}
+
+/// One check in the JSON object.
+#[derive(Serialize)]
+struct JsonCheck<'a> {
+    name: &'a str,
+    mode: Mode,
+    verdict: Verdict,
+    message: &'a str,
+    trace: &'a [Event],
+    replay: Option<&'a str>,
+}
+
+/// The JSON object of `run`, on one line.
+pub fn json(run: &KataRun) -> String {
+    let object = JsonRun {
+        kata: &run.kata,
+        source: &run.source,
+        verdict: run.verdict,
+        summary: &run.summary,
+        duration_ms: run.duration.as_millis(),
+        checks: run
+            .checks
+            .iter()
+            .map(|check| JsonCheck {
+                name: &check.name,
+                mode: check.mode,
+                verdict: check.verdict,
+                message: &check.message,
+                trace: check.report.as_ref().map_or(&[], |r| &r.trace),
+                replay: check.replay.as_deref(),
+            })
+            .collect(),
+    };
+    serde_json::to_string(&object).expect("a kata run always serializes")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use harness::protocol::{Failure, FailureKind, Op, Origin, Report};
+
+    use super::*;
+
+    fn plain(text: &str) -> String {
+        anstream::adapter::strip_str(text).to_string()
+    }
+
+    fn passing(name: &str, mode: Mode) -> CheckResult {
+        CheckResult {
+            name: name.into(),
+            mode,
+            verdict: Verdict::Pass,
+            message: "every promise held".into(),
+            report: None,
+            replay: None,
+            output: String::new(),
+        }
+    }
+
+    fn racy() -> KataRun {
+        let event = |thread: &str| Event {
+            thread: thread.into(),
+            op: Op::Load,
+            resource: Some("hits".into()),
+            detail: Some("= 0".into()),
+            location: Some("exercises/01-races/hit_counter/src/lib.rs:40".into()),
+        };
+        let report = Report {
+            nonce: 1,
+            check: "no hit is lost".into(),
+            mode: Mode::Model,
+            outcome: Outcome::Fail(Failure {
+                kind: FailureKind::Panic,
+                message: "2 threads each hit once, but total() is 1".into(),
+                location: Some("tests/hit_counter.rs:20".into()),
+                origin: Origin::Check,
+                thread: Some("main".into()),
+            }),
+            iterations: 3,
+            trace: vec![event("thread 1"), event("thread 2")],
+            replay: Some("model.1.".into()),
+        };
+        KataRun {
+            kata: "hit_counter".into(),
+            source: "exercises/01-races/hit_counter/src/lib.rs".into(),
+            verdict: Verdict::Race,
+            summary: "`no hit is lost` failed.".into(),
+            duration: Duration::from_millis(1500),
+            checks: vec![
+                passing("a new counter reads zero", Mode::Sequential),
+                CheckResult {
+                    name: "no hit is lost".into(),
+                    mode: Mode::Model,
+                    verdict: Verdict::Race,
+                    message:
+                        "2 threads each hit once, but total() is 1 (at tests/hit_counter.rs:20)"
+                            .into(),
+                    report: Some(report),
+                    replay: Some("cargo xtask replay hit_counter model.1.".into()),
+                    output: String::new(),
+                },
+            ],
+            not_run: vec![Mode::Explore, Mode::Stress],
+        }
+    }
+
+    #[test]
+    fn the_human_report_lists_checks_and_explains_the_failure() {
+        let text = plain(&human(&racy(), Detail::default()));
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            "hit_counter: race  (exercises/01-races/hit_counter/src/lib.rs, 1.5 s)"
+        );
+        assert_eq!(lines[1], "  ✓ sequential  a new counter reads zero");
+        assert_eq!(
+            lines[2],
+            "  ✗ model       no hit is lost — race: 2 threads each hit once, but total() is 1 \
+             (at tests/hit_counter.rs:20)"
+        );
+        assert_eq!(
+            lines[3],
+            "  · explore, stress: not run (the kata's verdict is decided)"
+        );
+        assert!(text
+            .contains("What happened\n  `no hit is lost` (model):\n    2 threads each hit once"));
+        assert!(text.contains("  at tests/hit_counter.rs:20\n  race: a promise breaks"));
+        assert!(text.contains("The interleaving\n  step  thread 1       thread 2"));
+        assert!(text.contains("Replay: cargo xtask replay hit_counter model.1.\n"));
+        assert!(text.ends_with("\n`no hit is lost` failed.\n"));
+        assert!(!text.contains("Who waits"));
+    }
+
+    #[test]
+    fn passing_concurrent_checks_say_how_much_they_tried() {
+        let mut run = racy();
+        let mut explored = passing("no hit is lost", Mode::Explore);
+        let mut report = run.checks[1].report.clone().unwrap();
+        report.outcome = Outcome::Pass;
+        report.iterations = 600;
+        explored.report = Some(report);
+        run.checks.push(explored);
+        let text = plain(&human(&run, Detail::default()));
+        assert!(
+            text.contains("  ✓ explore     no hit is lost  (600 schedules)\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_json_object_has_every_field() {
+        let value: serde_json::Value = serde_json::from_str(&json(&racy())).unwrap();
+        assert_eq!(value["kata"], "hit_counter");
+        assert_eq!(value["verdict"], "race");
+        assert_eq!(value["duration_ms"], 1500);
+        let checks = value["checks"].as_array().unwrap();
+        assert_eq!(checks.len(), 2);
+        assert_eq!(checks[0]["verdict"], "pass");
+        assert_eq!(checks[0]["trace"], serde_json::json!([]));
+        assert_eq!(checks[0]["replay"], serde_json::Value::Null);
+        assert_eq!(checks[1]["mode"], "model");
+        assert_eq!(checks[1]["trace"][1]["thread"], "thread 2");
+        assert_eq!(checks[1]["trace"][1]["op"], "load");
+        assert_eq!(
+            checks[1]["replay"],
+            "cargo xtask replay hit_counter model.1."
+        );
+    }
+}

@@ -1,0 +1,146 @@
+//! What checking a variant came to: the kata's verdict, each check's result, and the one-sentence
+//! summary.
+
+use std::time::Duration;
+
+use harness::protocol::{Mode, Report};
+use harness::verdict::Verdict;
+
+/// The result of checking one variant of a kata.
+pub struct KataRun {
+    /// The kata's name.
+    pub kata: String,
+    /// The variant's file, relative to the repository when inside it.
+    pub source: String,
+    /// The kata's verdict: the first failing check's, else pass.
+    pub verdict: Verdict,
+    /// One plain sentence.
+    pub summary: String,
+    /// Wall time of building and running.
+    pub duration: Duration,
+    /// The checks that ran (or the build that failed), in mode order.
+    pub checks: Vec<CheckResult>,
+    /// Modes of the kata that were not run because the verdict was already decided.
+    pub not_run: Vec<Mode>,
+}
+
+/// The result of one check.
+pub struct CheckResult {
+    /// The check's name.
+    pub name: String,
+    /// The mode it ran in.
+    pub mode: Mode,
+    /// Its verdict.
+    pub verdict: Verdict,
+    /// Why, in plain words (for a compile error: the compiler's errors).
+    pub message: String,
+    /// The child's report, paths made relative to the repository.
+    pub report: Option<Report>,
+    /// The command that replays the failing schedule, if the engine gave one.
+    pub replay: Option<String>,
+    /// The start of the child's own output.
+    pub output: String,
+}
+
+/// One plain sentence about a kata run.
+pub fn summary(checks: &[CheckResult], not_run: &[Mode]) -> String {
+    let failed: Vec<&CheckResult> = checks
+        .iter()
+        .filter(|c| c.verdict != Verdict::Pass)
+        .collect();
+    let Some(first) = failed.first() else {
+        let modes = mode_list(&distinct_modes(checks));
+        return match checks.len() {
+            1 => format!("The check passed ({modes})."),
+            n => format!("All {n} checks passed ({modes})."),
+        };
+    };
+    let mut sentence = if first.verdict == Verdict::CompileError {
+        format!("The code does not compile for the {} checks", first.mode)
+    } else {
+        format!(
+            "`{}` failed in {} mode with verdict {}; {} of {} checks run failed",
+            first.name,
+            first.mode,
+            first.verdict,
+            failed.len(),
+            checks.len()
+        )
+    };
+    if !not_run.is_empty() {
+        sentence.push_str(&format!(
+            ", and the {} checks were not run",
+            mode_list(not_run)
+        ));
+    }
+    sentence.push('.');
+    sentence
+}
+
+fn distinct_modes(checks: &[CheckResult]) -> Vec<Mode> {
+    let mut modes: Vec<Mode> = checks.iter().map(|c| c.mode).collect();
+    modes.dedup();
+    modes
+}
+
+/// "model", "model and explore", "model, explore and stress".
+fn mode_list(modes: &[Mode]) -> String {
+    let words: Vec<&str> = modes.iter().map(|m| m.as_str()).collect();
+    match words.split_last() {
+        None => String::new(),
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(name: &str, mode: Mode, verdict: Verdict) -> CheckResult {
+        CheckResult {
+            name: name.into(),
+            mode,
+            verdict,
+            message: String::new(),
+            report: None,
+            replay: None,
+            output: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_pass_names_the_modes() {
+        let checks = [
+            check("a", Mode::Sequential, Verdict::Pass),
+            check("b", Mode::Model, Verdict::Pass),
+            check("c", Mode::Model, Verdict::Pass),
+        ];
+        assert_eq!(
+            summary(&checks, &[]),
+            "All 3 checks passed (sequential and model)."
+        );
+    }
+
+    #[test]
+    fn a_failure_names_the_first_failing_check_and_what_was_not_run() {
+        let checks = [
+            check("a", Mode::Model, Verdict::Pass),
+            check("no hit is lost", Mode::Model, Verdict::Race),
+        ];
+        assert_eq!(
+            summary(&checks, &[Mode::Explore, Mode::Stress]),
+            "`no hit is lost` failed in model mode with verdict race; 1 of 2 checks run failed, \
+             and the explore and stress checks were not run."
+        );
+    }
+
+    #[test]
+    fn mode_lists_read_as_english() {
+        assert_eq!(mode_list(&[Mode::Model]), "model");
+        assert_eq!(
+            mode_list(&[Mode::Model, Mode::Explore, Mode::Stress]),
+            "model, explore and stress"
+        );
+    }
+}

@@ -1,0 +1,173 @@
+//! End-to-end tests of `cargo xtask`: the real binary on the real katas.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the repository")
+        .to_path_buf()
+}
+
+fn xtask(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the xtask binary runs")
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    serde_json::from_str(&stdout)
+        .unwrap_or_else(|err| panic!("not one JSON object ({err}): {stdout}"))
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn the_reference_solution_passes() {
+    let output = xtask(&[
+        "check",
+        "hit_counter",
+        "--source",
+        "solutions/hit_counter/lib.rs",
+        "--format",
+        "json",
+    ]);
+    let value = json(&output);
+    assert_eq!(output.status.code(), Some(0), "{value}");
+    assert_eq!(value["kata"], "hit_counter");
+    assert_eq!(value["source"], "solutions/hit_counter/lib.rs");
+    assert_eq!(value["verdict"], "pass");
+    assert!(value["summary"].is_string());
+    assert!(value["duration_ms"].is_u64());
+    let checks = value["checks"].as_array().expect("checks is a list");
+    assert!(!checks.is_empty());
+    for check in checks {
+        for field in ["name", "mode", "verdict", "message", "trace", "replay"] {
+            assert!(
+                check.get(field).is_some(),
+                "check without `{field}`: {check}"
+            );
+        }
+        assert_eq!(check["verdict"], "pass");
+        assert_eq!(check["trace"], serde_json::json!([]));
+    }
+}
+
+#[test]
+fn a_lost_update_is_a_race() {
+    let output = xtask(&[
+        "check",
+        "hit_counter",
+        "--source",
+        "solutions/hit_counter/mutants/lost_update.rs",
+        "--format",
+        "json",
+    ]);
+    let value = json(&output);
+    assert_eq!(output.status.code(), Some(1), "{value}");
+    assert_eq!(value["verdict"], "race");
+    let failed = value["checks"]
+        .as_array()
+        .and_then(|checks| checks.iter().find(|check| check["verdict"] != "pass"))
+        .expect("a failing check");
+    assert_eq!(failed["verdict"], "race");
+    assert!(failed["message"].as_str().is_some_and(|m| !m.is_empty()));
+
+    // The replay command reruns exactly that check and finds the same verdict.
+    let command = failed["replay"].as_str().expect("a replay command");
+    let words: Vec<&str> = command.split_whitespace().collect();
+    assert_eq!(
+        words[..4],
+        ["cargo", "xtask", "replay", "hit_counter"],
+        "{command}"
+    );
+    let mut args = words[2..].to_vec();
+    args.extend(["--format", "json"]);
+    let replayed = xtask(&args);
+    let value = json(&replayed);
+    assert_eq!(replayed.status.code(), Some(1), "{value}");
+    assert_eq!(value["verdict"], "race");
+    assert_eq!(value["checks"].as_array().map(Vec::len), Some(1));
+    assert_eq!(value["checks"][0]["name"], failed["name"]);
+}
+
+#[test]
+fn exiting_early_with_status_zero_does_not_pass() {
+    let dir = std::env::temp_dir().join("xtask-exit-zero");
+    std::fs::create_dir_all(&dir).unwrap();
+    let source = dir.join("lib.rs");
+    std::fs::write(
+        &source,
+        r#"use harness::sync::atomic::{AtomicU64, Ordering};
+
+pub struct HitCounter {
+    hits: AtomicU64,
+}
+
+impl HitCounter {
+    pub fn new() -> Self {
+        HitCounter { hits: AtomicU64::new(0) }
+    }
+
+    pub fn hit(&self) {
+        self.hits.fetch_add(1, Ordering::SeqCst);
+    }
+
+    pub fn total(&self) -> u64 {
+        std::process::exit(0)
+    }
+}
+
+impl Default for HitCounter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+"#,
+    )
+    .unwrap();
+    let output = xtask(&[
+        "check",
+        "hit_counter",
+        "--source",
+        source.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let value = json(&output);
+    assert_eq!(output.status.code(), Some(1), "{value}");
+    assert_ne!(value["verdict"], "pass");
+    assert_eq!(value["source"], source.to_str().unwrap());
+}
+
+#[test]
+fn an_unknown_kata_suggests_the_closest() {
+    let output = xtask(&["check", "hit_countr"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = stderr(&output);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("did you mean `hit_counter`?"), "{stderr}");
+}
+
+#[test]
+fn a_missing_source_is_a_usage_error() {
+    let output = xtask(&["check", "hit_counter", "--source", "no/such/file.rs"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = stderr(&output);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("no/such/file.rs"), "{stderr}");
+}
+
+#[test]
+fn a_bad_replay_token_is_a_usage_error() {
+    let output = xtask(&["replay", "hit_counter", "sideways"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("not a replay token"));
+}
