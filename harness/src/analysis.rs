@@ -109,30 +109,52 @@ pub fn all_blocked(threads: &[ThreadState]) -> bool {
 pub fn describe_blocked(threads: &[ThreadState]) -> String {
     let lines: Vec<String> = threads
         .iter()
-        .filter_map(|state| {
-            let waits = state.waits.as_ref()?;
-            let holds = match state.holds.as_slice() {
-                [] => String::new(),
-                held => format!(
-                    " holds {} and",
-                    held.iter()
-                        .map(|h| format!("`{h}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            };
-            let what = match waits.op {
-                Op::Lock if state.holds.contains(&waits.on) => {
-                    format!("waits for `{}`, which it already holds", waits.on)
-                }
-                Op::Lock => format!("waits for `{}`", waits.on),
-                Op::Wait => format!("waits on `{}` for a notify that never comes", waits.on),
-                _ => format!("waits for `{}` to finish", waits.on),
-            };
-            Some(format!("`{}`{holds} {what}", state.thread))
-        })
+        .filter(|state| state.waits.is_some())
+        .filter_map(describe)
         .collect();
     lines.join("; ")
+}
+
+/// What one thread holds and waits for, in words; `None` for a thread that does neither.
+///
+/// ```
+/// use harness::analysis::{describe, Blocked, ThreadState};
+/// use harness::protocol::Op;
+///
+/// let state = ThreadState {
+///     thread: "philosopher 0".into(),
+///     holds: vec!["fork 0".into()],
+///     waits: Some(Blocked { op: Op::Lock, on: "fork 1".into(), location: None }),
+///     finished: false,
+/// };
+/// assert_eq!(
+///     describe(&state).unwrap(),
+///     "`philosopher 0` holds `fork 0` and waits for `fork 1`"
+/// );
+/// ```
+pub fn describe(state: &ThreadState) -> Option<String> {
+    let held = state
+        .holds
+        .iter()
+        .map(|held| format!("`{held}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let Some(waits) = &state.waits else {
+        return (!state.holds.is_empty())
+            .then(|| format!("`{}` holds {held} and is not waiting", state.thread));
+    };
+    let what = match waits.op {
+        Op::Lock if state.holds.contains(&waits.on) => {
+            format!("waits for `{}`, which it already holds", waits.on)
+        }
+        Op::Lock => format!("waits for `{}`", waits.on),
+        Op::Wait => format!("waits on `{}` for a notify that never comes", waits.on),
+        _ => format!("waits for `{}` to finish", waits.on),
+    };
+    Some(match state.holds.as_slice() {
+        [] => format!("`{}` {what}", state.thread),
+        _ => format!("`{}` holds {held} and {what}", state.thread),
+    })
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Explaining a failing execution from its trace: the interleaving as a table with one column per
 //! thread, and, for deadlocks, who holds what and waits for what.
 
+use harness::analysis;
 use harness::protocol::{Event, Op};
 
 /// Rows of the interleaving shown by default; `--full-trace` shows all.
@@ -65,41 +66,9 @@ pub fn interleaving(events: &[Event], limit: Option<usize>) -> String {
 /// `wait`; a condvar event names its lock in its detail). It waits for the resource of its last
 /// event if that is a `lock` or a `wait`, and for a thread to finish if it is a `join`.
 pub fn who_waits(events: &[Event]) -> Vec<String> {
-    threads(events)
-        .into_iter()
-        .filter_map(|thread| {
-            let mut holds: Vec<&str> = Vec::new();
-            let mine: Vec<&Event> = events.iter().filter(|e| e.thread == thread).collect();
-            for event in &mine {
-                // A condvar wait releases and retakes the lock named in its detail.
-                let lock = match event.op {
-                    Op::Wait | Op::Woken => event.detail.as_deref().or(event.resource.as_deref()),
-                    _ => event.resource.as_deref(),
-                };
-                let Some(resource) = lock else {
-                    continue;
-                };
-                match event.op {
-                    Op::Locked | Op::Woken if !holds.contains(&resource) => holds.push(resource),
-                    Op::Unlock | Op::Wait => holds.retain(|held| *held != resource),
-                    _ => {}
-                }
-            }
-            let waits = mine.last().and_then(|event| match event.op {
-                Op::Lock | Op::Wait => event.resource.as_ref().map(|r| format!("`{r}`")),
-                Op::Join => event.detail.as_ref().map(|t| format!("`{t}` to finish")),
-                _ => None,
-            });
-            let held = quoted_list(&holds);
-            match (holds.is_empty(), waits) {
-                (true, None) => None,
-                (false, None) => Some(format!("`{thread}` holds {held} and is not waiting")),
-                (true, Some(waits)) => Some(format!("`{thread}` waits for {waits}")),
-                (false, Some(waits)) => {
-                    Some(format!("`{thread}` holds {held} and waits for {waits}"))
-                }
-            }
-        })
+    analysis::threads(events)
+        .iter()
+        .filter_map(analysis::describe)
         .collect()
 }
 
@@ -176,15 +145,6 @@ pub fn resources(events: &[Event]) -> Vec<String> {
             format!("`{short}` is created at {place}")
         })
         .collect()
-}
-
-fn quoted_list(items: &[&str]) -> String {
-    let quoted: Vec<String> = items.iter().map(|item| format!("`{item}`")).collect();
-    match quoted.split_last() {
-        None => String::new(),
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
-    }
 }
 
 fn push_row(out: &mut String, step: &str, cells: &[String], widths: &[usize], location: &str) {
@@ -340,7 +300,7 @@ step  thread 1        thread 2        at
         events[5].detail = Some("queue".into());
         assert_eq!(
             who_waits(&events),
-            vec!["`worker` holds `gate` and waits for `not empty`"]
+            vec!["`worker` holds `gate` and waits on `not empty` for a notify that never comes"]
         );
     }
 
