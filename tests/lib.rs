@@ -4,3 +4,5 @@
 //! reference solution, a mutant, a submission) in a scratch crate, once per backend, and runs
 //! every check in its own process. In this workspace the targets build against the learner's
 //! starting code, which keeps them linted and visible to rust-analyzer.
+
+pub mod validators;

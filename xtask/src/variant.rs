@@ -113,6 +113,8 @@ pub fn manifest(inputs: &Inputs) -> Result<String> {
     if !dependencies.contains_key("harness") {
         dependencies.insert("harness".into(), path_table(&inputs.root.join("harness")));
     }
+    // The checks' shared helpers (trace validators), in the `checks` crate's library.
+    dependencies.insert("checks".into(), path_table(&inputs.root.join("tests")));
 
     let mut out = Table::new();
     out.insert(
@@ -344,6 +346,7 @@ workspace = true
         let manifest = generate();
         let deps = &manifest["dependencies"];
         assert_eq!(deps["harness"]["path"].as_str(), Some("/repo/harness"));
+        assert_eq!(deps["checks"]["path"].as_str(), Some("/repo/tests"));
         assert_eq!(deps["loom"]["version"].as_str(), Some("=0.7.3"));
         let features: Vec<_> = deps["serde"]["features"]
             .as_array()

@@ -1,5 +1,5 @@
 //! `test`: the project's own test suite, exactly as CI runs it (`.ci/run`): formatting, lints for
-//! every backend, the harness's and xtask's tests, then `verify` over every kata.
+//! every backend, the harness's, the validators' and xtask's tests, then `verify` over every kata.
 
 use std::process::{Command, ExitCode};
 use std::time::Instant;
@@ -69,6 +69,10 @@ const STEPS: &[Step] = &[
     Step {
         what: "harness tests (shuttle)",
         args: &["test", "-p", "harness", "--features", "explore"],
+    },
+    Step {
+        what: "trace validators",
+        args: &["test", "-p", "checks", "--lib"],
     },
     Step {
         what: "xtask tests",
