@@ -150,12 +150,7 @@ pub(crate) fn record_load(resource: &Resource, seen: String, location: &'static 
     let name = resource.name();
     let last = state().atomics.get(&name).cloned();
     let detail = match last {
-        Some(last) if last != seen => {
-            format!(
-                "load -> {seen} (the last write shown left {last}: unsynchronised threads may \
-                 see writes in another order)"
-            )
-        }
+        Some(last) if last != seen => format!("load -> {seen} (last write shown: {last})"),
         _ => format!("load -> {seen}"),
     };
     push(Op::Load, Some(name), Some(detail), Some(location));

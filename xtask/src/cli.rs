@@ -39,6 +39,9 @@ pub enum Command {
     Verify {
         /// Only this kata (default: every kata).
         kata: Option<String>,
+        /// Write the mutants' explanation snapshots instead of comparing them.
+        #[arg(long)]
+        bless: bool,
     },
     /// The project's own test suite, as CI runs it: formatting, lints, tests, then verify.
     Test,

@@ -8,7 +8,7 @@ use harness::protocol::{Event, Op};
 pub const DEFAULT_ROWS: usize = 25;
 
 /// Widest a table cell gets before it is cut.
-const MAX_CELL: usize = 38;
+const MAX_CELL: usize = 48;
 
 /// The interleaving of `events` as a table: a step column, one column per thread (in order of
 /// first appearance) and the source location. With `limit`, only the last `limit` steps are
@@ -147,6 +147,25 @@ pub fn resources(events: &[Event]) -> Vec<String> {
         .collect()
 }
 
+/// Notes on marks that appear in the table, for the steps of `events`.
+pub fn legend(events: &[Event]) -> Vec<String> {
+    let mut notes = Vec::new();
+    let marked = |mark: &str| {
+        events
+            .iter()
+            .any(|event| event.detail.as_deref().is_some_and(|d| d.contains(mark)))
+    };
+    if marked("(last write shown:") {
+        notes.push(
+            "a load marked (last write shown: N) returned another value than the last write in \
+             the table left: threads that do not synchronise need not see each other's writes \
+             in the order shown"
+                .to_owned(),
+        );
+    }
+    notes
+}
+
 fn push_row(out: &mut String, step: &str, cells: &[String], widths: &[usize], location: &str) {
     out.push_str(step);
     for (cell, &cell_width) in cells.iter().zip(widths) {
@@ -257,6 +276,20 @@ step  thread 1        thread 2        at
                 "`Mutex #1` is created at src/lib.rs:8",
             ]
         );
+    }
+
+    #[test]
+    fn a_load_of_another_write_is_explained_below_the_table() {
+        let mut load = event(
+            "thread 2",
+            Op::Load,
+            "AtomicU64 #1 (src/lib.rs:3)",
+            "src/lib.rs:9",
+        );
+        load.detail = Some("load -> 0 (last write shown: 2)".into());
+        assert_eq!(legend(&[load.clone()]).len(), 1);
+        load.detail = Some("load -> 2".into());
+        assert!(legend(&[load]).is_empty());
     }
 
     #[test]

@@ -15,6 +15,8 @@ pub struct Detail {
     pub full_trace: bool,
     /// Show the check processes' own output.
     pub verbose: bool,
+    /// Leave out timings, so the same run always prints the same text (snapshots).
+    pub stable: bool,
 }
 
 /// Longest reason shown on a check's line.
@@ -33,12 +35,13 @@ pub fn human(run: &KataRun, detail: Detail) -> String {
     } else {
         BAD
     };
+    let took = match detail.stable {
+        true => String::new(),
+        false => format!(", {:.1} s", run.duration.as_secs_f64()),
+    };
     out.push_str(&format!(
-        "{}: {style}{}{style:#}  {DIM}({}, {:.1} s){DIM:#}\n",
-        run.kata,
-        run.verdict,
-        run.source,
-        run.duration.as_secs_f64()
+        "{}: {style}{}{style:#}  {DIM}({}{took}){DIM:#}\n",
+        run.kata, run.verdict, run.source
     ));
     for check in &run.checks {
         out.push_str(&check_line(check));
@@ -128,7 +131,10 @@ fn explanation(check: &CheckResult, detail: Detail) -> String {
         out.push_str(&format!("\n{HEADING}The interleaving{HEADING:#}\n"));
         out.push_str(&indent(explain::interleaving(trace, limit).trim_end()));
         out.push('\n');
-        for line in explain::resources(trace) {
+        for line in explain::resources(trace)
+            .into_iter()
+            .chain(explain::legend(trace))
+        {
             out.push_str(&format!("  {DIM}{line}{DIM:#}\n"));
         }
     }

@@ -44,8 +44,8 @@ fn record_load<T: fmt::Debug>(resource: &Resource, seen: &T) {
 
 fn exchanged<T: fmt::Debug>(current: T, new: T, result: &Result<T, T>) -> String {
     match result {
-        Ok(_) => format!("compare_exchange {current:?} -> {new:?}: done"),
-        Err(seen) => format!("compare_exchange {current:?} -> {new:?}: failed, saw {seen:?}"),
+        Ok(_) => format!("cas {current:?}→{new:?} ok"),
+        Err(seen) => format!("cas {current:?}→{new:?} failed, saw {seen:?}"),
     }
 }
 

@@ -72,6 +72,7 @@ fn print(run: &KataRun, args: &RunArgs) {
             let detail = Detail {
                 full_trace: args.full_trace,
                 verbose: args.verbose,
+                stable: false,
             };
             anstream::print!("{}", output::human(run, detail));
         }

@@ -19,7 +19,7 @@ pub fn run(catalog: &Catalog, command: Command) -> Result<ExitCode> {
         Command::List { format } => list::list(catalog, format),
         Command::Check { kata, run } => check::check(catalog, &kata, &run),
         Command::Hint { kata } => hint::hint(catalog, &kata),
-        Command::Verify { kata } => verify::verify(catalog, kata.as_deref()),
+        Command::Verify { kata, bless } => verify::verify(catalog, kata.as_deref(), bless),
         Command::Replay { kata, token, run } => check::replay(catalog, &kata, &token, &run),
         Command::Test => test::test(catalog),
     }

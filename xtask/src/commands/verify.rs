@@ -1,5 +1,9 @@
 //! `verify`: prove a kata's checks. The reference solution and every alternative pass, every
 //! mutant gets the verdict its `//! Expect:` line names, and the starting code does not pass.
+//!
+//! For each mutant it also proves the explanation: the replay token of its failure reproduces
+//! the verdict, and the explanation a learner reads is exactly its snapshot in
+//! `solutions/<kata>/explanations/<mutant>.txt` (written by `--bless`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -7,10 +11,13 @@ use std::process::ExitCode;
 
 use anstyle::{AnsiColor, Style};
 use anyhow::{bail, Context, Result};
+use harness::protocol::{Mode, ReplayToken};
 use harness::verdict::Verdict;
 
 use crate::catalog::{Catalog, Kata};
 use crate::checker::{Checker, Options};
+use crate::output::{self, Detail};
+use crate::results::KataRun;
 
 /// What a variant must come to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,10 +78,13 @@ struct Case<'a> {
     label: String,
     source: PathBuf,
     expect: Expect,
+    /// Where a mutant's explanation snapshot lives.
+    snapshot: Option<PathBuf>,
 }
 
-/// Verifies one kata, or all of them; exit 1 on any mismatch.
-pub fn verify(catalog: &Catalog, only: Option<&str>) -> Result<ExitCode> {
+/// Verifies one kata, or all of them; exit 1 on any mismatch. With `bless`, mutants'
+/// explanation snapshots are written rather than compared.
+pub fn verify(catalog: &Catalog, only: Option<&str>, bless: bool) -> Result<ExitCode> {
     let katas = match only {
         Some(name) => vec![catalog.find(name)?],
         None => catalog.all()?,
@@ -93,7 +103,14 @@ pub fn verify(catalog: &Catalog, only: Option<&str>) -> Result<ExitCode> {
     for case in &cases {
         let mut checker = Checker::new(catalog, case.kata, &case.source, Options::default())?;
         let run = checker.check_all()?;
-        let ok = case.expect.met_by(run.verdict);
+        let mut problems = Vec::new();
+        if !case.expect.met_by(run.verdict) {
+            problems.push(mismatch(case, &run));
+        } else if let Some(snapshot) = &case.snapshot {
+            problems.extend(replay_problem(&mut checker, &run)?);
+            problems.extend(snapshot_problem(catalog, snapshot, &run, bless)?);
+        }
+        let ok = problems.is_empty();
         let mark = if ok {
             let green = AnsiColor::Green.on_default();
             format!("{green}ok{green:#}")
@@ -114,13 +131,8 @@ pub fn verify(catalog: &Catalog, only: Option<&str>) -> Result<ExitCode> {
             ])
         );
         std::io::stdout().flush().ok();
-        if !ok {
-            let mut mismatch = format!("{} {}: {}", case.kata.name(), case.label, run.summary);
-            let first_failure = run.checks.iter().find(|c| c.verdict != Verdict::Pass);
-            if let Some(reason) = first_failure.and_then(|c| c.message.lines().next()) {
-                mismatch.push_str(&format!("\n    {reason}"));
-            }
-            mismatches.push(mismatch);
+        for problem in problems {
+            mismatches.push(format!("{} {}: {problem}", case.kata.name(), case.label));
         }
     }
     if !mismatches.is_empty() {
@@ -131,6 +143,91 @@ pub fn verify(catalog: &Catalog, only: Option<&str>) -> Result<ExitCode> {
         }
     }
     Ok(super::status(mismatches.is_empty()))
+}
+
+/// The summary and first reason of a run that did not get its expected verdict.
+fn mismatch(case: &Case, run: &KataRun) -> String {
+    let mut text = format!("expected {}: {}", case.expect.word(), run.summary);
+    let first_failure = run.checks.iter().find(|c| c.verdict != Verdict::Pass);
+    if let Some(reason) = first_failure.and_then(|c| c.message.lines().next()) {
+        text.push_str(&format!("\n    {reason}"));
+    }
+    text
+}
+
+/// Replays the first failing check from its token: it must come to the same verdict.
+fn replay_problem(checker: &mut Checker, run: &KataRun) -> Result<Option<String>> {
+    let Some(failed) = run.checks.iter().find(|c| c.verdict != Verdict::Pass) else {
+        return Ok(None);
+    };
+    let Some(token) = failed.report.as_ref().and_then(|r| r.replay.as_deref()) else {
+        return Ok(None);
+    };
+    let token: ReplayToken = token.parse().map_err(anyhow::Error::msg)?;
+    let replayed = checker.replay(&token)?;
+    Ok((replayed.verdict != failed.verdict).then(|| {
+        format!(
+            "replaying `{token}` gave {} instead of {}",
+            replayed.verdict, failed.verdict
+        )
+    }))
+}
+
+/// Compares the explanation of `run` with its snapshot (or writes it, with `bless`). Failures
+/// found on real threads are not reproducible, so their explanations are not snapshotted.
+fn snapshot_problem(
+    catalog: &Catalog,
+    snapshot: &Path,
+    run: &KataRun,
+    bless: bool,
+) -> Result<Option<String>> {
+    let failed = run.checks.iter().find(|c| c.verdict != Verdict::Pass);
+    if failed.is_none_or(|check| check.mode == Mode::Stress) {
+        return Ok(None);
+    }
+    let detail = Detail {
+        stable: true,
+        ..Detail::default()
+    };
+    let explained = anstream::adapter::strip_str(&output::human(run, detail)).to_string();
+    let shown = catalog.display(snapshot);
+    if bless {
+        if let Some(dir) = snapshot.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {shown}"))?;
+        }
+        std::fs::write(snapshot, &explained).with_context(|| format!("cannot write {shown}"))?;
+        return Ok(None);
+    }
+    let Ok(expected) = std::fs::read_to_string(snapshot) else {
+        return Ok(Some(format!(
+            "no explanation snapshot {shown} (write it with `cargo xtask verify --bless`)"
+        )));
+    };
+    Ok(
+        first_difference(&expected, &explained).map(|(line, want, got)| {
+            format!(
+                "the explanation differs from {shown} at line {line}\n    expected: {want}\n    \
+             got:      {got}\n    (if the change is intended: `cargo xtask verify --bless`)"
+            )
+        }),
+    )
+}
+
+/// The first line (1-based) where two texts differ, with both versions of it.
+fn first_difference(expected: &str, got: &str) -> Option<(usize, String, String)> {
+    let mut expected_lines = expected.lines();
+    let mut got_lines = got.lines();
+    for line in 1.. {
+        match (expected_lines.next(), got_lines.next()) {
+            (None, None) => return None,
+            (want, have) if want == have => continue,
+            (want, have) => {
+                let text = |side: Option<&str>| side.unwrap_or("(end of text)").to_owned();
+                return Some((line, text(want), text(have)));
+            }
+        }
+    }
+    None
 }
 
 /// The variants of one kata: solution, alternatives, mutants, starting code.
@@ -148,6 +245,7 @@ fn cases_of<'a>(catalog: &Catalog, kata: &'a Kata) -> Result<Vec<Case<'a>>> {
         label: "solution".into(),
         source: solution,
         expect: Expect::Exactly(Verdict::Pass),
+        snapshot: None,
     }];
     for source in rust_files(&solutions.join("alternatives"))? {
         cases.push(Case {
@@ -155,6 +253,7 @@ fn cases_of<'a>(catalog: &Catalog, kata: &'a Kata) -> Result<Vec<Case<'a>>> {
             label: label(&solutions, &source),
             source,
             expect: Expect::Exactly(Verdict::Pass),
+            snapshot: None,
         });
     }
     for source in rust_files(&solutions.join("mutants"))? {
@@ -163,11 +262,18 @@ fn cases_of<'a>(catalog: &Catalog, kata: &'a Kata) -> Result<Vec<Case<'a>>> {
             std::fs::read_to_string(&source).with_context(|| format!("cannot read {shown}"))?;
         let verdict =
             expected_verdict(&text).map_err(|problem| anyhow::anyhow!("{shown}: {problem}"))?;
+        let snapshot = source.file_stem().map(|stem| {
+            solutions
+                .join("explanations")
+                .join(stem)
+                .with_extension("txt")
+        });
         cases.push(Case {
             kata,
             label: label(&solutions, &source),
             source,
             expect: Expect::Exactly(verdict),
+            snapshot,
         });
     }
     cases.push(Case {
@@ -175,6 +281,7 @@ fn cases_of<'a>(catalog: &Catalog, kata: &'a Kata) -> Result<Vec<Case<'a>>> {
         label: "starting code".into(),
         source: kata.learner_source(),
         expect: Expect::NotPass,
+        snapshot: None,
     });
     Ok(cases)
 }
@@ -232,6 +339,19 @@ mod tests {
         assert!(missing.contains("Expect"), "{missing}");
         let unknown = expected_verdict("//! Expect: racy\n").unwrap_err();
         assert!(unknown.contains("unknown verdict `racy`"), "{unknown}");
+    }
+
+    #[test]
+    fn the_first_difference_names_the_line_and_both_versions() {
+        assert_eq!(first_difference("a\nb\n", "a\nb\n"), None);
+        assert_eq!(
+            first_difference("a\nb\n", "a\nc\n"),
+            Some((2, "b".into(), "c".into()))
+        );
+        assert_eq!(
+            first_difference("a\n", "a\nextra\n"),
+            Some((2, "(end of text)".into(), "extra".into()))
+        );
     }
 
     #[test]
