@@ -105,6 +105,70 @@ impl Verdict {
             Verdict::Timeout => "the check did not finish within its time budget",
         }
     }
+
+    /// What a failure of this kind usually means, pointing toward the kind of fix without giving
+    /// a solution away. Empty for a pass.
+    pub fn advice(self) -> &'static str {
+        match self {
+            Verdict::Pass => "",
+            Verdict::NotStarted => {
+                "The checks reached a `todo!()`. Read the lesson beside the kata, then replace \
+                 the `todo!()`s one method at a time; the sequential checks tell you when the \
+                 plain, one-thread behaviour is right."
+            }
+            Verdict::CompileError => {
+                "Fix the first error the compiler reports; later errors often follow from it. \
+                 The public API must stay exactly as the starting code declares it."
+            }
+            Verdict::WrongResult => {
+                "Even with one thread at a time the result is not what the API promises. Reread \
+                 the doc comment of the method named in the failure and compare it with what \
+                 your code returns; concurrency is not the problem yet."
+            }
+            Verdict::Race => {
+                "Some steps that must happen together were split by another thread: a check and \
+                 the action that depends on it, a read and the write based on it, or two fields \
+                 that must change at once. Look at the interleaving for the step where another \
+                 thread slips in, and make the steps before and after it one indivisible action \
+                 (one atomic read-modify-write, or one critical section under one lock)."
+            }
+            Verdict::Deadlock => {
+                "Every thread is waiting for something only another waiting thread can give. If \
+                 threads hold locks while waiting for others, the cycle in \"who waits for \
+                 whom\" shows it: make every thread take locks in the same order, or hold fewer \
+                 at once. If a thread waits on a condvar, some change that should wake it comes \
+                 without a notify, or the notify comes before the wait and is lost: notify after \
+                 every change a waiter may be waiting for, and wait only while the condition is \
+                 false."
+            }
+            Verdict::Starvation => {
+                "A thread that asked first keeps being overtaken by threads that asked later. \
+                 Locks that let newcomers in whenever they are free do not take turns: give \
+                 waiting threads a notion of their turn (a ticket, a queue, or a flag that \
+                 stops newcomers while someone waits)."
+            }
+            Verdict::Livelock => {
+                "Threads keep running but none gets anywhere: a loop waits for a condition that \
+                 its own steps, or another thread's, keep undoing. Waiting by spinning also \
+                 shows up here; block on a condvar instead, or make sure each round of the loop \
+                 lets some thread make progress."
+            }
+            Verdict::Leak => {
+                "Something outlives the run: an `Arc` cycle, or a value forgotten on purpose. \
+                 Check that every owner is dropped when its thread ends."
+            }
+            Verdict::Panic => {
+                "Your code panicked: an index out of range, an arithmetic overflow, an `unwrap` \
+                 on `None`, or a poisoned lock. The location tells where; the sequential checks \
+                 show the call that led there."
+            }
+            Verdict::Timeout => {
+                "A check did not finish in time: most often an endless loop, or a thread \
+                 blocked in a way the harness cannot see. Look for a loop whose exit condition \
+                 never becomes true."
+            }
+        }
+    }
 }
 
 impl std::fmt::Display for Verdict {

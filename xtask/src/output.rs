@@ -147,10 +147,29 @@ fn explanation(check: &CheckResult, detail: Detail) -> String {
             }
         }
     }
+    out.push_str(&format!(
+        "\n{HEADING}What this means{HEADING:#}\n{}\n",
+        wrap(check.verdict.advice(), LINE_WIDTH)
+    ));
     if let Some(replay) = &check.replay {
         out.push_str(&format!("\n{HEADING}Replay{HEADING:#}: {replay}\n"));
     }
     out
+}
+
+/// `text` as indented lines of at most `width` characters, broken between words.
+fn wrap(text: &str, width: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(format!("  {word}")),
+        }
+    }
+    lines.join("\n")
 }
 
 /// `text` cut to [`LINE_WIDTH`] characters: the explanation below has it in full.
@@ -228,6 +247,12 @@ mod tests {
     use harness::protocol::{Failure, FailureKind, Op, Origin, Report};
 
     use super::*;
+
+    #[test]
+    fn wrapping_breaks_between_words_and_indents() {
+        assert_eq!(wrap("one two three four", 12), "  one two\n  three four");
+        assert_eq!(wrap("", 10), "");
+    }
 
     fn plain(text: &str) -> String {
         anstream::adapter::strip_str(text).to_string()
