@@ -193,7 +193,8 @@ fn error_applies() {
     use TransferError::{InsufficientFunds, NoSuchAccount, SameAccount};
     let bank = Bank::new(&[100, 50]);
     // When several reasons apply, any one of them is a right answer.
-    let cases: [((usize, usize, u64), &[TransferError]); 4] = [
+    type Refusal = ((usize, usize, u64), &'static [TransferError]);
+    let cases: [Refusal; 4] = [
         ((5, 5, 1_000), &[NoSuchAccount, SameAccount]),
         ((0, 5, 1_000), &[NoSuchAccount, InsufficientFunds]),
         ((5, 0, 1_000), &[NoSuchAccount]),

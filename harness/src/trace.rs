@@ -96,8 +96,12 @@ pub(crate) fn steps() -> usize {
     STEPS.load(Ordering::Relaxed)
 }
 
-/// The name of the thread calling, as the trace shows it.
+/// The name of the thread calling, as the trace shows it ("a thread" when nothing is being
+/// recorded: outside a check run, the engines may not be there to ask).
 pub(crate) fn thread_name() -> String {
+    if !enabled() {
+        return "a thread".to_owned();
+    }
     let current = backend::thread::current();
     match current.name() {
         None => "main".to_owned(),
