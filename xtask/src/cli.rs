@@ -22,6 +22,13 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Print the first kata that does not pass yet, in `list` order, and how to start on it.
+    Next,
+    /// Print a kata's lesson (its README).
+    Lesson {
+        /// The kata, e.g. `hit_counter`.
+        kata: String,
+    },
     /// Build a kata's code and run its checks.
     Check {
         /// The kata to check, e.g. `hit_counter`.
@@ -30,10 +37,41 @@ pub enum Command {
         #[command(flatten)]
         run: RunArgs,
     },
+    /// Re-check a kata every time its file is saved (keys on a terminal: n h l r q).
+    Watch {
+        /// The kata to watch (default: the first that does not pass yet, as `next` says).
+        kata: Option<String>,
+        /// Poll the file for changes instead of asking the operating system to report them.
+        #[arg(long)]
+        poll: bool,
+    },
     /// Show the next hint for a kata.
     Hint {
         /// The kata, e.g. `hit_counter`.
         kata: String,
+    },
+    /// Print a kata's reference solution, once your file passes.
+    Solution {
+        /// The kata, e.g. `hit_counter`.
+        kata: String,
+        /// Print it even though your file does not pass yet.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Restore a kata's starting code from git, keeping a backup of your file.
+    Reset {
+        /// The kata, e.g. `hit_counter`.
+        kata: String,
+    },
+    /// Rerun one failing check on exactly the schedule that failed.
+    Replay {
+        /// The kata, e.g. `hit_counter`.
+        kata: String,
+        /// The replay token printed by `check` (MODE.CHECK.SCHEDULE).
+        token: String,
+        /// Options shared with `check`.
+        #[command(flatten)]
+        run: RunArgs,
     },
     /// Prove the katas' checks: solutions pass, mutants get their expected verdicts.
     Verify {
@@ -45,15 +83,10 @@ pub enum Command {
     },
     /// The project's own test suite, as CI runs it: formatting, lints, tests, then verify.
     Test,
-    /// Rerun one failing check on exactly the schedule that failed.
-    Replay {
-        /// The kata, e.g. `hit_counter`.
-        kata: String,
-        /// The replay token printed by `check` (MODE.CHECK.SCHEDULE).
-        token: String,
-        /// Options shared with `check`.
-        #[command(flatten)]
-        run: RunArgs,
+    /// Print shell completions for the command `xtask` (e.g. with `alias xtask='cargo xtask'`).
+    Completions {
+        /// The shell.
+        shell: Shell,
     },
 }
 
@@ -75,6 +108,17 @@ pub struct RunArgs {
     /// Show the check processes' own output.
     #[arg(long)]
     pub verbose: bool,
+}
+
+/// The shells that completions are written for.
+#[derive(ValueEnum, Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Shell {
+    /// GNU bash.
+    Bash,
+    /// Z shell.
+    Zsh,
+    /// The friendly interactive shell.
+    Fish,
 }
 
 /// How results are printed.

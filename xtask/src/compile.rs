@@ -17,7 +17,8 @@ pub enum Built {
     CompileError(String),
 }
 
-/// Builds the check binary of `variant` for `backend`, sharing `root/target` with the workspace.
+/// Builds the check binary of `variant` for `backend`, sharing `root/target` with the workspace
+/// (or the target directory named by `CARGO_TARGET_DIR`, when it is set).
 pub fn build(root: &Path, variant: &Variant, backend: Backend) -> Result<Built> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
@@ -26,8 +27,10 @@ pub fn build(root: &Path, variant: &Variant, backend: Backend) -> Result<Built> 
         .arg("--manifest-path")
         .arg(variant.manifest_path())
         .args(["--test", "checks", "--no-run", "--message-format=json"])
-        .env("CARGO_TARGET_DIR", root.join("target"))
         .stdin(Stdio::null());
+    if std::env::var_os("CARGO_TARGET_DIR").is_none() {
+        command.env("CARGO_TARGET_DIR", root.join("target"));
+    }
     if let Some(feature) = backend.feature() {
         command.args(["--features", feature]);
     }

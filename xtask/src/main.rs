@@ -1,4 +1,5 @@
-//! `cargo xtask`: check, list, hint, verify and replay the concurrency katas.
+//! `cargo xtask`: check, list, hint, verify and replay the concurrency katas; watch, reset and
+//! compare with the solution while learning.
 //!
 //! Every command that runs checks goes through one mechanism: a *variant* (a source file standing
 //! in for a kata's `src/lib.rs`) is built in a scratch crate ([`variant`], [`compile`]), its check
@@ -6,7 +7,11 @@
 //! ([`checker`], [`results`]), and the result is printed for people or as JSON ([`output`],
 //! [`explain`]).
 //! Kata metadata comes from `kata.toml` ([`catalog`], [`metadata`]); the learner's progress is
-//! kept in `target/xtask/state.json` ([`state`]).
+//! kept in `target/xtask/state.json` ([`state`]). `watch` re-checks on every save ([`watcher`],
+//! [`keys`]).
+//!
+//! The repository is the one this xtask was built in, or the one named by `XTASK_ROOT` (read in
+//! [`catalog::Catalog::discover`] only); builds go to its `target/`, or to `CARGO_TARGET_DIR`.
 //!
 //! Exit status: 0 pass, 1 the kata (or a verified variant) does not pass, 2 a usage or
 //! infrastructure error, reported as one line on stderr.
@@ -18,12 +23,15 @@ mod commands;
 mod compile;
 mod explain;
 mod fingerprint;
+mod keys;
+mod links;
 mod metadata;
 mod output;
 mod results;
 mod run;
 mod state;
 mod variant;
+mod watcher;
 
 use std::process::ExitCode;
 

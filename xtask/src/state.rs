@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use harness::verdict::Verdict;
 use serde::{Deserialize, Serialize};
 
+use crate::catalog::Kata;
 use crate::fingerprint;
 
 /// What is remembered about one kata.
@@ -77,6 +78,18 @@ impl State {
     /// What is remembered about `kata`, to read or change.
     pub fn kata(&mut self, kata: &str) -> &mut KataState {
         self.katas.entry(kata.to_owned()).or_default()
+    }
+
+    /// The verdict of the last check of `kata`'s file, whatever the file is now.
+    pub fn last_verdict(&self, kata: &str) -> Option<Verdict> {
+        self.katas.get(kata).and_then(|state| state.verdict)
+    }
+
+    /// Where the learner stands on `kata`, judging by its file as it is now (a missing file has
+    /// not been started).
+    pub fn progress_of(&self, kata: &Kata) -> Progress {
+        let source = std::fs::read(kata.learner_source()).unwrap_or_default();
+        self.progress(kata.name(), &source)
     }
 
     /// Where the learner stands on `kata` whose file now has content `source`.

@@ -210,14 +210,21 @@ fn resolve_dependency(
 fn absolute_path(spec: &Table, base: &Path) -> Table {
     let mut spec = spec.clone();
     if let Some(Value::String(path)) = spec.get("path") {
-        let absolute = path_value(&base.join(path));
+        let absolute = path_value(&canonical(&base.join(path)));
         spec.insert("path".into(), absolute);
     }
     spec
 }
 
 fn path_table(path: &Path) -> Value {
-    Value::Table(table([("path", path_value(path))]))
+    Value::Table(table([("path", path_value(&canonical(path)))]))
+}
+
+/// A dependency's directory with symbolic links resolved, so that every variant names the same
+/// package by the same path and cargo builds it once (a scratch copy of the repository may link
+/// to the real `harness/`); as it is when it cannot be resolved.
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 fn path_value(path: &Path) -> Value {

@@ -10,6 +10,7 @@ use harness::verdict::Verdict;
 use crate::catalog::{Catalog, Kata};
 use crate::checker::{Checker, Options};
 use crate::cli::{Format, RunArgs};
+use crate::links;
 use crate::output::{self, Detail};
 use crate::results::KataRun;
 use crate::state::{self, State};
@@ -21,14 +22,29 @@ pub fn check(catalog: &Catalog, name: &str, args: &RunArgs) -> Result<ExitCode> 
     let mut checker = Checker::new(catalog, &kata, &source, options(args))?;
     let run = checker.check_all()?;
     if is_learner_file(&kata, &source) {
-        let mut state = State::load(&catalog.root);
-        let entry = state.kata(name);
-        entry.verdict = Some(run.verdict);
-        entry.source_hash = Some(state::source_hash(&content));
-        state.save()?;
+        remember(catalog, &kata, &run, &content)?;
     }
-    print(&run, args);
+    print(catalog, &run, args);
     Ok(super::status(run.verdict == Verdict::Pass))
+}
+
+/// Checks the learner's own file of `kata` and remembers the verdict (`watch` uses this).
+pub(super) fn check_learner(catalog: &Catalog, kata: &Kata, options: Options) -> Result<KataRun> {
+    let source = kata.learner_source();
+    let content = std::fs::read(&source)
+        .with_context(|| format!("cannot read {}", catalog.display(&source)))?;
+    let run = Checker::new(catalog, kata, &source, options)?.check_all()?;
+    remember(catalog, kata, &run, &content)?;
+    Ok(run)
+}
+
+/// Records the verdict of `run` on the learner's file, whose content was `content`.
+fn remember(catalog: &Catalog, kata: &Kata, run: &KataRun, content: &[u8]) -> Result<()> {
+    let mut state = State::load(&catalog.root);
+    let entry = state.kata(kata.name());
+    entry.verdict = Some(run.verdict);
+    entry.source_hash = Some(state::source_hash(content));
+    state.save()
 }
 
 /// `cargo xtask replay <kata> <token>`: one check on the schedule the token carries.
@@ -38,7 +54,7 @@ pub fn replay(catalog: &Catalog, name: &str, token: &str, args: &RunArgs) -> Res
     let (source, _) = source_file(catalog, &kata, args)?;
     let mut checker = Checker::new(catalog, &kata, &source, options(args))?;
     let run = checker.replay(&token)?;
-    print(&run, args);
+    print(catalog, &run, args);
     Ok(super::status(run.verdict == Verdict::Pass))
 }
 
@@ -65,7 +81,7 @@ fn options(args: &RunArgs) -> Options {
     }
 }
 
-fn print(run: &KataRun, args: &RunArgs) {
+fn print(catalog: &Catalog, run: &KataRun, args: &RunArgs) {
     match args.format {
         Format::Json => println!("{}", output::json(run)),
         Format::Human => {
@@ -74,7 +90,16 @@ fn print(run: &KataRun, args: &RunArgs) {
                 verbose: args.verbose,
                 stable: false,
             };
-            anstream::print!("{}", output::human(run, detail));
+            anstream::print!("{}", human(catalog, run, detail));
         }
+    }
+}
+
+/// The human report of `run`, with links to the files it names where the terminal has them.
+pub(super) fn human(catalog: &Catalog, run: &KataRun, detail: Detail) -> String {
+    let text = output::human(run, detail);
+    match links::supported() {
+        true => links::add(&text, &catalog.root),
+        false => text,
     }
 }

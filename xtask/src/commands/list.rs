@@ -28,13 +28,7 @@ struct Entry<'a> {
 pub fn list(catalog: &Catalog, format: Format) -> Result<ExitCode> {
     let katas = catalog.all()?;
     let state = State::load(&catalog.root);
-    let progress: Vec<Progress> = katas
-        .iter()
-        .map(|kata| {
-            let source = std::fs::read(kata.learner_source()).unwrap_or_default();
-            state.progress(kata.name(), &source)
-        })
-        .collect();
+    let progress: Vec<Progress> = katas.iter().map(|kata| state.progress_of(kata)).collect();
     match format {
         Format::Json => println!("{}", json(&katas, &progress)),
         Format::Human => anstream::print!("{}", human(&katas, &progress)),
@@ -74,16 +68,25 @@ fn human(katas: &[Kata], progress: &[Progress]) -> String {
         .unwrap_or(0);
     let mut out = String::new();
     let mut track = None;
-    for (kata, progress) in katas.iter().zip(progress) {
+    for (kata, state) in katas.iter().zip(progress) {
         if track != Some(kata.meta.track) {
             track = Some(kata.meta.track);
             let bold = Style::new().bold();
+            let (passing, total) = tally(
+                katas
+                    .iter()
+                    .zip(progress)
+                    .filter(|(other, _)| other.meta.track == kata.meta.track)
+                    .map(|(_, state)| state),
+            );
             out.push_str(&format!(
-                "{bold}Track {}: {}{bold:#}\n",
-                kata.meta.track, kata.track_name
+                "{bold}Track {}: {}{bold:#}  {}\n",
+                kata.meta.track,
+                kata.track_name,
+                bar(passing, total)
             ));
         }
-        let style = match progress {
+        let style = match state {
             Progress::NotStarted => Style::new().dimmed(),
             Progress::Passing => AnsiColor::Green.on_default(),
             Progress::Failing(_) => AnsiColor::Red.on_default(),
@@ -92,12 +95,57 @@ fn human(katas: &[Kata], progress: &[Progress]) -> String {
         let dim = Style::new().dimmed();
         let (name, title, summary) = (kata.name(), &kata.meta.title, &kata.meta.summary);
         out.push_str(&format!(
-            "  {name:<name_width$}  {title:<title_width$}  {stars:<5}  {style}{progress}{style:#}\n"
+            "  {name:<name_width$}  {title:<title_width$}  {stars:<5}  {style}{state}{style:#}\n"
         ));
         out.push_str(&format!("    {dim}{summary}{dim:#}\n"));
     }
+    let (passing, total) = tally(progress.iter());
+    out.push_str(&format!("\nAll tracks  {}\n", bar(passing, total)));
     out.push_str(
-        "\nRun `cargo xtask check <kata>` to check one, `cargo xtask hint <kata>` for a hint.\n",
+        "Run `cargo xtask next` for where to go on, `cargo xtask check <kata>` to check one, \
+         `cargo xtask hint <kata>` for a hint.\n",
     );
     out
+}
+
+/// How many of `progress` pass, and how many there are.
+fn tally<'a>(progress: impl Iterator<Item = &'a Progress>) -> (usize, usize) {
+    progress.fold((0, 0), |(passing, total), progress| {
+        (
+            passing + usize::from(*progress == Progress::Passing),
+            total + 1,
+        )
+    })
+}
+
+/// "[##--] 2/4": one mark per kata, up to [`BAR_WIDTH`] marks.
+fn bar(passing: usize, total: usize) -> String {
+    let width = total.min(BAR_WIDTH);
+    let filled = match total {
+        0 => 0,
+        _ if passing == total => width,
+        _ => (passing * width / total).min(width - 1),
+    };
+    format!(
+        "[{}{}] {passing}/{total}",
+        "#".repeat(filled),
+        "-".repeat(width - filled)
+    )
+}
+
+/// The widest progress bar.
+const BAR_WIDTH: usize = 20;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bar_has_one_mark_per_kata_and_is_full_only_when_all_pass() {
+        assert_eq!(bar(2, 4), "[##--] 2/4");
+        assert_eq!(bar(0, 3), "[---] 0/3");
+        assert_eq!(bar(0, 0), "[] 0/0");
+        assert_eq!(bar(39, 40), format!("[{}-] 39/40", "#".repeat(19)));
+        assert_eq!(bar(40, 40), format!("[{}] 40/40", "#".repeat(20)));
+    }
 }

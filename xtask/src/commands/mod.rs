@@ -1,10 +1,16 @@
 //! One module per subcommand; each returns the process's exit status or a user-facing error.
 
 mod check;
+mod completions;
 mod hint;
+mod lesson;
 mod list;
+mod next;
+mod reset;
+mod solution;
 mod test;
 mod verify;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -19,6 +25,12 @@ pub fn run(catalog: &Catalog, command: Command) -> Result<ExitCode> {
         Command::List { format } => list::list(catalog, format),
         Command::Check { kata, run } => check::check(catalog, &kata, &run),
         Command::Hint { kata } => hint::hint(catalog, &kata),
+        Command::Next => next::next(catalog),
+        Command::Lesson { kata } => lesson::lesson(catalog, &kata),
+        Command::Watch { kata, poll } => watch::watch(catalog, kata.as_deref(), poll),
+        Command::Reset { kata } => reset::reset(catalog, &kata),
+        Command::Solution { kata, force } => solution::solution(catalog, &kata, force),
+        Command::Completions { shell } => completions::completions(catalog, shell),
         Command::Verify { kata, bless } => verify::verify(catalog, kata.as_deref(), bless),
         Command::Replay { kata, token, run } => check::replay(catalog, &kata, &token, &run),
         Command::Test => test::test(catalog),
