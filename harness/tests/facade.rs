@@ -1,4 +1,5 @@
 //! The facade on real threads: std's behaviour, and the names it gives.
+#![cfg(not(any(feature = "model", feature = "explore")))]
 
 use harness::cell::UnsafeCell;
 use harness::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};

@@ -155,6 +155,7 @@ pub fn legend(events: &[Event]) -> Vec<String> {
             .iter()
             .any(|event| event.detail.as_deref().is_some_and(|d| d.contains(mark)))
     };
+    notes.extend(spurious_wakeups(events));
     if marked("(last write shown:") {
         notes.push(
             "a load marked (last write shown: N) returned another value than the last write in \
@@ -162,6 +163,37 @@ pub fn legend(events: &[Event]) -> Vec<String> {
              in the order shown"
                 .to_owned(),
         );
+    }
+    notes
+}
+
+/// Notes on threads that woke from a condvar with no notify on it since they began waiting:
+/// the engines, like the real thing, let a wait end spuriously.
+fn spurious_wakeups(events: &[Event]) -> Vec<String> {
+    let mut notes = Vec::new();
+    for (woke, event) in events.iter().enumerate() {
+        if event.op != Op::Woken {
+            continue;
+        }
+        let same_condvar = |other: &Event| other.resource == event.resource;
+        let began = events[..woke]
+            .iter()
+            .rposition(|e| e.op == Op::Wait && e.thread == event.thread && same_condvar(e));
+        let Some(began) = began else { continue };
+        let notified = events[began..woke]
+            .iter()
+            .any(|e| matches!(e.op, Op::NotifyOne | Op::NotifyAll) && same_condvar(e));
+        if !notified {
+            let condvar = event.resource.as_deref().map_or("its condvar", short_name);
+            notes.push(format!(
+                "step {}: `{}` woke on `{condvar}` though nothing notified it after it began \
+                 waiting (step {}): a wait may end spuriously, so a woken thread must check its \
+                 condition again",
+                woke + 1,
+                event.thread,
+                began + 1
+            ));
+        }
     }
     notes
 }
@@ -290,6 +322,35 @@ step  thread 1        thread 2        at
         assert_eq!(legend(&[load.clone()]).len(), 1);
         load.detail = Some("load -> 2".into());
         assert!(legend(&[load]).is_empty());
+    }
+
+    #[test]
+    fn a_wakeup_without_a_notify_is_pointed_out() {
+        let wait = event(
+            "guest 0",
+            Op::Wait,
+            "Condvar #2 (src/lib.rs:5)",
+            "src/lib.rs:9",
+        );
+        let woken = event(
+            "guest 0",
+            Op::Woken,
+            "Condvar #2 (src/lib.rs:5)",
+            "src/lib.rs:9",
+        );
+        let notify = event(
+            "guest 1",
+            Op::NotifyOne,
+            "Condvar #2 (src/lib.rs:5)",
+            "src/lib.rs:12",
+        );
+        let spurious = legend(&[wait.clone(), woken.clone()]);
+        assert_eq!(spurious.len(), 1);
+        assert!(
+            spurious[0].starts_with("step 2: `guest 0` woke on `Condvar #2`"),
+            "{spurious:?}"
+        );
+        assert!(legend(&[wait, notify, woken]).is_empty());
     }
 
     #[test]

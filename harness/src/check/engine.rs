@@ -37,12 +37,16 @@ fn execution(body: fn()) {
 /// replay tokens.
 pub(super) fn run(config: &RunConfig, index: usize, body: fn()) -> Ran {
     #[cfg(feature = "model")]
-    let ran = model(config, index, body);
+    let ran = {
+        crate::detect::judge_bypass(false);
+        model(config, index, body)
+    };
     #[cfg(feature = "explore")]
     let ran = explore(config, index, body);
     #[cfg(not(any(feature = "model", feature = "explore")))]
     let ran = {
         let _replays_need_an_engine = index;
+        crate::detect::judge_bypass(config.mode == crate::protocol::Mode::Sequential);
         real::run(config, body)
     };
     ran
@@ -118,8 +122,19 @@ fn explore(config: &RunConfig, index: usize, body: fn()) -> Ran {
         None => {
             let random = RandomScheduler::new_from_seed(config.seed, n);
             Runner::new(random, engine.clone()).run(move || execution(body));
+            // PCT runs the highest-priority thread it can: it starves the others on purpose, so
+            // bypass counts under it say nothing about the code.
+            crate::detect::judge_bypass(false);
             let pct = PctScheduler::new_from_seed(config.seed, 3, n);
-            Runner::new(pct, engine.clone()).run(move || execution(body));
+            let pct = panic::catch_unwind(AssertUnwindSafe(|| {
+                Runner::new(pct, engine.clone()).run(move || execution(body))
+            }));
+            match pct {
+                // A check with a single thread leaves PCT nothing to reorder.
+                Err(payload) if no_concurrency(&*payload) => {}
+                Err(payload) => panic::resume_unwind(payload),
+                Ok(_) => {}
+            }
         }
     }));
     let schedule = std::fs::read_dir(&schedules)
@@ -136,6 +151,13 @@ fn explore(config: &RunConfig, index: usize, body: fn()) -> Ran {
         .to_string()
     });
     ended(result, token)
+}
+
+/// Whether shuttle's PCT scheduler gave up because the check never ran two threads at once.
+#[cfg(feature = "explore")]
+fn no_concurrency(payload: &(dyn std::any::Any + Send)) -> bool {
+    let (_, message) = failure::kind_and_message(payload);
+    message.contains("did not exercise any concurrency")
 }
 
 /// Real threads: the sequential run (one round) and the stress run (many), under a watchdog that

@@ -131,6 +131,16 @@ fn in_plain_words(kind: FailureKind, message: String, events: &[Event]) -> Strin
                 trace::steps()
             )
         }
+        FailureKind::Causality if message.contains("from cell") => {
+            let (doing, held) = match message.contains("reading") {
+                true => ("wrote to", "a read"),
+                false => ("used", "a write"),
+            };
+            format!(
+                "two threads used the same `UnsafeCell` at once: one {doing} it while another \
+                 still held {held} access (a guard's `ConstPtr` or `MutPtr`): a data race"
+            )
+        }
         FailureKind::Causality => format!(
             "two threads touched the same memory and nothing orders one access before the \
              other: a data race. {}",
@@ -151,7 +161,10 @@ pub(crate) fn kind_of_message(message: &str) -> FailureKind {
         || starts("exceeded max_steps bound")
     {
         FailureKind::Livelock
-    } else if message.contains("Causality violation") {
+    } else if message.contains("Causality violation")
+        || starts("currently reading from cell")
+        || starts("currently writing to cell")
+    {
         FailureKind::Causality
     } else if starts("Arc leaked") || starts("Allocation leaked") {
         FailureKind::Leak
@@ -201,6 +214,7 @@ mod tests {
                 FailureKind::Causality,
             ),
             ("Arc leaked.\n  Index: 0", FailureKind::Leak),
+            ("currently reading from cell", FailureKind::Causality),
             ("assertion `left == right` failed", FailureKind::Panic),
         ];
         for (message, kind) in cases {

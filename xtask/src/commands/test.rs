@@ -64,11 +64,12 @@ const STEPS: &[Step] = &[
     },
     Step {
         what: "harness tests (loom)",
-        args: &["test", "-p", "harness", "--features", "model"],
+        // Doc examples run on real threads: they are for the std build only.
+        args: &["test", "-p", "harness", "--features", "model", "--tests"],
     },
     Step {
         what: "harness tests (shuttle)",
-        args: &["test", "-p", "harness", "--features", "explore"],
+        args: &["test", "-p", "harness", "--features", "explore", "--tests"],
     },
     Step {
         what: "trace validators",
