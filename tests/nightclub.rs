@@ -1,0 +1,218 @@
+//! Checks of the `nightclub` kata: a counting semaphore with a capacity.
+//!
+//! The promises: never more than `capacity` guests inside at once, `try_enter` on a full club
+//! returns `None`, a guest waiting at the door gets in once someone leaves (no lost wakeup),
+//! `inside()` counts the guests, and capacity 0 is refused.
+
+use harness::check::{mode, Checks, Mode};
+use harness::detect::Gauge;
+use harness::sync::Arc;
+use harness::thread::{self, JoinHandle};
+use nightclub::{Nightclub, Wristband};
+
+fn main() {
+    Checks::new()
+        .sequential("a new club is empty", new_club_is_empty)
+        .sequential(
+            "entering and leaving change inside()",
+            entering_and_leaving_count,
+        )
+        .sequential("try_enter on a full club returns None", full_club_refuses)
+        .sequential(
+            "capacity 0 panics with a clear message",
+            capacity_zero_panics,
+        )
+        .concurrent("never more guests inside than the capacity", never_overfull)
+        .concurrent(
+            "a waiting guest gets in when someone leaves",
+            waiting_guest_gets_in,
+        )
+        .run();
+}
+
+fn new_club_is_empty() {
+    let club = Nightclub::new(3);
+    assert_eq!(
+        club.inside(),
+        0,
+        "a new club should be empty, but inside() is {}",
+        club.inside()
+    );
+}
+
+fn entering_and_leaving_count() {
+    let club = Nightclub::new(3);
+    let first = club.enter();
+    assert_eq!(club.inside(), 1, "after one enter(), inside() should be 1");
+    let second = club.enter();
+    assert_eq!(
+        club.inside(),
+        2,
+        "after two enter() calls, inside() should be 2"
+    );
+    drop(first);
+    assert_eq!(
+        club.inside(),
+        1,
+        "two guests entered and one wristband was dropped, but inside() is not 1"
+    );
+    drop(second);
+    assert_eq!(
+        club.inside(),
+        0,
+        "every wristband was dropped, but inside() is not 0"
+    );
+}
+
+fn full_club_refuses() {
+    let club = Nightclub::new(2);
+    let first = club.try_enter();
+    assert!(
+        first.is_some(),
+        "try_enter() on an empty club of capacity 2 returned None"
+    );
+    let second = club.enter();
+    assert_eq!(
+        club.inside(),
+        2,
+        "two guests are inside, but inside() is {}",
+        club.inside()
+    );
+    assert!(
+        club.try_enter().is_none(),
+        "the club (capacity 2) is full, but try_enter() let a third guest in"
+    );
+    assert_eq!(
+        club.inside(),
+        2,
+        "a refused try_enter() changed inside() to {}",
+        club.inside()
+    );
+    drop(second);
+    let third = club.try_enter();
+    assert!(
+        third.is_some(),
+        "a guest left a full club of capacity 2, but try_enter() still returned None"
+    );
+    assert_eq!(
+        club.inside(),
+        2,
+        "two guests are inside, but inside() is {}",
+        club.inside()
+    );
+    drop(first);
+    drop(third);
+    assert_eq!(
+        club.inside(),
+        0,
+        "every wristband was dropped, but inside() is not 0"
+    );
+}
+
+fn capacity_zero_panics() {
+    // A club of capacity 1 must open normally (an unfinished `new` fails here, not below).
+    let smallest = Nightclub::new(1);
+    assert_eq!(
+        smallest.inside(),
+        0,
+        "a new club of capacity 1 should be empty"
+    );
+    let outcome = std::panic::catch_unwind(|| Nightclub::new(0));
+    let Err(payload) = outcome else {
+        panic!("Nightclub::new(0) returned a club nobody can ever enter; it should panic");
+    };
+    let message = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("");
+    assert!(
+        !message.trim().is_empty(),
+        "Nightclub::new(0) panicked, but without a message saying why"
+    );
+}
+
+/// Starts a named guest thread.
+fn guest(name: String, body: impl FnOnce() + Send + 'static) -> JoinHandle<()> {
+    thread::Builder::new().name(name).spawn(body).unwrap()
+}
+
+/// What a guest does inside: shows up on the gauge and sees a plausible head count.
+fn stay_inside(club: &Nightclub, gauge: &Gauge, capacity: usize) {
+    let _counted = gauge.enter();
+    let inside = club.inside();
+    assert!(
+        (1..=capacity).contains(&inside),
+        "a guest inside a club of capacity {capacity} saw inside() = {inside}"
+    );
+}
+
+fn never_overfull() {
+    // Model mode explores every interleaving, so it gets the smallest scenario that still has
+    // a waiting guest, a newcomer, and a guest leaving.
+    let (capacity, guests, rounds) = match mode() {
+        Mode::Model => (1, 2, 1),
+        _ => (2, 4, 3),
+    };
+    let club = Arc::new(Nightclub::new(capacity));
+    let gauge = Arc::new(Gauge::new("guests inside", capacity));
+    // The club starts full, so the first guests find the door shut.
+    let regulars: Vec<Wristband<'_>> = (0..capacity).map(|_| club.enter()).collect();
+    let handles: Vec<_> = (0..guests)
+        .map(|id| {
+            let club = Arc::clone(&club);
+            let gauge = Arc::clone(&gauge);
+            guest(format!("guest {id}"), move || {
+                for round in 0..rounds {
+                    // Half of the visits wait at the door, the other half try once.
+                    if (id + round) % 2 == 0 {
+                        let _band = club.enter();
+                        stay_inside(&club, &gauge, capacity);
+                    } else if let Some(_band) = club.try_enter() {
+                        stay_inside(&club, &gauge, capacity);
+                    }
+                }
+            })
+        })
+        .collect();
+    drop(regulars);
+    for handle in handles {
+        handle.join().unwrap();
+    }
+    assert_eq!(
+        club.inside(),
+        0,
+        "every guest has left, but inside() is {}",
+        club.inside()
+    );
+}
+
+fn waiting_guest_gets_in() {
+    let (capacity, guests, visits) = match mode() {
+        Mode::Model => (1, 1, 1),
+        _ => (1, 3, 2),
+    };
+    let club = Arc::new(Nightclub::new(capacity));
+    let regular = club.enter();
+    let handles: Vec<_> = (0..guests)
+        .map(|id| {
+            let club = Arc::clone(&club);
+            guest(format!("guest {id}"), move || {
+                for _ in 0..visits {
+                    let _band = club.enter();
+                }
+            })
+        })
+        .collect();
+    // The regular leaves; every guest waiting at the door must get in eventually.
+    drop(regular);
+    for handle in handles {
+        handle.join().unwrap();
+    }
+    assert_eq!(
+        club.inside(),
+        0,
+        "every guest has left, but inside() is {}",
+        club.inside()
+    );
+}
