@@ -11,13 +11,13 @@ use std::process::ExitCode;
 
 use anstyle::{AnsiColor, Style};
 use anyhow::{bail, Context, Result};
-use harness::protocol::{Mode, ReplayToken};
+use harness::protocol::{FailureKind, Mode, Outcome, ReplayToken};
 use harness::verdict::Verdict;
 
 use crate::catalog::{Catalog, Kata};
 use crate::checker::{Checker, Options};
 use crate::output::{self, Detail};
-use crate::results::KataRun;
+use crate::results::{CheckResult, KataRun};
 
 /// What a variant must come to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -173,8 +173,8 @@ fn replay_problem(checker: &mut Checker, run: &KataRun) -> Result<Option<String>
     }))
 }
 
-/// Compares the explanation of `run` with its snapshot (or writes it, with `bless`). Failures
-/// found on real threads are not reproducible, so their explanations are not snapshotted.
+/// Compares the explanation of `run` with its snapshot (or writes it, with `bless`). Only
+/// reproducible failures are snapshotted: see [`reproducible`].
 fn snapshot_problem(
     catalog: &Catalog,
     snapshot: &Path,
@@ -182,7 +182,7 @@ fn snapshot_problem(
     bless: bool,
 ) -> Result<Option<String>> {
     let failed = run.checks.iter().find(|c| c.verdict != Verdict::Pass);
-    if failed.is_none_or(|check| check.mode == Mode::Stress) {
+    if !failed.is_some_and(reproducible) {
         return Ok(None);
     }
     let detail = Detail {
@@ -211,6 +211,28 @@ fn snapshot_problem(
             )
         }),
     )
+}
+
+/// Whether a failure prints the same way on every run: the engines' failures do (their schedules
+/// are fixed), and so does a plain panic on the one thread of a sequential check. Real threads
+/// interleave differently each time, and the watchdog's step counts vary.
+fn reproducible(check: &CheckResult) -> bool {
+    let Some(report) = &check.report else {
+        return check.mode == Mode::Sequential;
+    };
+    match check.mode {
+        Mode::Model | Mode::Explore => true,
+        Mode::Stress => false,
+        Mode::Sequential => {
+            let one_thread = report.trace.iter().all(|event| event.thread == "main");
+            let plain = matches!(
+                &report.outcome,
+                Outcome::Fail(failure)
+                    if matches!(failure.kind, FailureKind::Panic | FailureKind::NotImplemented)
+            );
+            one_thread && plain
+        }
+    }
 }
 
 /// The first line (1-based) where two texts differ, with both versions of it.
