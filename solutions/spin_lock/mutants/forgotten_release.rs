@@ -1,0 +1,123 @@
+//! Mutant: dropping the guard never clears the flag, so after the first holder the lock is taken forever: try_lock always fails, and lock would spin forever.
+//! Expect: wrong-result
+
+use std::ops::{Deref, DerefMut};
+
+use harness::cell::{MutPtr, UnsafeCell};
+use harness::hint;
+use harness::sync::atomic::{AtomicBool, Ordering};
+
+/// A mutual-exclusion lock that waits by spinning: one holder at a time gets `&mut T`.
+///
+/// ```
+/// use spin_lock::SpinLock;
+///
+/// let lock = SpinLock::new(0);
+/// *lock.lock() += 1;
+/// let guard = lock.lock();
+/// assert!(lock.try_lock().is_none()); // held
+/// drop(guard);
+/// assert_eq!(*lock.try_lock().unwrap(), 1);
+/// ```
+pub struct SpinLock<T> {
+    /// Whether some guard holds the lock.
+    locked: AtomicBool,
+    value: UnsafeCell<T>,
+}
+
+// SAFETY: the lock hands `&mut T` to one thread at a time, possibly another thread than the one
+// that created the value, so `T: Send` is needed and enough; these are std's `Mutex` bounds.
+unsafe impl<T: Send> Send for SpinLock<T> {}
+// SAFETY: see above.
+unsafe impl<T: Send> Sync for SpinLock<T> {}
+
+/// Exclusive access to the value of a [`SpinLock`]; dropping it releases the lock.
+#[must_use = "dropping the guard at once releases the lock at once"]
+pub struct SpinGuard<'a, T> {
+    // Fields drop in declaration order: the pointer (ending the access the model checker
+    // tracks) is dropped before `_unlock` releases the lock. Keep this order.
+    value: MutPtr<T>,
+    _unlock: Unlock<'a, T>,
+}
+
+/// Releases the lock when dropped.
+struct Unlock<'a, T> {
+    lock: &'a SpinLock<T>,
+}
+
+impl<T> SpinLock<T> {
+    /// A new, unlocked lock holding `value`.
+    pub fn new(value: T) -> Self {
+        SpinLock {
+            locked: AtomicBool::new(false),
+            value: UnsafeCell::new(value),
+        }
+    }
+
+    /// Waits (spinning) until the lock is free, takes it, and returns a guard for the value.
+    /// Everything the previous holder wrote is visible through the guard.
+    pub fn lock(&self) -> SpinGuard<'_, T> {
+        loop {
+            // One indivisible step: flip false to true, or learn that someone else holds it.
+            // Acquire pairs with the Release in `Unlock::drop`: everything the previous holder
+            // wrote happens before everything this holder reads.
+            if self
+                .locked
+                .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
+                .is_ok()
+            {
+                return self.guard();
+            }
+            // Wait with plain loads until it looks free, then try again.
+            while self.locked.load(Ordering::Relaxed) {
+                hint::spin_loop();
+            }
+        }
+    }
+
+    /// Takes the lock if it is free, without waiting; `None` if it is held.
+    pub fn try_lock(&self) -> Option<SpinGuard<'_, T>> {
+        // The strong compare_exchange: the weak one may fail spuriously, and without a loop
+        // that would be a `None` while the lock is free.
+        self.locked
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok()
+            .then(|| self.guard())
+    }
+
+    /// Consumes the lock and returns the value.
+    pub fn into_inner(self) -> T {
+        self.value.into_inner()
+    }
+
+    /// A guard for the value; call it only once this thread holds the lock.
+    fn guard(&self) -> SpinGuard<'_, T> {
+        SpinGuard {
+            value: self.value.get_mut(),
+            _unlock: Unlock { lock: self },
+        }
+    }
+}
+
+impl<T> Drop for Unlock<'_, T> {
+    fn drop(&mut self) {
+        // Forgot to clear the flag: the lock stays taken forever.
+        let _ = self.lock;
+    }
+}
+
+impl<T> Deref for SpinGuard<'_, T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        // SAFETY: the guard exists only while this thread holds the lock.
+        unsafe { self.value.deref() }
+    }
+}
+
+impl<T> DerefMut for SpinGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: the guard exists only while this thread holds the lock.
+        unsafe { self.value.deref() }
+    }
+}
