@@ -13,6 +13,7 @@ use harness::verdict::Verdict;
 
 use crate::catalog::{Catalog, Kata};
 use crate::compile::{self, Built};
+use crate::metadata::{DEFAULT_MEMORY_MB, DEFAULT_PROCESSES};
 use crate::results::{summary, CheckResult, KataRun};
 use crate::run::{self, Finished};
 use crate::variant::Variant;
@@ -24,6 +25,18 @@ pub struct Options {
     pub seed: Option<u64>,
     /// Print progress ("building ...") on stderr.
     pub progress: bool,
+    /// Lowers every check's time budget to this (`grade --time-limit`).
+    pub time_limit: Option<Duration>,
+    /// Lowers every check's address space to this many MiB (`grade --memory-limit`).
+    pub memory_mb: Option<u64>,
+    /// Lowers the time limit of each build (`grade --build-time-limit`).
+    pub build_time_limit: Option<Duration>,
+    /// Treat the code as untrusted (`grade`): limit the processes and threads of each check
+    /// (see [`run::Limits`]) and the time and memory of each build
+    /// ([`compile::BuildLimits::GRADING`]).
+    pub untrusted: bool,
+    /// Cut each check off the network (`grade` does where the machine allows it).
+    pub no_network: bool,
 }
 
 /// A check binary and the checks it offers.
@@ -141,7 +154,17 @@ impl<'a> Checker<'a> {
                 let what = backend.feature().unwrap_or("std");
                 eprintln!("building {} ({what})...", self.kata.name());
             }
-            match compile::build(&self.catalog.root, &self.variant, backend)? {
+            let limits = self.options.untrusted.then(|| {
+                let grading = compile::BuildLimits::GRADING;
+                compile::BuildLimits {
+                    time: self
+                        .options
+                        .build_time_limit
+                        .map_or(grading.time, |limit| grading.time.min(limit)),
+                    ..grading
+                }
+            });
+            match compile::build(&self.catalog.root, &self.variant, backend, limits)? {
                 Built::Binary(exe) => {
                     let checks = run::list(&exe)?;
                     self.binaries.insert(backend, Binary { exe, checks });
@@ -200,13 +223,18 @@ impl<'a> Checker<'a> {
         let mut config = self.config(info);
         config.replay = schedule.map(str::to_owned);
         let n = self.runs.fetch_add(1, Ordering::SeqCst);
-        let budget = Duration::from_secs(self.kata.meta.budget_secs);
         let Finished {
             verdict,
             message,
             report,
             output,
-        } = run::run_check(exe, &config, &self.variant.report_path(n), budget)?;
+        } = run::run_check(
+            exe,
+            &config,
+            &self.variant.report_path(n),
+            budget(self.kata, &self.options),
+            limits(self.kata, &self.options),
+        )?;
         let report = report.map(|report| self.relative_report(report));
         let replay = report
             .as_ref()
@@ -229,9 +257,7 @@ impl<'a> Checker<'a> {
         let mut config = RunConfig::new(&info.name, info.mode, nonce());
         config.handover = meta.handover;
         config.bypass_bound = meta.bypass_bound;
-        if let Some(seed) = self.options.seed.or(meta.seed) {
-            config.seed = seed;
-        }
+        config.seed = seed(self.kata, &self.options);
         if let Some(iterations) = meta.explore_iterations {
             config.explore_iterations = iterations;
         }
@@ -291,6 +317,34 @@ impl<'a> Checker<'a> {
         }
         report
     }
+}
+
+/// The time budget of one check of `kata`: the kata's, lowered by [`Options::time_limit`].
+pub fn budget(kata: &Kata, options: &Options) -> Duration {
+    let budget = Duration::from_secs(kata.meta.budget_secs);
+    options.time_limit.map_or(budget, |limit| budget.min(limit))
+}
+
+/// The resource limits of one check process of `kata`, from its metadata and the options.
+pub fn limits(kata: &Kata, options: &Options) -> run::Limits {
+    let meta = &kata.meta;
+    let memory_mb = meta.memory_mb.unwrap_or(DEFAULT_MEMORY_MB);
+    let memory_mb = options.memory_mb.map_or(memory_mb, |mb| memory_mb.min(mb));
+    run::Limits {
+        memory_bytes: Some(memory_mb.saturating_mul(1 << 20)),
+        processes: options
+            .untrusted
+            .then(|| meta.processes.unwrap_or(DEFAULT_PROCESSES)),
+        no_network: options.no_network,
+    }
+}
+
+/// The seed of `kata`'s explore schedulers: the option's, else the kata's, else the default.
+pub fn seed(kata: &Kata, options: &Options) -> u64 {
+    options
+        .seed
+        .or(kata.meta.seed)
+        .unwrap_or_else(|| RunConfig::new("", Mode::Explore, 0).seed)
 }
 
 /// A fresh random number, so a report left by an earlier run never counts.

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 /// Self-grading concurrency katas: check your code, get hints, verify the katas themselves.
 #[derive(Parser, Debug)]
@@ -81,6 +81,8 @@ pub enum Command {
         #[arg(long)]
         bless: bool,
     },
+    /// Grade a submission (or a class of them) against this repository's own checks.
+    Grade(GradeArgs),
     /// The project's own test suite, as CI runs it: formatting, lints, tests, then verify.
     Test,
     /// Print shell completions for the command `xtask` (e.g. with `alias xtask='cargo xtask'`).
@@ -108,6 +110,56 @@ pub struct RunArgs {
     /// Show the check processes' own output.
     #[arg(long)]
     pub verbose: bool,
+}
+
+/// Options of `grade`.
+#[derive(Args, Debug, Clone)]
+#[command(group(ArgGroup::new("what").required(true).args(["submission", "class"])))]
+pub struct GradeArgs {
+    /// A submission: a clone of this repository with a learner's work in it. Only the files
+    /// under `exercises/*/<kata>/src/` are taken from it.
+    #[arg(long, value_name = "DIR")]
+    pub submission: Option<PathBuf>,
+    /// A class: every subdirectory of DIR is one student's submission.
+    #[arg(long, value_name = "DIR")]
+    pub class: Option<PathBuf>,
+    /// Grade only this kata (repeatable; default: every kata).
+    #[arg(long = "kata", value_name = "NAME")]
+    pub katas: Vec<String>,
+    /// Output format of a submission's grade (a class always gets CSV and JSON).
+    #[arg(long, value_enum, default_value_t = GradeFormat::Json)]
+    pub format: GradeFormat,
+    /// Write the grade to FILE instead of stdout; with --class, the directory for
+    /// `gradebook.csv` and `gradebook.json` (default `target/xtask/gradebook/`).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Katas graded at once.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: u16,
+    /// Lower every check's time budget to SECS (never raises a kata's own budget).
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub time_limit: Option<u64>,
+    /// Lower every check's memory (address space) limit to MB MiB (never raises a kata's own).
+    #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
+    pub memory_limit: Option<u64>,
+    /// Lower the time limit of each build (900 s) to SECS.
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub build_time_limit: Option<u64>,
+}
+
+/// The formats a grade is written in.
+#[derive(ValueEnum, Clone, Copy, PartialEq, Eq, Debug)]
+pub enum GradeFormat {
+    /// Ours: total, max, per kata the verdict, points, checks, limits and seed.
+    Json,
+    /// Gradescope's `results.json`.
+    Gradescope,
+    /// JUnit XML: a test suite per kata, a test case per check.
+    Junit,
+    /// A GitHub Classroom result object.
+    Classroom,
+    /// A Markdown table, also appended to `$GITHUB_STEP_SUMMARY` when that is set.
+    Markdown,
 }
 
 /// The shells that completions are written for.

@@ -2,11 +2,14 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use harness::protocol::Backend;
 use serde_json::Value;
 
+use crate::run;
 use crate::variant::Variant;
 
 /// What a build produced.
@@ -17,9 +20,40 @@ pub enum Built {
     CompileError(String),
 }
 
+/// Limits of a build of code that is not trusted (`grade`): a time limit for the whole build and
+/// an address-space limit for each compiler process, so that `include_bytes!("/dev/zero")` or
+/// endless constant evaluation end as a compile error instead of taking the machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BuildLimits {
+    /// The whole build, dependencies included.
+    pub time: Duration,
+    /// Address space of each process (cargo, rustc, the linker).
+    pub memory_bytes: u64,
+}
+
+impl BuildLimits {
+    /// Generous for any kata, cold dependency builds included.
+    pub const GRADING: BuildLimits = BuildLimits {
+        time: Duration::from_secs(900),
+        memory_bytes: 4 << 30,
+    };
+}
+
+/// Taken for the whole of a limited build.
+static BUILD_TURN: Mutex<()> = Mutex::new(());
+
+/// How much of cargo's output a limited build keeps (its JSON messages name the executable).
+const BUILD_OUTPUT_CAP: usize = 32 << 20;
+
 /// Builds the check binary of `variant` for `backend`, sharing `root/target` with the workspace
-/// (or the target directory named by `CARGO_TARGET_DIR`, when it is set).
-pub fn build(root: &Path, variant: &Variant, backend: Backend) -> Result<Built> {
+/// (or the target directory named by `CARGO_TARGET_DIR`, when it is set); under `limits` when
+/// there are some, where a build that runs out of time or memory is a compile error.
+pub fn build(
+    root: &Path,
+    variant: &Variant,
+    backend: Backend,
+    limits: Option<BuildLimits>,
+) -> Result<Built> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
     command
@@ -34,8 +68,35 @@ pub fn build(root: &Path, variant: &Variant, backend: Backend) -> Result<Built> 
     if let Some(feature) = backend.feature() {
         command.args(["--features", feature]);
     }
-    let output = command.output().context("cannot run cargo")?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let (status, stdout, stderr) = match limits {
+        None => {
+            let output = command.output().context("cannot run cargo")?;
+            let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+            let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+            (output.status, stdout, stderr)
+        }
+        Some(limits) => {
+            let run_limits = run::Limits {
+                memory_bytes: Some(limits.memory_bytes),
+                ..run::Limits::default()
+            };
+            // One limited build at a time in this process: cargo holds the target directory's
+            // lock for a whole build, and time spent waiting for it must not count against a
+            // kata (a build that never ends would make every other kata's build time out).
+            let _turn = BUILD_TURN.lock().unwrap_or_else(|e| e.into_inner());
+            match run::output_within(command, limits.time, run_limits, BUILD_OUTPUT_CAP)
+                .context("cannot run cargo")?
+            {
+                Some(output) => output,
+                None => {
+                    return Ok(Built::CompileError(format!(
+                        "error: the build did not finish within {} s",
+                        limits.time.as_secs()
+                    )))
+                }
+            }
+        }
+    };
     let manifest = variant.manifest_path();
     // cargo names manifests by their canonical path.
     let manifest = std::fs::canonicalize(&manifest).unwrap_or(manifest);
@@ -44,7 +105,7 @@ pub fn build(root: &Path, variant: &Variant, backend: Backend) -> Result<Built> 
         let first_line = error.lines().next().unwrap_or_default();
         bail!("{package} does not compile, so no kata can be checked: {first_line}");
     }
-    if output.status.success() {
+    if status.success() {
         return match messages.executable {
             Some(exe) => Ok(Built::Binary(exe)),
             None => bail!(
@@ -58,12 +119,19 @@ pub fn build(root: &Path, variant: &Variant, backend: Backend) -> Result<Built> 
         let text = messages.errors.join("\n").replace(&root_prefix, "");
         return Ok(Built::CompileError(text.trim_end().to_owned()));
     }
-    let stderr = String::from_utf8_lossy(&output.stderr);
     let reason = stderr
         .lines()
         .rfind(|line| line.trim_start().starts_with("error"))
         .or_else(|| stderr.lines().next_back())
         .unwrap_or("no output");
+    if limits.is_some() {
+        // Under limits, a build that dies without the compiler's word (rustc out of memory,
+        // say) is the variant's doing: untrusted code is the only thing that differs.
+        return Ok(Built::CompileError(format!(
+            "error: the build failed: {}",
+            reason.trim()
+        )));
+    }
     bail!(
         "cargo failed to build {}: {}",
         manifest.display(),

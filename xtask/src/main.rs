@@ -1,5 +1,5 @@
 //! `cargo xtask`: check, list, hint, verify and replay the concurrency katas; watch, reset and
-//! compare with the solution while learning.
+//! compare with the solution while learning; grade submissions.
 //!
 //! Every command that runs checks goes through one mechanism: a *variant* (a source file standing
 //! in for a kata's `src/lib.rs`) is built in a scratch crate ([`variant`], [`compile`]), its check
@@ -9,6 +9,9 @@
 //! Kata metadata comes from `kata.toml` ([`catalog`], [`metadata`]); the learner's progress is
 //! kept in `target/xtask/state.json` ([`state`]). `watch` re-checks on every save ([`watcher`],
 //! [`keys`]).
+//! `grade` takes only the learner's files from a submission ([`submission`]), checks every kata
+//! of it under limits into points ([`grading`]), and writes the grade in the formats CI systems
+//! read ([`formats`]) or a class's gradebook ([`gradebook`]).
 //!
 //! The repository is the one this xtask was built in, or the one named by `XTASK_ROOT` (read in
 //! [`catalog::Catalog::discover`] only); builds go to its `target/`, or to `CARGO_TARGET_DIR`.
@@ -23,6 +26,9 @@ mod commands;
 mod compile;
 mod explain;
 mod fingerprint;
+mod formats;
+mod gradebook;
+mod grading;
 mod keys;
 mod links;
 mod metadata;
@@ -30,6 +36,7 @@ mod output;
 mod results;
 mod run;
 mod state;
+mod submission;
 mod variant;
 mod watcher;
 

@@ -37,7 +37,20 @@ pub struct Metadata {
     pub stress_rounds: Option<usize>,
     /// Override: seed of the explore schedulers.
     pub seed: Option<u64>,
+    /// Address space of one check process, in MiB (default [`DEFAULT_MEMORY_MB`]).
+    pub memory_mb: Option<u64>,
+    /// Processes and threads a graded check may have (RLIMIT_NPROC; default
+    /// [`DEFAULT_PROCESSES`]). Applied by `grade` only, and never binding for root.
+    pub processes: Option<u64>,
 }
+
+/// Address space of one check process when `kata.toml` names none: generous for every kata,
+/// small enough that code allocating without end is stopped long before the machine suffers.
+pub const DEFAULT_MEMORY_MB: u64 = 2048;
+
+/// Processes and threads of the grading user while a graded check runs, when `kata.toml` names
+/// none.
+pub const DEFAULT_PROCESSES: u64 = 4096;
 
 impl Metadata {
     /// Parses and validates the text of a `kata.toml`; `file` names it in errors.
@@ -68,6 +81,12 @@ impl Metadata {
         }
         if self.budget_secs == 0 {
             return Err(("budget_secs", "must be at least 1".into()));
+        }
+        if self.memory_mb == Some(0) {
+            return Err(("memory_mb", "must be at least 1".into()));
+        }
+        if self.processes == Some(0) {
+            return Err(("processes", "must be at least 1".into()));
         }
         if self.hints.is_empty() {
             return Err(("hints", "lists no hint".into()));

@@ -1,5 +1,6 @@
 //! Running a check binary as a child process: `--list`, and `--run` of one check under a time
-//! budget, in its own process group, with its output captured and capped.
+//! budget, in its own process group, with its output captured and capped, resource limits
+//! ([`Limits`]) and a temporary directory of its own, removed afterwards.
 
 use std::io::Read;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -18,6 +19,22 @@ const OUTPUT_CAP: usize = 64 * 1024;
 
 /// How long `--list` may take.
 const LIST_BUDGET: Duration = Duration::from_secs(30);
+
+/// What one check process may use besides its time budget, applied with `setrlimit` between
+/// fork and exec so that they bind the child (and whatever it starts) but never the runner.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Limits {
+    /// Address space in bytes (`RLIMIT_AS`): an allocation beyond it fails, which aborts.
+    pub memory_bytes: Option<u64>,
+    /// Processes and threads of the user (`RLIMIT_NPROC`). The kernel counts every process of
+    /// the real user, not only the child's, and does not apply it to root (or to any process
+    /// with `CAP_SYS_RESOURCE` or `CAP_SYS_ADMIN`): under root the time budget and the process
+    /// group are what end a fork storm.
+    pub processes: Option<u64>,
+    /// Cut the child off the network: a network namespace of its own, with no interface up
+    /// (Linux; needs root or unprivileged user namespaces, see [`can_cut_network`]).
+    pub no_network: bool,
+}
 
 /// How one check run ended.
 pub struct Finished {
@@ -50,11 +67,15 @@ pub fn list(exe: &Path) -> Result<Vec<CheckInfo>> {
 }
 
 /// Runs one check (`<exe> --run` with `config`), writing its report to `report_path`.
+///
+/// The child gets `limits` and its own temporary directory (`TMPDIR`, beside the report),
+/// removed when it ends.
 pub fn run_check(
     exe: &Path,
     config: &RunConfig,
     report_path: &Path,
     budget: Duration,
+    limits: Limits,
 ) -> Result<Finished> {
     match std::fs::remove_file(report_path) {
         Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
@@ -62,13 +83,22 @@ pub fn run_check(
         }
         _ => {}
     }
+    let temporary = report_path.with_extension("tmp");
+    let _ = std::fs::remove_dir_all(&temporary);
+    std::fs::create_dir_all(&temporary)
+        .with_context(|| format!("cannot create {}", temporary.display()))?;
     let mut command = Command::new(exe);
     command
         .arg("--run")
         .env(CONFIG_ENV, serde_json::to_string(config)?)
-        .env(REPORT_ENV, report_path);
-    let (exit, stdout, stderr) = spawn_and_wait(command, budget)
-        .with_context(|| format!("cannot run {} --run", exe.display()))?;
+        .env(REPORT_ENV, report_path)
+        .env("TMPDIR", &temporary);
+    limit(&mut command, limits);
+    let ran = spawn_and_wait(command, budget);
+    // Best effort: what the child left behind (its group is dead by now).
+    let _ = std::fs::remove_dir_all(&temporary);
+    let (exit, stdout, stderr) =
+        ran.with_context(|| format!("cannot run {} --run", exe.display()))?;
     let report = read_report(report_path, config);
     // Best effort: a leftover report is ignored anyway (its nonce will not match).
     let _ = std::fs::remove_file(report_path);
@@ -100,8 +130,8 @@ fn spawn_and_wait(mut command: Command, budget: Duration) -> Result<(Exit, Strin
         .process_group(0);
     die_with_parent(&mut command);
     let mut child = command.spawn()?;
-    let stdout = capture(child.stdout.take());
-    let stderr = capture(child.stderr.take());
+    let stdout = capture(child.stdout.take(), OUTPUT_CAP);
+    let stderr = capture(child.stderr.take(), OUTPUT_CAP);
     let exit = match child.wait_timeout(budget)? {
         Some(status) => {
             kill_group(&child);
@@ -114,6 +144,34 @@ fn spawn_and_wait(mut command: Command, budget: Duration) -> Result<(Exit, Strin
         }
     };
     Ok((exit, join(stdout), join(stderr)))
+}
+
+/// Runs `command` like [`Command::output`], but in its own process group under `limits`, for at
+/// most `budget`: `None` when it ran out of time (the whole group is killed then). Each stream
+/// keeps its first `cap` bytes.
+pub fn output_within(
+    mut command: Command,
+    budget: Duration,
+    limits: Limits,
+    cap: usize,
+) -> Result<Option<(ExitStatus, String, String)>> {
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    die_with_parent(&mut command);
+    limit(&mut command, limits);
+    let mut child = command.spawn()?;
+    let stdout = capture(child.stdout.take(), cap);
+    let stderr = capture(child.stderr.take(), cap);
+    let status = child.wait_timeout(budget)?;
+    kill_group(&child);
+    if status.is_none() {
+        child.wait()?;
+    }
+    let (stdout, stderr) = (join(stdout), join(stderr));
+    Ok(status.map(|status| (status, stdout, stderr)))
 }
 
 /// Has the child killed if xtask dies first (Ctrl-C reaches xtask's process group, not the
@@ -132,6 +190,95 @@ fn die_with_parent(command: &mut Command) {
 /// Elsewhere the budget alone bounds a check.
 #[cfg(not(target_os = "linux"))]
 fn die_with_parent(_: &mut Command) {}
+
+/// Applies `limits` to the child between fork and exec.
+fn limit(command: &mut Command, limits: Limits) {
+    if limits == Limits::default() {
+        return;
+    }
+    // SAFETY: the closure runs between fork and exec and only makes system calls (getrlimit,
+    // setrlimit, unshare), which are async-signal-safe.
+    unsafe {
+        command.pre_exec(move || {
+            if let Some(bytes) = limits.memory_bytes {
+                set_limit(libc::RLIMIT_AS, bytes)?;
+            }
+            if let Some(count) = limits.processes {
+                set_limit(libc::RLIMIT_NPROC, count)?;
+            }
+            if limits.no_network {
+                cut_network()?;
+            }
+            Ok(())
+        });
+    }
+}
+
+/// Whether this machine lets a child be cut off the network (probed once with `true`).
+pub fn can_cut_network() -> bool {
+    let mut command = Command::new("true");
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    limit(
+        &mut command,
+        Limits {
+            no_network: true,
+            ..Limits::default()
+        },
+    );
+    command.status().is_ok_and(|status| status.success())
+}
+
+/// Moves the calling process into a new, empty network namespace: directly as root, else inside
+/// a new user namespace.
+#[cfg(target_os = "linux")]
+fn cut_network() -> std::io::Result<()> {
+    // SAFETY: unshare only changes the calling (single-threaded, just forked) process.
+    unsafe {
+        if libc::unshare(libc::CLONE_NEWNET) == 0
+            || libc::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWNET) == 0
+        {
+            return Ok(());
+        }
+    }
+    Err(std::io::Error::last_os_error())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn cut_network() -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+}
+
+/// The type `setrlimit` names a resource with.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+type Resource = libc::__rlimit_resource_t;
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+type Resource = libc::c_int;
+
+/// Lowers the soft and hard limit of `resource` to `value` (never raises either).
+fn set_limit(resource: Resource, value: u64) -> std::io::Result<()> {
+    let mut current = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit only read and write the struct passed to them.
+    unsafe {
+        if libc::getrlimit(resource, &mut current) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let value = libc::rlim_t::try_from(value).unwrap_or(libc::RLIM_INFINITY);
+        let wanted = libc::rlimit {
+            rlim_cur: value.min(current.rlim_cur),
+            rlim_max: value.min(current.rlim_max),
+        };
+        if libc::setrlimit(resource, &wanted) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
 
 /// Kills every process left in the child's group (stray grandchildren, or all on a timeout).
 fn kill_group(child: &Child) {
@@ -152,8 +299,8 @@ fn exit_of(status: ExitStatus) -> Exit {
     }
 }
 
-/// Reads a pipe to its end on a thread, keeping the first [`OUTPUT_CAP`] bytes.
-fn capture<R: Read + Send + 'static>(pipe: Option<R>) -> Option<JoinHandle<String>> {
+/// Reads a pipe to its end on a thread, keeping the first `cap` bytes.
+fn capture<R: Read + Send + 'static>(pipe: Option<R>, cap: usize) -> Option<JoinHandle<String>> {
     let mut pipe = pipe?;
     Some(std::thread::spawn(move || {
         let mut kept = Vec::new();
@@ -162,7 +309,7 @@ fn capture<R: Read + Send + 'static>(pipe: Option<R>) -> Option<JoinHandle<Strin
             if n == 0 {
                 break;
             }
-            let room = OUTPUT_CAP.saturating_sub(kept.len());
+            let room = cap.saturating_sub(kept.len());
             kept.extend_from_slice(&buffer[..n.min(room)]);
         }
         String::from_utf8_lossy(&kept).into_owned()
@@ -225,6 +372,24 @@ mod tests {
         assert_eq!(exit, Exit::Signal(libc::SIGSEGV));
         assert_eq!(stdout.len(), OUTPUT_CAP);
         assert_eq!(stderr, "oops\n");
+    }
+
+    #[test]
+    fn limits_bind_the_child_only() {
+        let mut command = shell("ulimit -v");
+        limit(
+            &mut command,
+            Limits {
+                memory_bytes: Some(512 << 20),
+                ..Limits::default()
+            },
+        );
+        let (exit, stdout, _) = spawn_and_wait(command, Duration::from_secs(20)).unwrap();
+        assert_eq!(exit, Exit::Code(0));
+        assert_eq!(stdout.trim(), (512 * 1024).to_string());
+        let (_, unlimited, _) =
+            spawn_and_wait(shell("ulimit -v"), Duration::from_secs(20)).unwrap();
+        assert_ne!(unlimited.trim(), (512 * 1024).to_string());
     }
 
     #[test]

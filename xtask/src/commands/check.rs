@@ -78,6 +78,7 @@ fn options(args: &RunArgs) -> Options {
     Options {
         seed: args.seed,
         progress: args.format == Format::Human,
+        ..Options::default()
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod check;
 mod completions;
+mod grade;
 mod hint;
 mod lesson;
 mod list;
@@ -33,6 +34,7 @@ pub fn run(catalog: &Catalog, command: Command) -> Result<ExitCode> {
         Command::Completions { shell } => completions::completions(catalog, shell),
         Command::Verify { kata, bless } => verify::verify(catalog, kata.as_deref(), bless),
         Command::Replay { kata, token, run } => check::replay(catalog, &kata, &token, &run),
+        Command::Grade(args) => grade::grade(catalog, &args),
         Command::Test => test::test(catalog),
     }
 }

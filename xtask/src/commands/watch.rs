@@ -149,8 +149,8 @@ impl Session<'_> {
         println!("[watch] checking {name} ({shown})...");
         self.checked = std::fs::read(self.kata.learner_source()).ok();
         let options = Options {
-            seed: None,
             progress: true,
+            ..Options::default()
         };
         let verdict = match super::check::check_learner(self.catalog, self.kata, options) {
             Ok(run) => {

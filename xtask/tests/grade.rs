@@ -1,0 +1,622 @@
+//! End-to-end tests of `cargo xtask grade`: hostile submissions, each graded correctly with
+//! everything else untouched, and the formats CI systems read.
+//!
+//! Each submission is built in a directory of its own under the system's temporary directory,
+//! holding only the files a test wants to show (a submission needs no more than
+//! `exercises/01-races/hit_counter/src/lib.rs`). Its path is the same on every run, so the
+//! builds of its files in the shared target directory are reused. Most tests grade
+//! `hit_counter` only, with `--time-limit` lowering the budget of code that never ends.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const HIT_COUNTER: &str = "exercises/01-races/hit_counter/src/lib.rs";
+const BANK: &str = "exercises/02-locks/bank/src/lib.rs";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the repository")
+        .to_path_buf()
+}
+
+fn read(relative: &str) -> String {
+    std::fs::read_to_string(root().join(relative)).unwrap()
+}
+
+/// A correct hit counter with `new_extra` at the start of `new` and `hit_extra` at the start of
+/// `hit`.
+fn counter(new_extra: &str, hit_extra: &str) -> String {
+    format!(
+        r#"use harness::sync::atomic::{{AtomicU64, Ordering}};
+
+pub struct HitCounter {{
+    hits: AtomicU64,
+}}
+
+impl HitCounter {{
+    #[allow(unreachable_code, clippy::empty_loop)]
+    pub fn new() -> Self {{
+        {new_extra}
+        HitCounter {{ hits: AtomicU64::new(0) }}
+    }}
+
+    #[allow(unreachable_code, clippy::empty_loop)]
+    pub fn hit(&self) {{
+        {hit_extra}
+        self.hits.fetch_add(1, Ordering::Relaxed);
+    }}
+
+    pub fn total(&self) -> u64 {{
+        self.hits.load(Ordering::Relaxed)
+    }}
+}}
+
+impl Default for HitCounter {{
+    fn default() -> Self {{
+        Self::new()
+    }}
+}}
+"#
+    )
+}
+
+/// The temporary directory of this repository's grading tests: its name tells repositories
+/// apart, so that the tests of two checkouts on one machine never meet.
+fn scratch_root() -> PathBuf {
+    let hash = env!("CARGO_MANIFEST_DIR")
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        });
+    std::env::temp_dir().join(format!("xtask-grade-{hash:016x}"))
+}
+
+/// A submission directory, locked while the test that made it runs (two runs of one test take
+/// turns).
+struct Submitted {
+    dir: PathBuf,
+    _lock: std::fs::File,
+}
+
+impl std::ops::Deref for Submitted {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.dir
+    }
+}
+
+/// A fresh submission directory `<test>/<student>` holding `files` (relative path, content).
+/// Its path is the same on every run, so that its builds are reused.
+fn submission(test: &str, student: &str, files: &[(&str, &str)]) -> Submitted {
+    let dir = scratch_root().join(test).join(student);
+    std::fs::create_dir_all(&dir).unwrap();
+    let lock = std::fs::File::create(dir.with_extension("lock")).unwrap();
+    // SAFETY: a valid descriptor; the lock goes with the file.
+    let locked = unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(&lock), libc::LOCK_EX) };
+    assert_eq!(locked, 0, "cannot lock {}", dir.display());
+    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(&dir).unwrap();
+    for (relative, content) in files {
+        let path = dir.join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+    Submitted { dir, _lock: lock }
+}
+
+fn xtask(args: &[&str], envs: &[(&str, &Path)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    command
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_STEP_SUMMARY");
+    for (key, value) in envs {
+        command.env(key, value);
+    }
+    command.output().expect("the xtask binary runs")
+}
+
+/// Grades `dir` with `args` in the JSON format; the exit status and the grade.
+fn grade(dir: &Path, args: &[&str]) -> (Option<i32>, Value) {
+    let mut all = vec!["grade", "--submission", dir.to_str().unwrap()];
+    all.extend(args);
+    let output = xtask(&all, &[]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let value = serde_json::from_str(&stdout).unwrap_or_else(|err| {
+        panic!(
+            "not one JSON object ({err}): {stdout}\nstderr: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    (output.status.code(), value)
+}
+
+/// The grade of kata `name` in a JSON grade.
+fn kata<'a>(grade: &'a Value, name: &str) -> &'a Value {
+    grade["katas"]
+        .as_array()
+        .and_then(|katas| katas.iter().find(|k| k["kata"] == name))
+        .unwrap_or_else(|| panic!("no kata `{name}` in {grade}"))
+}
+
+/// Asserts that `hit_counter` earned nothing, with `verdict`, and that the grade says so.
+fn assert_zero(code: Option<i32>, grade: &Value, verdict: &str) {
+    let hits = kata(grade, "hit_counter");
+    assert_eq!(hits["verdict"], verdict, "{hits:#}");
+    assert_eq!(hits["points"], 0, "{hits:#}");
+    assert_eq!(hits["max"], 10, "{hits:#}");
+    assert_eq!(grade["total"], 0, "{grade:#}");
+    assert_eq!(code, Some(1), "{grade:#}");
+}
+
+#[test]
+fn the_reference_solutions_get_full_marks() {
+    let dir = submission(
+        "solutions",
+        "ada",
+        &[
+            (HIT_COUNTER, &read("solutions/hit_counter/lib.rs")),
+            (BANK, &read("solutions/bank/lib.rs")),
+        ],
+    );
+    let results = dir.with_extension("results.json");
+    let output = xtask(
+        &[
+            "grade",
+            "--submission",
+            dir.to_str().unwrap(),
+            "--kata",
+            "hit_counter",
+            "--kata",
+            "bank",
+            "--format",
+            "gradescope",
+            "--output",
+            results.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let value: Value = serde_json::from_str(&std::fs::read_to_string(&results).unwrap()).unwrap();
+    assert_eq!(value["score"], 30, "{value:#}");
+    assert_eq!(value["max_score"], 30, "{value:#}");
+    assert!(value["execution_time"].is_u64());
+    assert!(value["output"].is_string());
+    let tests = value["tests"].as_array().unwrap();
+    assert_eq!(tests.len(), 2);
+    for test in tests {
+        for field in ["name", "score", "max_score", "output", "visibility"] {
+            assert!(test.get(field).is_some(), "no `{field}` in {test}");
+        }
+        assert_eq!(test["score"], test["max_score"], "{test}");
+        assert_eq!(test["visibility"], "visible");
+    }
+}
+
+#[test]
+fn the_starting_code_gets_zero_and_the_same_grade_every_time() {
+    let dir = submission("starting", "bob", &[(HIT_COUNTER, &read(HIT_COUNTER))]);
+    let (code, first) = grade(&dir, &["--kata", "hit_counter"]);
+    assert_zero(code, &first, "race");
+    let hits = kata(&first, "hit_counter");
+    assert!(hits["seed"].is_u64(), "{hits}");
+    assert_eq!(hits["source"], HIT_COUNTER);
+    assert!(hits["checks"].as_array().is_some_and(|c| !c.is_empty()));
+    assert_eq!(first["ignored"], serde_json::json!([]));
+
+    let (_, second) = grade(&dir, &["--kata", "hit_counter"]);
+    assert_eq!(without_timings(first), without_timings(second));
+}
+
+/// A JSON grade without its `duration_ms` fields.
+fn without_timings(mut value: Value) -> Value {
+    fn strip(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                map.remove("duration_ms");
+                map.values_mut().for_each(strip);
+            }
+            Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    strip(&mut value);
+    value
+}
+
+#[test]
+fn an_infinite_loop_costs_only_its_kata() {
+    let dir = submission(
+        "loop",
+        "carl",
+        &[
+            (HIT_COUNTER, &counter("", "loop {}")),
+            (BANK, &read("solutions/bank/lib.rs")),
+        ],
+    );
+    let summary = dir.with_extension("summary.md");
+    let _ = std::fs::remove_file(&summary);
+    let start = Instant::now();
+    let output = xtask(
+        &[
+            "grade",
+            "--submission",
+            dir.to_str().unwrap(),
+            "--kata",
+            "hit_counter",
+            "--kata",
+            "bank",
+            "--time-limit",
+            "3",
+            "--format",
+            "markdown",
+        ],
+        &[("GITHUB_STEP_SUMMARY", &summary)],
+    );
+    // Three checks of 3 s at most, two at a time, besides the builds (generous for a cold CI).
+    assert!(
+        start.elapsed() < Duration::from_secs(300),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("### Grade of `carl`: 20 / 30"), "{stdout}");
+    assert!(
+        stdout.contains("| `hit_counter` | ❌ timeout | 0 / 10 |"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("| `bank` | ✅ pass | 20 / 20 |"),
+        "{stdout}"
+    );
+    let written = std::fs::read_to_string(&summary).expect("the job summary is written");
+    assert!(
+        written.contains("| `bank` | ✅ pass | 20 / 20 |"),
+        "{written}"
+    );
+}
+
+#[test]
+fn a_large_allocation_hits_the_memory_limit() {
+    // Bounded (at most 4 GiB) in case the limit does not hold; 256 MiB stops it at the fourth
+    // block.
+    let allocate = "let mut blocks: Vec<Vec<u8>> = Vec::new();
+        for _ in 0..64 { blocks.push(vec![1u8; 64 << 20]); }
+        std::hint::black_box(&blocks);";
+    let dir = submission("memory", "dora", &[(HIT_COUNTER, &counter(allocate, ""))]);
+    let (code, value) = grade(
+        &dir,
+        &[
+            "--kata",
+            "hit_counter",
+            "--memory-limit",
+            "256",
+            "--time-limit",
+            "20",
+        ],
+    );
+    assert_zero(code, &value, "panic");
+    let hits = kata(&value, "hit_counter");
+    assert_eq!(hits["limits"]["memory_mb"], 256);
+    let message = hits["checks"][0]["message"].as_str().unwrap();
+    assert!(message.contains("aborted"), "{message}");
+}
+
+#[test]
+fn an_output_flood_is_capped() {
+    let flood = r#"loop { println!("test result: ok. 9 passed; 0 failed {}", "x".repeat(4096)); }"#;
+    let dir = submission("flood", "emil", &[(HIT_COUNTER, &counter("", flood))]);
+    let output = xtask(
+        &[
+            "grade",
+            "--submission",
+            dir.to_str().unwrap(),
+            "--kata",
+            "hit_counter",
+            "--time-limit",
+            "3",
+        ],
+        &[],
+    );
+    assert!(output.stdout.len() < 64 * 1024, "{}", output.stdout.len());
+    let value: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_zero(output.status.code(), &value, "timeout");
+}
+
+#[test]
+fn exiting_early_with_status_zero_earns_nothing() {
+    let dir = submission(
+        "exit",
+        "fred",
+        &[(HIT_COUNTER, &counter("", "std::process::exit(0);"))],
+    );
+    let (code, value) = grade(&dir, &["--kata", "hit_counter"]);
+    assert_zero(code, &value, "panic");
+}
+
+#[test]
+fn passing_looking_output_earns_nothing() {
+    let starting = read(HIT_COUNTER).replace(
+        "pub fn new() -> Self {",
+        "pub fn new() -> Self {
+        println!(\"test result: ok. 9 passed; 0 failed; 0 ignored\");
+        eprintln!(\"hit_counter: pass\");",
+    );
+    let dir = submission("fake", "gina", &[(HIT_COUNTER, &starting)]);
+    let (code, value) = grade(&dir, &["--kata", "hit_counter"]);
+    assert_zero(code, &value, "race");
+}
+
+#[test]
+fn a_forged_report_earns_nothing() {
+    // Finds where the report goes (the runner's environment, as the process started) and
+    // writes a passing report there, then leaves before the check can say otherwise.
+    let forge = r##"
+        let environ = std::fs::read("/proc/self/environ").unwrap_or_default();
+        for entry in environ.split(|&b| b == 0) {
+            let entry = String::from_utf8_lossy(entry);
+            if let Some(path) = entry.strip_prefix("HARNESS_REPORT=") {
+                for mode in ["sequential", "model", "explore", "stress"] {
+                    let forged = format!(
+                        r#"{{"nonce":0,"check":"hits from one thread are all counted","mode":"{mode}","outcome":"pass","iterations":1,"trace":[],"replay":null}}"#
+                    );
+                    let _ = std::fs::write(path, forged);
+                }
+            }
+        }
+        std::process::exit(0);"##;
+    let dir = submission("forge", "hugo", &[(HIT_COUNTER, &counter("", forge))]);
+    let (code, value) = grade(&dir, &["--kata", "hit_counter"]);
+    assert_zero(code, &value, "panic");
+}
+
+#[test]
+fn edited_checks_are_ignored_and_listed() {
+    let dir = submission(
+        "edited",
+        "ines",
+        &[
+            (HIT_COUNTER, &read(HIT_COUNTER)),
+            (
+                "tests/hit_counter.rs",
+                "fn main() { println!(\"test result: ok\"); }\n",
+            ),
+            (
+                "exercises/01-races/hit_counter/kata.toml",
+                &read("exercises/01-races/hit_counter/kata.toml")
+                    .replace("points = 10", "points = 1000"),
+            ),
+            ("harness/src/lib.rs", "// nothing to see\n"),
+            ("solutions/hit_counter/lib.rs", &read(HIT_COUNTER)),
+            // Unchanged: not listed.
+            (
+                "exercises/01-races/hit_counter/Cargo.toml",
+                &read("exercises/01-races/hit_counter/Cargo.toml"),
+            ),
+        ],
+    );
+    let (code, value) = grade(&dir, &["--kata", "hit_counter"]);
+    assert_zero(code, &value, "race");
+    assert_eq!(
+        value["ignored"],
+        serde_json::json!([
+            "exercises/01-races/hit_counter/kata.toml",
+            "harness/src/lib.rs",
+            "solutions/hit_counter/lib.rs",
+            "tests/hit_counter.rs",
+        ])
+    );
+    assert_eq!(value["max"], 10);
+}
+
+#[test]
+fn code_that_does_not_compile_costs_only_its_kata() {
+    let dir = submission(
+        "compile",
+        "jana",
+        &[
+            (HIT_COUNTER, &counter("let x: u32 = \"not a number\";", "")),
+            (BANK, &read("solutions/bank/lib.rs")),
+        ],
+    );
+    let (code, value) = grade(&dir, &["--kata", "hit_counter", "--kata", "bank"]);
+    let hits = kata(&value, "hit_counter");
+    assert_eq!(hits["verdict"], "compile-error", "{hits:#}");
+    assert_eq!(hits["points"], 0);
+    assert!(hits["checks"][0]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("mismatched types")));
+    assert_eq!(kata(&value, "bank")["points"], 20);
+    assert_eq!((code, value["total"].clone()), (Some(1), 20.into()));
+}
+
+#[test]
+fn a_build_that_never_ends_is_a_compile_error() {
+    // Constant evaluation that would take 2^64 steps, with rustc's guard against it turned off.
+    let source = format!(
+        "#![allow(long_running_const_eval)]\n{}\npub const SPIN: u64 = {{
+            let mut i = 0u64;
+            loop {{ i = i.wrapping_add(1); if i == 0 {{ break; }} }}
+            i
+        }};\npub fn spin() -> u64 {{ SPIN }}\n",
+        counter("", "")
+    );
+    let dir = submission("const-loop", "olga", &[(HIT_COUNTER, &source)]);
+    let start = Instant::now();
+    let (code, value) = grade(&dir, &["--kata", "hit_counter", "--build-time-limit", "15"]);
+    assert!(
+        start.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_zero(code, &value, "compile-error");
+    let message = kata(&value, "hit_counter")["checks"][0]["message"].to_string();
+    assert!(message.contains("did not finish within 15 s"), "{message}");
+}
+
+#[test]
+fn a_missing_kata_scores_zero_with_a_reason() {
+    let dir = submission("missing", "karl", &[("README.md", "I did nothing.\n")]);
+    let output = xtask(
+        &[
+            "grade",
+            "--submission",
+            dir.to_str().unwrap(),
+            "--kata",
+            "hit_counter",
+            "--format",
+            "junit",
+        ],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let xml = String::from_utf8_lossy(&output.stdout);
+    assert!(xml.contains("<testsuite name=\"hit_counter\""), "{xml}");
+    assert!(xml.contains("<failure message=\"missing\">"), "{xml}");
+    assert!(xml.contains("was not submitted"), "{xml}");
+
+    let (code, value) = grade(&dir, &["--kata", "hit_counter"]);
+    assert_zero(code, &value, "missing");
+    assert_eq!(value["ignored"], serde_json::json!(["README.md"]));
+}
+
+#[test]
+fn a_fork_storm_is_ended_with_its_process_group() {
+    // Bounded: 16 sleeping children and a busy loop, all ended by the time limit.
+    let storm = r#"for _ in 0..16 {
+            let _ = std::process::Command::new("sleep").arg("987.25").spawn();
+        }
+        loop {}"#;
+    let dir = submission("fork", "lena", &[(HIT_COUNTER, &counter("", storm))]);
+    let (code, value) = grade(&dir, &["--kata", "hit_counter", "--time-limit", "3"]);
+    assert_zero(code, &value, "timeout");
+    let left = std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|entry| std::fs::read(entry.ok()?.path().join("cmdline")).ok())
+        .filter(|cmdline| String::from_utf8_lossy(cmdline).contains("987.25"))
+        .count();
+    assert_eq!(left, 0, "children of the check survived it");
+}
+
+#[test]
+fn the_network_is_cut_off_where_the_machine_allows() {
+    // A server on this machine's loopback: reachable from the check only through the network.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let connect = format!(
+        r#"std::net::TcpStream::connect(("127.0.0.1", {port})).expect("a connection to the grader's machine");"#
+    );
+    let dir = submission("network", "nina", &[(HIT_COUNTER, &counter(&connect, ""))]);
+    let (code, value) = grade(&dir, &["--kata", "hit_counter", "--time-limit", "20"]);
+    let hits = kata(&value, "hit_counter");
+    if hits["limits"]["network"] == false {
+        assert_zero(code, &value, "panic");
+        let message = hits["checks"][0]["message"].as_str().unwrap();
+        assert!(
+            message.contains("a connection to the grader's machine"),
+            "{message}"
+        );
+    } else {
+        let notes = value["notes"].to_string();
+        assert!(
+            notes.contains("could not be cut off the network"),
+            "{notes}"
+        );
+    }
+    drop(listener);
+}
+
+#[test]
+fn a_class_gets_a_gradebook() {
+    let ada = submission(
+        "class",
+        "ada",
+        &[(HIT_COUNTER, &read("solutions/hit_counter/lib.rs"))],
+    );
+    let _bob = submission("class", "bob", &[(HIT_COUNTER, &read(HIT_COUNTER))]);
+    let class = ada.parent().unwrap().to_path_buf();
+    let out = class.with_extension("out");
+    let _ = std::fs::remove_dir_all(&out);
+    let output = xtask(
+        &[
+            "grade",
+            "--class",
+            class.to_str().unwrap(),
+            "--kata",
+            "hit_counter",
+            "--jobs",
+            "2",
+            "--output",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let csv = std::fs::read_to_string(out.join("gradebook.csv")).unwrap();
+    assert_eq!(
+        csv,
+        "student,total,max,hit_counter,ignored\nada,10,10,10,\nbob,0,10,0,\n"
+    );
+    assert_eq!(String::from_utf8_lossy(&output.stdout), csv);
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("gradebook.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["students"][0]["student"], "ada");
+    assert_eq!(json["students"][0]["katas"][0]["verdict"], "pass");
+    assert_eq!(json["students"][1]["katas"][0]["verdict"], "race");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("[2/2]"), "{stderr}");
+}
+
+#[test]
+fn the_classroom_result_has_its_fields() {
+    let dir = submission("classroom", "mia", &[(HIT_COUNTER, &read(HIT_COUNTER))]);
+    let output = xtask(
+        &[
+            "grade",
+            "--submission",
+            dir.to_str().unwrap(),
+            "--kata",
+            "hit_counter",
+            "--format",
+            "classroom",
+        ],
+        &[],
+    );
+    let value: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(value["version"], 1);
+    assert_eq!(value["status"], "fail");
+    assert_eq!(value["max_score"], 10);
+    let test = &value["tests"][0];
+    for field in [
+        "name",
+        "status",
+        "score",
+        "message",
+        "test_code",
+        "filename",
+        "line_no",
+        "duration",
+    ] {
+        assert!(test.get(field).is_some(), "no `{field}` in {test}");
+    }
+    assert_eq!(test["status"], "fail");
+}
+
+#[test]
+fn grading_this_repository_itself_is_refused() {
+    let output = xtask(
+        &["grade", "--submission", ".", "--kata", "hit_counter"],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("this repository itself"), "{stderr}");
+}
