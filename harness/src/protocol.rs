@@ -2,7 +2,7 @@
 //!
 //! A kata's checks compile into one binary per backend. The runner (`cargo xtask`) asks the binary
 //! for its checks with `--list`, then starts it once per check with `--run NAME`, passing a
-//! [`RunConfig`] in the [`CONFIG_ENV`] variable and a path in [`REPORT_ENV`]. The child writes a
+//! [`RunConfig`] in a file named by the [`CONFIG_ENV`] variable and a path in [`REPORT_ENV`]. The child writes a
 //! [`Report`] there; a check passes only on a report that says so and carries the run's nonce.
 //!
 //! ```
@@ -17,7 +17,9 @@ use serde::{Deserialize, Serialize};
 
 /// Environment variable holding the path the child writes its [`Report`] to.
 pub const REPORT_ENV: &str = "HARNESS_REPORT";
-/// Environment variable holding the JSON [`RunConfig`] of one check run.
+/// Environment variable holding the path of a file with the JSON [`RunConfig`] of one check run.
+/// The child reads the file and deletes it before any kata code runs: the nonce inside never
+/// appears in the process's environment, which the kata's code could read back.
 pub const CONFIG_ENV: &str = "HARNESS_CONFIG";
 
 /// How a check is run. The order is the order a kata's verdict is decided in.

@@ -185,9 +185,12 @@ fn judge(case: &Case, mode: Mode) -> Result<(), String> {
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let report_path = dir.join(format!("{}-{mode}.json", case.name.replace(' ', "-")));
     let _ = std::fs::remove_file(&report_path);
+    let config_path = report_path.with_extension("config");
+    std::fs::write(&config_path, serde_json::to_string(&config).unwrap())
+        .map_err(|e| e.to_string())?;
     let status = Command::new(std::env::current_exe().map_err(|e| e.to_string())?)
         .arg("--run")
-        .env(CONFIG_ENV, serde_json::to_string(&config).unwrap())
+        .env(CONFIG_ENV, &config_path)
         .env(REPORT_ENV, &report_path)
         .output()
         .map_err(|e| e.to_string())?
@@ -196,6 +199,9 @@ fn judge(case: &Case, mode: Mode) -> Result<(), String> {
         .ok()
         .and_then(|text| serde_json::from_str::<Report>(&text).ok());
     let _ = std::fs::remove_file(&report_path);
+    if config_path.exists() {
+        return Err("the child did not delete its configuration".into());
+    }
     match (report, case.expect) {
         (None, _) if case.name == "exits early" => Ok(()),
         (None, _) => Err(format!("no report (the child {status})")),

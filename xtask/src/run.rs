@@ -87,16 +87,21 @@ pub fn run_check(
     let _ = std::fs::remove_dir_all(&temporary);
     std::fs::create_dir_all(&temporary)
         .with_context(|| format!("cannot create {}", temporary.display()))?;
+    // The configuration (with its nonce) goes in a file the child deletes before kata code runs.
+    let config_path = report_path.with_extension("config");
+    std::fs::write(&config_path, serde_json::to_string(config)?)
+        .with_context(|| format!("cannot write {}", config_path.display()))?;
     let mut command = Command::new(exe);
     command
         .arg("--run")
-        .env(CONFIG_ENV, serde_json::to_string(config)?)
+        .env(CONFIG_ENV, &config_path)
         .env(REPORT_ENV, report_path)
         .env("TMPDIR", &temporary);
     limit(&mut command, limits);
     let ran = spawn_and_wait(command, budget);
     // Best effort: what the child left behind (its group is dead by now).
     let _ = std::fs::remove_dir_all(&temporary);
+    let _ = std::fs::remove_file(&config_path);
     let (exit, stdout, stderr) =
         ran.with_context(|| format!("cannot run {} --run", exe.display()))?;
     let report = read_report(report_path, config);

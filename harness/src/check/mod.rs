@@ -170,12 +170,15 @@ impl Checks {
     }
 }
 
-/// Reads and forgets the runner's variables, so the code under test cannot see them.
+/// Reads the runner's configuration and deletes its file, so the code under test cannot read
+/// the nonce back (from the environment, or from `/proc/self/environ`).
 fn read_environment() -> Result<(RunConfig, String), String> {
-    let config = std::env::var(CONFIG_ENV).map_err(|_| format!("{CONFIG_ENV} is not set"))?;
+    let path = std::env::var(CONFIG_ENV).map_err(|_| format!("{CONFIG_ENV} is not set"))?;
     let report = std::env::var(REPORT_ENV).map_err(|_| format!("{REPORT_ENV} is not set"))?;
     std::env::remove_var(CONFIG_ENV);
     std::env::remove_var(REPORT_ENV);
-    let config = serde_json::from_str(&config).map_err(|e| format!("bad {CONFIG_ENV}: {e}"))?;
+    let config = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    std::fs::remove_file(&path).map_err(|e| format!("cannot remove {path}: {e}"))?;
+    let config = serde_json::from_str(&config).map_err(|e| format!("bad {path}: {e}"))?;
     Ok((config, report))
 }
