@@ -1,0 +1,68 @@
+//! Mutant: the lock-free count is brought to 0 and the waiters notified without taking the waiters' mutex, so the notify can fall between a waiter's check of the count and its going to sleep: that waiter sleeps for ever on an open latch (the classic lost wakeup).
+//! Expect: deadlock
+
+use harness::sync::atomic::{AtomicUsize, Ordering};
+use harness::sync::{Condvar, Mutex};
+
+/// A gate that opens once [`count_down`](Latch::count_down) has been called `count` times, and
+/// then stays open for ever.
+pub struct Latch {
+    count: AtomicUsize,
+    sleepers: Mutex<()>,
+    opened: Condvar,
+}
+
+impl Latch {
+    /// A latch that opens after `count` calls of [`count_down`](Latch::count_down). A latch of
+    /// 0 is open from the start.
+    pub fn new(count: usize) -> Self {
+        Latch {
+            count: AtomicUsize::new(count).named("count"),
+            sleepers: Mutex::new(()).named("sleepers"),
+            opened: Condvar::new().named("opened"),
+        }
+    }
+
+    /// Counts one down. The call that brings the count to 0 opens the latch and releases every
+    /// waiting thread. On an open latch it does nothing.
+    pub fn count_down(&self) {
+        let mut current = self.count.load(Ordering::Acquire);
+        loop {
+            if current == 0 {
+                return;
+            }
+            // AcqRel: every count_down publishes what its thread did before (Release) and passes
+            // on what the earlier ones published (Acquire), so the last one carries it all.
+            match self.count.compare_exchange(
+                current,
+                current - 1,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => break,
+                Err(now) => current = now,
+            }
+        }
+        if current == 1 {
+            // The count is in an atomic, so no lock is needed to announce it.
+            self.opened.notify_all();
+        }
+    }
+
+    /// Waits until the latch is open (returns at once if it already is). Everything the
+    /// threads did before their `count_down()` calls is visible after `wait()` returns.
+    pub fn wait(&self) {
+        if self.count.load(Ordering::Acquire) == 0 {
+            return;
+        }
+        let mut sleepers = self.sleepers.lock().unwrap();
+        while self.count.load(Ordering::Acquire) > 0 {
+            sleepers = self.opened.wait(sleepers).unwrap();
+        }
+    }
+
+    /// How many [`count_down`](Latch::count_down) calls are still missing (0 once open).
+    pub fn count(&self) -> usize {
+        self.count.load(Ordering::Acquire)
+    }
+}

@@ -1,0 +1,54 @@
+//! Alternative: no lock at all: each side publishes its arrival in an `AtomicBool` (Release) and
+//! then spins, yielding its time slice, until it sees the other side's flag (Acquire).
+
+use harness::sync::atomic::{AtomicBool, Ordering};
+use harness::thread;
+
+/// A meeting point for two threads, side A and side B: [`arrive_a`](Rendezvous::arrive_a)
+/// returns only once side B has arrived, and [`arrive_b`](Rendezvous::arrive_b) only once side
+/// A has arrived, whichever comes first.
+///
+/// A rendezvous is one meeting: once both sides have arrived, it stays open, and every later
+/// arrival returns at once.
+pub struct Rendezvous {
+    a_arrived: AtomicBool,
+    b_arrived: AtomicBool,
+}
+
+impl Rendezvous {
+    /// A meeting nobody has arrived at yet.
+    pub fn new() -> Self {
+        Rendezvous {
+            a_arrived: AtomicBool::new(false).named("a_arrived"),
+            b_arrived: AtomicBool::new(false).named("b_arrived"),
+        }
+    }
+
+    /// Side A arrives: announces itself, then waits until side B has arrived (returns at once if
+    /// B is already there).
+    pub fn arrive_a(&self) {
+        meet(&self.a_arrived, &self.b_arrived);
+    }
+
+    /// Side B arrives: announces itself, then waits until side A has arrived (returns at once if
+    /// A is already there).
+    pub fn arrive_b(&self) {
+        meet(&self.b_arrived, &self.a_arrived);
+    }
+}
+
+/// Sets `mine`, then waits until `theirs` is set. Release/Acquire: what a side did before it
+/// arrived is visible to the other side after the meeting.
+fn meet(mine: &AtomicBool, theirs: &AtomicBool) {
+    mine.store(true, Ordering::Release);
+    while !theirs.load(Ordering::Acquire) {
+        thread::yield_now();
+    }
+}
+
+impl Default for Rendezvous {
+    /// The same as [`Rendezvous::new`].
+    fn default() -> Self {
+        Rendezvous::new()
+    }
+}

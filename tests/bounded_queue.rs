@@ -1,0 +1,339 @@
+//! Checks of the `bounded_queue` kata: a first-in, first-out queue with a capacity.
+//!
+//! The promises: items come out in the order they went in, `len()` counts them, capacity 0 is
+//! refused, the queue never holds more than its capacity, a producer waiting on a full queue goes
+//! on once there is room and a consumer waiting on an empty queue gets the next item (no lost
+//! wakeup), and every item pushed is popped exactly once, even with several producers and
+//! consumers at once.
+
+use bounded_queue::BoundedQueue;
+use harness::check::{mode, Checks, Mode};
+use harness::sync::Arc;
+use harness::thread::{self, JoinHandle};
+
+fn main() {
+    Checks::new()
+        .sequential(
+            "a new queue is empty and has its capacity",
+            new_queue_is_empty,
+        )
+        .sequential("items come out in the order they went in", fifo_order)
+        .sequential("len() counts the items", len_counts)
+        .sequential(
+            "capacity 0 panics with a clear message",
+            capacity_zero_panics,
+        )
+        .concurrent(
+            "a producer waiting on a full queue goes on after a pop",
+            waiting_producer_goes_on,
+        )
+        .concurrent(
+            "a consumer waiting on an empty queue gets the next item",
+            waiting_consumer_gets_item,
+        )
+        .concurrent(
+            "with several producers the queue never holds more than its capacity",
+            never_overfull,
+        )
+        .concurrent(
+            "with several consumers every item is popped exactly once",
+            consumers_share_items,
+        )
+        .run();
+}
+
+fn new_queue_is_empty() {
+    let queue: BoundedQueue<u32> = BoundedQueue::new(3);
+    assert_eq!(
+        queue.len(),
+        0,
+        "a new queue should be empty, but len() is {}",
+        queue.len()
+    );
+    assert!(queue.is_empty(), "a new queue should be empty");
+    assert_eq!(
+        queue.capacity(),
+        3,
+        "BoundedQueue::new(3).capacity() should be 3, but it is {}",
+        queue.capacity()
+    );
+}
+
+fn fifo_order() {
+    let queue = BoundedQueue::new(3);
+    for round in 0..3 {
+        let items = [round * 10, round * 10 + 1, round * 10 + 2];
+        for item in items {
+            queue.push(item);
+        }
+        for item in items {
+            let popped = queue.pop();
+            assert_eq!(
+                popped, item,
+                "pushed {items:?} into an empty queue, then pop() returned {popped} where \
+                 {item} was next in line"
+            );
+        }
+    }
+    let words = BoundedQueue::new(2);
+    words.push(String::from("first"));
+    words.push(String::from("second"));
+    assert_eq!(words.pop(), "first", "the oldest item must come out first");
+    words.push(String::from("third"));
+    assert_eq!(words.pop(), "second", "the oldest item must come out first");
+    assert_eq!(words.pop(), "third", "the oldest item must come out first");
+}
+
+fn len_counts() {
+    let queue = BoundedQueue::new(2);
+    queue.push('a');
+    assert_eq!(queue.len(), 1, "after one push, len() should be 1");
+    assert!(
+        !queue.is_empty(),
+        "after one push, is_empty() should be false"
+    );
+    queue.push('b');
+    assert_eq!(
+        queue.len(),
+        2,
+        "after two pushes, len() should be 2 (the queue is full)"
+    );
+    queue.pop();
+    assert_eq!(
+        queue.len(),
+        1,
+        "two pushes and one pop, but len() is {}",
+        queue.len()
+    );
+    queue.pop();
+    assert_eq!(
+        queue.len(),
+        0,
+        "every item was popped, but len() is {}",
+        queue.len()
+    );
+    assert!(
+        queue.is_empty(),
+        "every item was popped, but is_empty() is false"
+    );
+}
+
+fn capacity_zero_panics() {
+    // A queue of capacity 1 must work (an unfinished `new` fails here, not below).
+    let smallest = BoundedQueue::new(1);
+    smallest.push(7);
+    assert_eq!(
+        smallest.pop(),
+        7,
+        "a queue of capacity 1 should pass an item through"
+    );
+    let outcome = std::panic::catch_unwind(|| BoundedQueue::<u32>::new(0));
+    let Err(payload) = outcome else {
+        panic!("BoundedQueue::new(0) returned a queue nobody can ever push to; it should panic");
+    };
+    let message = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("");
+    assert!(
+        !message.trim().is_empty(),
+        "BoundedQueue::new(0) panicked, but without a message saying why"
+    );
+}
+
+/// Starts a named thread.
+fn spawn<R: Send + 'static>(
+    name: String,
+    body: impl FnOnce() -> R + Send + 'static,
+) -> JoinHandle<R> {
+    thread::Builder::new().name(name).spawn(body).unwrap()
+}
+
+/// Asserts that the queue holds no more than its capacity right now.
+fn assert_not_overfull(queue: &BoundedQueue<usize>, capacity: usize, when: &str) {
+    let len = queue.len();
+    assert!(
+        len <= capacity,
+        "{when}, a queue of capacity {capacity} holds {len} items"
+    );
+}
+
+fn waiting_producer_goes_on() {
+    let items = match mode() {
+        Mode::Model => 1,
+        _ => 4,
+    };
+    let queue = Arc::new(BoundedQueue::new(1));
+    // The queue starts full, so the producer finds no room.
+    queue.push(0);
+    let producer = {
+        let queue = Arc::clone(&queue);
+        spawn("producer".into(), move || {
+            for item in 1..=items {
+                queue.push(item);
+            }
+        })
+    };
+    for expected in 0..=items {
+        let popped = queue.pop();
+        assert_eq!(
+            popped, expected,
+            "one producer pushed 0 to {items} in order into a queue of capacity 1, but pop() \
+             returned {popped} where {expected} was next"
+        );
+    }
+    producer.join().unwrap();
+    assert!(
+        queue.is_empty(),
+        "every item was popped, but the queue is not empty"
+    );
+}
+
+fn waiting_consumer_gets_item() {
+    let items = match mode() {
+        Mode::Model => 2,
+        _ => 5,
+    };
+    let queue = Arc::new(BoundedQueue::new(1));
+    let consumer = {
+        let queue = Arc::clone(&queue);
+        spawn("consumer".into(), move || {
+            (0..items).map(|_| queue.pop()).collect::<Vec<usize>>()
+        })
+    };
+    for item in 0..items {
+        queue.push(item);
+    }
+    let popped = consumer.join().unwrap();
+    let expected: Vec<usize> = (0..items).collect();
+    assert_eq!(
+        popped, expected,
+        "a producer pushed {expected:?} into a queue of capacity 1 while one consumer popped, \
+         but the consumer got {popped:?}"
+    );
+}
+
+/// Asserts that `popped` holds every producer's items in the order they were pushed, where
+/// producer `p` pushes `(p + 1) * 100 + i` for `i` in increasing order.
+fn assert_in_order(popped: &[usize], producers: usize, who: &str) {
+    for producer in 0..producers {
+        let mine: Vec<usize> = popped
+            .iter()
+            .copied()
+            .filter(|item| item / 100 == producer + 1)
+            .collect();
+        assert!(
+            mine.windows(2).all(|pair| pair[0] < pair[1]),
+            "{who} popped producer {producer}'s items in the order {mine:?}, but that producer \
+             pushed them in increasing order"
+        );
+    }
+}
+
+fn never_overfull() {
+    let (capacity, producers, items) = match mode() {
+        Mode::Model => (1, 2, 1),
+        _ => (2, 3, 3),
+    };
+    let queue = Arc::new(BoundedQueue::new(capacity));
+    // The queue starts full, so the producers find no room.
+    for filler in 0..capacity {
+        queue.push(filler);
+    }
+    let handles: Vec<_> = (0..producers)
+        .map(|producer| {
+            let queue = Arc::clone(&queue);
+            spawn(format!("producer {producer}"), move || {
+                for item in 0..items {
+                    queue.push((producer + 1) * 100 + item);
+                    assert_not_overfull(&queue, capacity, "right after a push");
+                }
+            })
+        })
+        .collect();
+    let mut popped = Vec::new();
+    for _ in 0..capacity + producers * items {
+        assert_not_overfull(&queue, capacity, "while producers were pushing");
+        popped.push(queue.pop());
+    }
+    for handle in handles {
+        handle.join().unwrap();
+    }
+    let fillers: Vec<usize> = popped.iter().copied().filter(|&i| i < 100).collect();
+    let expected_fillers: Vec<usize> = (0..capacity).collect();
+    assert_eq!(
+        fillers, expected_fillers,
+        "the queue was filled with {expected_fillers:?} before the producers started, but the \
+         consumer popped {popped:?}"
+    );
+    assert_in_order(&popped, producers, "the consumer");
+    let mut sorted = popped.clone();
+    sorted.sort_unstable();
+    let mut expected: Vec<usize> = expected_fillers;
+    for producer in 0..producers {
+        expected.extend((0..items).map(|item| (producer + 1) * 100 + item));
+    }
+    assert_eq!(
+        sorted, expected,
+        "{producers} producers each pushed {items} item(s) into a full queue of capacity \
+         {capacity}, but the consumer popped {popped:?}"
+    );
+    assert!(
+        queue.is_empty(),
+        "every item was popped, but the queue is not empty"
+    );
+}
+
+fn consumers_share_items() {
+    // Two consumers (a spawned one and this thread) share the items of one producer.
+    let (capacity, per_consumer) = match mode() {
+        Mode::Model => (1, 1),
+        _ => (2, 4),
+    };
+    let items = 2 * per_consumer;
+    let queue = Arc::new(BoundedQueue::new(capacity));
+    let producer = {
+        let queue = Arc::clone(&queue);
+        spawn("producer".into(), move || {
+            for item in 0..items {
+                queue.push(100 + item); // producer 0
+            }
+        })
+    };
+    let consumer = {
+        let queue = Arc::clone(&queue);
+        spawn("consumer".into(), move || {
+            (0..per_consumer)
+                .map(|_| {
+                    let item = queue.pop();
+                    assert_not_overfull(&queue, capacity, "right after a pop");
+                    item
+                })
+                .collect::<Vec<usize>>()
+        })
+    };
+    let mine: Vec<usize> = (0..per_consumer)
+        .map(|_| {
+            let item = queue.pop();
+            assert_not_overfull(&queue, capacity, "right after a pop");
+            item
+        })
+        .collect();
+    producer.join().unwrap();
+    let theirs = consumer.join().unwrap();
+    assert_in_order(&mine, 1, "one consumer");
+    assert_in_order(&theirs, 1, "one consumer");
+    let mut all: Vec<usize> = mine.iter().chain(&theirs).copied().collect();
+    all.sort_unstable();
+    let expected: Vec<usize> = (0..items).map(|item| 100 + item).collect();
+    assert_eq!(
+        all, expected,
+        "one producer pushed {expected:?} and two consumers popped {per_consumer} each, but \
+         they got {mine:?} and {theirs:?}: an item was lost or popped twice"
+    );
+    assert!(
+        queue.is_empty(),
+        "every item was popped, but the queue is not empty"
+    );
+}
