@@ -1,0 +1,327 @@
+//! The log of the `roller_coaster` kata, and the promises it must keep.
+//!
+//! Passenger threads record [`Step::Board`] when their `board` closure runs and
+//! [`Step::Unboard`] when their `unboard` closure runs; the car thread records [`Step::Depart`]
+//! when its `run` closure starts and [`Step::Return`] when it ends. Reading the log in order, every
+//! trip goes through three phases: loading (passengers board until every seat is taken), running
+//! (from departure to return: nobody boards or gets off) and unloading (the passengers of the
+//! trip get off; nobody boards until all of them are off). Then the next trip loads.
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// A passenger's `board` ran.
+    Board,
+    /// The car's `run` started.
+    Depart,
+    /// The car's `run` ended.
+    Return,
+    /// A passenger's `unboard` ran.
+    Unboard,
+}
+
+/// One line of the log: `thread` (a passenger's name, or the car's) did `step`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// The name of the thread.
+    pub thread: String,
+    /// What it did.
+    pub step: Step,
+}
+
+impl Event {
+    /// A log line.
+    pub fn new(thread: impl Into<String>, step: Step) -> Self {
+        Event {
+            thread: thread.into(),
+            step,
+        }
+    }
+}
+
+/// Checks a whole log of a car with `seats` seats: the promises of [`validate_so_far`], and the
+/// log ends between trips, with nobody aboard.
+pub fn validate(log: &[Event], seats: usize) -> Result<(), String> {
+    check(log, seats, true)
+}
+
+/// Checks a log that is still being written: passengers board only while the car is loading
+/// and has a free seat, the car departs only when every seat is taken, nobody boards or gets off
+/// while it runs, only its passengers get off and only after it returned, and the next trip
+/// loads only when all of them are off.
+pub fn validate_so_far(log: &[Event], seats: usize) -> Result<(), String> {
+    check(log, seats, false)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Loading,
+    Running,
+    Unloading,
+}
+
+fn check(log: &[Event], seats: usize, complete: bool) -> Result<(), String> {
+    let mut phase = Phase::Loading;
+    let mut aboard: Vec<&str> = Vec::new();
+    let mut trip = 1;
+    for event in log {
+        let who = &event.thread;
+        match (event.step, phase) {
+            (Step::Board, Phase::Loading) => {
+                if aboard.len() == seats {
+                    return Err(format!(
+                        "{who} boarded trip {trip}, but all {seats} seats were already taken ({})",
+                        aboard.join(", ")
+                    ));
+                }
+                if aboard.contains(&who.as_str()) {
+                    return Err(format!("{who} boarded trip {trip} twice"));
+                }
+                aboard.push(who);
+            }
+            (Step::Board, Phase::Running) => {
+                return Err(format!(
+                    "{who} boarded while the car was out on trip {trip}: nobody may board a \
+                     running car"
+                ));
+            }
+            (Step::Board, Phase::Unloading) => {
+                return Err(format!(
+                    "{who} boarded while the passengers of trip {trip} were still getting off \
+                     ({} still aboard): the next trip loads only when all of them are off",
+                    aboard.join(", ")
+                ));
+            }
+            (Step::Depart, Phase::Loading) => {
+                if aboard.len() < seats {
+                    return Err(format!(
+                        "the car departed on trip {trip} with {} of its {seats} seats filled by \
+                         passengers done boarding ({}): it may run only when it is full",
+                        aboard.len(),
+                        if aboard.is_empty() {
+                            "nobody aboard".to_owned()
+                        } else {
+                            aboard.join(", ")
+                        }
+                    ));
+                }
+                phase = Phase::Running;
+            }
+            (Step::Depart, _) => {
+                return Err(format!(
+                    "the car departed again before trip {trip} was over"
+                ));
+            }
+            (Step::Return, Phase::Running) => phase = Phase::Unloading,
+            (Step::Return, _) => {
+                return Err(format!(
+                    "the car returned from trip {trip} without having departed"
+                ));
+            }
+            (Step::Unboard, Phase::Unloading) => {
+                let Some(at) = aboard.iter().position(|p| *p == who.as_str()) else {
+                    return Err(format!(
+                        "{who} got off after trip {trip}, but was not aboard it"
+                    ));
+                };
+                aboard.remove(at);
+                if aboard.is_empty() {
+                    phase = Phase::Loading;
+                    trip += 1;
+                }
+            }
+            (Step::Unboard, Phase::Running) => {
+                return Err(format!(
+                    "{who} got off while the car was out on trip {trip}: passengers get off \
+                     only after the car returns"
+                ));
+            }
+            (Step::Unboard, Phase::Loading) => {
+                return Err(if aboard.contains(&who.as_str()) {
+                    format!(
+                        "{who} got off before trip {trip} had even started: passengers get off \
+                         only after the car returns"
+                    )
+                } else {
+                    format!("{who} got off the car without being aboard")
+                });
+            }
+        }
+    }
+    if complete && (phase != Phase::Loading || !aboard.is_empty()) {
+        return Err(match phase {
+            Phase::Loading => format!(
+                "every thread has returned, but {} boarded trip {trip}, which never ran",
+                aboard.join(", ")
+            ),
+            Phase::Running => {
+                format!("every thread has returned, but the car never came back from trip {trip}")
+            }
+            Phase::Unloading => format!(
+                "every thread has returned, but {} never got off after trip {trip}",
+                aboard.join(", ")
+            ),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A tiny deterministic generator, so that one proptest value drives many choices.
+    struct Dice(u64);
+
+    impl Dice {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+
+        fn shuffle<T>(&mut self, items: &mut [T]) {
+            for i in (1..items.len()).rev() {
+                items.swap(i, self.below(i + 1));
+            }
+        }
+    }
+
+    /// A good log: `trips` trips of a car with `seats` seats, each taking `seats` passengers
+    /// from a pool of `seats + 2` (so passengers come back for later trips), who board and get
+    /// off in random orders.
+    fn good_log(seats: usize, trips: usize, seed: u64) -> Vec<Event> {
+        let mut dice = Dice(seed | 1);
+        let mut log = Vec::new();
+        for _ in 0..trips {
+            let mut pool: Vec<String> = (0..seats + 2).map(|i| format!("passenger {i}")).collect();
+            dice.shuffle(&mut pool);
+            let mut riders = pool[..seats].to_vec();
+            for rider in &riders {
+                log.push(Event::new(rider.clone(), Step::Board));
+            }
+            log.push(Event::new("car", Step::Depart));
+            log.push(Event::new("car", Step::Return));
+            dice.shuffle(&mut riders);
+            for rider in &riders {
+                log.push(Event::new(rider.clone(), Step::Unboard));
+            }
+        }
+        log
+    }
+
+    /// The index of the `nth` event with `step`.
+    fn nth(log: &[Event], step: Step, nth: usize) -> usize {
+        log.iter()
+            .enumerate()
+            .filter(|(_, e)| e.step == step)
+            .nth(nth)
+            .map(|(i, _)| i)
+            .unwrap()
+    }
+
+    proptest! {
+        #[test]
+        fn good_logs_pass(seats in 1_usize..5, trips in 0_usize..5, seed in any::<u64>()) {
+            let log = good_log(seats, trips, seed);
+            prop_assert_eq!(validate(&log, seats), Ok(()));
+            for end in 0..=log.len() {
+                prop_assert_eq!(validate_so_far(&log[..end], seats), Ok(()));
+            }
+        }
+
+        #[test]
+        fn an_unfinished_log_fails(seats in 1_usize..5, trips in 1_usize..5, seed in any::<u64>(), cut in 1_usize..4) {
+            let log = good_log(seats, trips, seed);
+            let keep = log.len() - cut;
+            prop_assert!(validate(&log[..keep], seats).is_err());
+            prop_assert_eq!(validate_so_far(&log[..keep], seats), Ok(()));
+        }
+
+        #[test]
+        fn departing_before_full_fails(seats in 1_usize..5, trips in 1_usize..5, seed in any::<u64>(), at in any::<prop::sample::Index>()) {
+            // The car departs just before the last passenger of a trip boards.
+            let mut log = good_log(seats, trips, seed);
+            let trip = at.index(trips);
+            let depart = nth(&log, Step::Depart, trip);
+            let event = log.remove(depart);
+            log.insert(depart - 1, event);
+            let error = validate_so_far(&log, seats).unwrap_err();
+            prop_assert!(error.contains("it may run only when it is full"), "{}", error);
+        }
+
+        #[test]
+        fn boarding_a_running_car_fails(seats in 1_usize..5, trips in 2_usize..5, seed in any::<u64>(), at in any::<prop::sample::Index>()) {
+            // A passenger of the next trip boards while the car is out.
+            let mut log = good_log(seats, trips, seed);
+            let trip = at.index(trips - 1);
+            let ret = nth(&log, Step::Return, trip);
+            let board = nth(&log, Step::Board, (trip + 1) * seats);
+            let event = log.remove(board);
+            log.insert(ret, event);
+            let error = validate_so_far(&log, seats).unwrap_err();
+            prop_assert!(error.contains("while the car was out"), "{}", error);
+        }
+
+        #[test]
+        fn boarding_during_unloading_fails(seats in 2_usize..5, trips in 2_usize..5, seed in any::<u64>(), at in any::<prop::sample::Index>()) {
+            // A passenger of the next trip boards before the last one of this trip got off.
+            let mut log = good_log(seats, trips, seed);
+            let trip = at.index(trips - 1);
+            let last_off = nth(&log, Step::Unboard, trip * seats + seats - 1);
+            let board = nth(&log, Step::Board, (trip + 1) * seats);
+            let event = log.remove(board);
+            log.insert(last_off, event);
+            prop_assert!(validate_so_far(&log, seats).is_err());
+        }
+
+        #[test]
+        fn getting_off_early_fails(seats in 1_usize..5, trips in 1_usize..5, seed in any::<u64>(), at in any::<prop::sample::Index>()) {
+            // The first passenger to get off does so before the car returned.
+            let mut log = good_log(seats, trips, seed);
+            let trip = at.index(trips);
+            let ret = nth(&log, Step::Return, trip);
+            let event = log.remove(ret + 1);
+            log.insert(ret, event);
+            let error = validate_so_far(&log, seats).unwrap_err();
+            prop_assert!(error.contains("while the car was out"), "{}", error);
+        }
+
+        #[test]
+        fn a_stranger_getting_off_fails(seats in 1_usize..5, trips in 1_usize..5, seed in any::<u64>(), at in any::<prop::sample::Index>()) {
+            let mut log = good_log(seats, trips, seed);
+            let off = nth(&log, Step::Unboard, at.index(trips * seats));
+            log[off].thread = "a stranger".into();
+            prop_assert!(validate_so_far(&log, seats).is_err());
+        }
+    }
+
+    #[test]
+    fn messages_name_the_problem() {
+        let log = [
+            Event::new("p0", Step::Board),
+            Event::new("car", Step::Depart),
+        ];
+        assert_eq!(
+            validate_so_far(&log, 2).unwrap_err(),
+            "the car departed on trip 1 with 1 of its 2 seats filled by passengers done boarding \
+             (p0): it may run only when it is full"
+        );
+        let log = [
+            Event::new("p0", Step::Board),
+            Event::new("car", Step::Depart),
+            Event::new("p1", Step::Board),
+        ];
+        assert_eq!(
+            validate_so_far(&log, 1).unwrap_err(),
+            "p1 boarded while the car was out on trip 1: nobody may board a running car"
+        );
+        let log = [Event::new("p0", Step::Board)];
+        assert_eq!(
+            validate(&log, 2).unwrap_err(),
+            "every thread has returned, but p0 boarded trip 1, which never ran"
+        );
+    }
+}
