@@ -3,6 +3,9 @@
 
 pub mod barbershop;
 pub mod building_h2o;
+pub mod cigarette_smokers;
+pub mod dining_savages;
 pub mod river_crossing;
 pub mod roller_coaster;
+pub mod santa_claus;
 pub mod unisex_bathroom;

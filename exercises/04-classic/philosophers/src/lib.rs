@@ -1,0 +1,60 @@
+//! The dining philosophers. Read `README.md` beside this folder's `src/` first.
+//!
+//! This table already works for one philosopher at a time. Run `cargo xtask check philosophers`
+//! and read what happens when every seat is hungry at once; then fix the code marked TODO. Build
+//! it from `harness::sync` (the same API as `std::sync`), never from `std::sync` directly: the
+//! checks swap in model-checking versions.
+
+use harness::sync::Mutex;
+
+/// A round table with one fork between each two neighbouring seats.
+///
+/// Seat `i` eats with fork `i` (on one side) and fork `(i + 1) % seats` (on the other side), so
+/// neighbours share a fork and can never eat at the same time.
+///
+/// ```no_run
+/// use philosophers::Table;
+///
+/// let table = Table::new(5);
+/// let meal = table.dine(0, || "spaghetti");
+/// assert_eq!(meal, "spaghetti");
+/// ```
+pub struct Table {
+    forks: Vec<Mutex<()>>,
+}
+
+impl Table {
+    /// Lays a table for `seats` philosophers, with `seats` forks.
+    ///
+    /// # Panics
+    ///
+    /// If `seats` is less than 2: a philosopher needs two forks, and one seat has only one.
+    pub fn new(seats: usize) -> Self {
+        assert!(
+            seats >= 2,
+            "a table needs at least 2 seats (each philosopher eats with two forks), not {seats}"
+        );
+        Table {
+            forks: (0..seats)
+                .map(|i| Mutex::new(()).named(format!("fork {i}")))
+                .collect(),
+        }
+    }
+
+    /// Philosopher `seat` takes forks `seat` and `(seat + 1) % seats`, runs `eat` while holding
+    /// both, puts them down and returns what `eat` returned.
+    ///
+    /// Waits while a neighbour holds a fork. Any number of philosophers may dine at once, at
+    /// every seat: nobody deadlocks, and a hungry philosopher is not passed over for ever.
+    ///
+    /// # Panics
+    ///
+    /// If there is no such seat (`seat >= seats`).
+    pub fn dine<R>(&self, seat: usize, eat: impl FnOnce() -> R) -> R {
+        let seats = self.forks.len();
+        // TODO: what if every philosopher picks up the fork on the same side at the same moment?
+        let _left = self.forks[seat].lock().unwrap();
+        let _right = self.forks[(seat + 1) % seats].lock().unwrap();
+        eat()
+    }
+}

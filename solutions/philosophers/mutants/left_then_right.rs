@@ -1,0 +1,66 @@
+//! Mutant: every philosopher picks up fork `seat` first and then fork `seat + 1`; when all are
+//! hungry at once, each holds one fork and waits for the neighbour's, round the whole table.
+//! Expect: deadlock
+
+use harness::sync::Mutex;
+
+/// A round table with one fork between each two neighbouring seats.
+///
+/// Seat `i` eats with fork `i` (on one side) and fork `(i + 1) % seats` (on the other side), so
+/// neighbours share a fork and can never eat at the same time.
+///
+/// ```
+/// use philosophers::Table;
+///
+/// let table = Table::new(5);
+/// let meal = table.dine(0, || "spaghetti");
+/// assert_eq!(meal, "spaghetti");
+/// ```
+pub struct Table {
+    forks: Vec<Mutex<()>>,
+}
+
+impl Table {
+    /// Lays a table for `seats` philosophers, with `seats` forks.
+    ///
+    /// # Panics
+    ///
+    /// If `seats` is less than 2: a philosopher needs two forks, and one seat has only one.
+    pub fn new(seats: usize) -> Self {
+        assert!(
+            seats >= 2,
+            "a table needs at least 2 seats (each philosopher eats with two forks), not {seats}"
+        );
+        Table {
+            forks: (0..seats)
+                .map(|i| Mutex::new(()).named(format!("fork {i}")))
+                .collect(),
+        }
+    }
+
+    /// Philosopher `seat` takes forks `seat` and `(seat + 1) % seats`, runs `eat` while holding
+    /// both, puts them down and returns what `eat` returned.
+    ///
+    /// Waits while a neighbour holds a fork. Any number of philosophers may dine at once, at
+    /// every seat: nobody deadlocks, and a hungry philosopher is not passed over for ever.
+    ///
+    /// # Panics
+    ///
+    /// If there is no such seat (`seat >= seats`).
+    pub fn dine<R>(&self, seat: usize, eat: impl FnOnce() -> R) -> R {
+        let seats = self.forks.len();
+        assert!(
+            seat < seats,
+            "there is no seat {seat} at a table of {seats} seats"
+        );
+        // Every philosopher picks up fork `seat` first, then the next one round the table.
+        let (first, second) = (seat, (seat + 1) % seats);
+        let _first = self.forks[first]
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _second = self.forks[second]
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        eat()
+    }
+}

@@ -1,0 +1,395 @@
+//! The log of the `santa_claus` kata, and the promises it must keep.
+//!
+//! Reindeer threads record [`Step::Arrive`] just before calling `reindeer_back` and
+//! [`Step::Hitch`] when their `hitch` closure runs; elf threads record [`Step::Ask`] just before
+//! calling `elf_needs_help` and [`Step::GetHelp`] when their `get_help` closure runs; the Santa
+//! thread records [`Step::PrepareSleigh`] or [`Step::HelpElves`] when his closure runs, and
+//! [`Step::RoundOver`] when `santa_round` has returned. Reading the log in order, Santa sleeps
+//! between rounds; a sleigh round starts only when all the reindeer are back, and exactly those
+//! reindeer hitch during it; an elf round starts only when a whole group asks, and exactly one
+//! group of elves gets help during it.
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// A reindeer is back (logged just before `reindeer_back`).
+    Arrive,
+    /// A reindeer's `hitch` ran.
+    Hitch,
+    /// An elf needs help (logged just before `elf_needs_help`).
+    Ask,
+    /// An elf's `get_help` ran.
+    GetHelp,
+    /// Santa's `prepare_sleigh` ran.
+    PrepareSleigh,
+    /// Santa's `help_elves` ran.
+    HelpElves,
+    /// Santa's `santa_round` returned.
+    RoundOver,
+}
+
+/// One line of the log: `thread` (a reindeer's, an elf's or Santa's name) did `step`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// The name of the thread.
+    pub thread: String,
+    /// What it did.
+    pub step: Step,
+}
+
+impl Event {
+    /// A log line.
+    pub fn new(thread: impl Into<String>, step: Step) -> Self {
+        Event {
+            thread: thread.into(),
+            step,
+        }
+    }
+}
+
+/// Checks a whole log of a workshop with `reindeer` reindeer and elf groups of `group`: the
+/// promises of [`validate_so_far`], and the log ends with Santa asleep and nobody left waiting.
+pub fn validate(log: &[Event], reindeer: usize, group: usize) -> Result<(), String> {
+    check(log, reindeer, group, true)
+}
+
+/// Checks a log that is still being written: Santa prepares the sleigh only when all the
+/// reindeer are back and helps elves only when a whole group asks; reindeer hitch only during a
+/// sleigh round, elves get help only during an elf round, in groups of exactly `group`; a round
+/// ends only when its whole team has been served.
+pub fn validate_so_far(log: &[Event], reindeer: usize, group: usize) -> Result<(), String> {
+    check(log, reindeer, group, false)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Round {
+    Asleep,
+    Sleigh,
+    Elves,
+}
+
+fn names(list: &[&str]) -> String {
+    if list.is_empty() {
+        "nobody".to_owned()
+    } else {
+        list.join(", ")
+    }
+}
+
+fn check(log: &[Event], reindeer: usize, group: usize, complete: bool) -> Result<(), String> {
+    let mut round = Round::Asleep;
+    let mut number = 0;
+    // Reindeer back and not yet hitched; elves asking and not yet helped.
+    let mut back: Vec<&str> = Vec::new();
+    let mut asking: Vec<&str> = Vec::new();
+    // Served in the current round.
+    let mut served: Vec<&str> = Vec::new();
+    for event in log {
+        let who = event.thread.as_str();
+        match event.step {
+            Step::Arrive => {
+                if back.contains(&who) {
+                    return Err(format!("{who} came back twice without being hitched"));
+                }
+                back.push(who);
+            }
+            Step::Ask => {
+                if asking.contains(&who) {
+                    return Err(format!("{who} asked for help twice without getting it"));
+                }
+                asking.push(who);
+            }
+            Step::PrepareSleigh | Step::HelpElves if round != Round::Asleep => {
+                return Err(format!(
+                    "Santa started a new round before round {number} was over"
+                ));
+            }
+            Step::PrepareSleigh => {
+                if back.len() < reindeer {
+                    return Err(format!(
+                        "Santa prepared the sleigh with only {} of the {reindeer} reindeer back \
+                         ({}): he may do it only when all of them are back",
+                        back.len(),
+                        names(&back)
+                    ));
+                }
+                number += 1;
+                round = Round::Sleigh;
+            }
+            Step::HelpElves => {
+                if asking.len() < group {
+                    return Err(format!(
+                        "Santa started helping elves when only {} asked for help ({}): he helps \
+                         only a whole group of {group}",
+                        asking.len(),
+                        names(&asking)
+                    ));
+                }
+                number += 1;
+                round = Round::Elves;
+            }
+            Step::Hitch => {
+                if round != Round::Sleigh {
+                    return Err(format!(
+                        "{who} was hitched while Santa {}: reindeer are hitched only after \
+                         Santa prepared the sleigh, in his sleigh round",
+                        if round == Round::Elves {
+                            "was helping elves"
+                        } else {
+                            "had not prepared the sleigh"
+                        }
+                    ));
+                }
+                let Some(at) = back.iter().position(|r| *r == who) else {
+                    return Err(format!("{who} was hitched without having come back"));
+                };
+                if served.len() == reindeer {
+                    return Err(format!(
+                        "{who} was hitched too, but all {reindeer} reindeer of this sleigh \
+                         round ({}) already were",
+                        names(&served)
+                    ));
+                }
+                back.remove(at);
+                served.push(who);
+            }
+            Step::GetHelp => {
+                if round != Round::Elves {
+                    return Err(format!(
+                        "{who} got help while Santa {}: elves get help only in Santa's round \
+                         for their group",
+                        if round == Round::Sleigh {
+                            "was preparing the sleigh"
+                        } else {
+                            "was not helping elves"
+                        }
+                    ));
+                }
+                let Some(at) = asking.iter().position(|e| *e == who) else {
+                    return Err(format!("{who} got help without having asked for it"));
+                };
+                if served.len() == group {
+                    return Err(format!(
+                        "{who} got help too, but Santa's round was for the group of {group} \
+                         ({}): another elf may not join a group being helped",
+                        names(&served)
+                    ));
+                }
+                asking.remove(at);
+                served.push(who);
+            }
+            Step::RoundOver => {
+                let (team, size) =
+                    match round {
+                        Round::Asleep => return Err(
+                            "santa_round returned without preparing the sleigh or helping elves"
+                                .to_owned(),
+                        ),
+                        Round::Sleigh => ("reindeer hitched", reindeer),
+                        Round::Elves => ("elves helped", group),
+                    };
+                if served.len() < size {
+                    return Err(format!(
+                        "santa_round returned with only {} of {size} {team} ({}): the round \
+                         ends when all of them are",
+                        served.len(),
+                        names(&served)
+                    ));
+                }
+                served.clear();
+                round = Round::Asleep;
+            }
+        }
+    }
+    if complete {
+        if round != Round::Asleep {
+            return Err(format!(
+                "every thread has returned, but Santa's round {number} never ended"
+            ));
+        }
+        if !back.is_empty() {
+            return Err(format!(
+                "every thread has returned, but {} came back and never got hitched",
+                names(&back)
+            ));
+        }
+        if !asking.is_empty() {
+            return Err(format!(
+                "every thread has returned, but {} asked for help and never got it",
+                names(&asking)
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A tiny deterministic generator, so that one proptest value drives many choices.
+    struct Dice(u64);
+
+    impl Dice {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+
+        fn shuffle<T>(&mut self, items: &mut [T]) {
+            for i in (1..items.len()).rev() {
+                items.swap(i, self.below(i + 1));
+            }
+        }
+    }
+
+    /// A good log: one sleigh round of `reindeer` reindeer and `groups` elf groups of `group`,
+    /// in a random order; each team arrives in a random order
+    /// just before its round and is served in another random order.
+    fn good_log(reindeer: usize, group: usize, groups: usize, seed: u64) -> Vec<Event> {
+        let mut dice = Dice(seed | 1);
+        let sleigh_at = dice.below(groups + 1);
+        let mut log = Vec::new();
+        for round in 0..=groups {
+            let (team, arrive, step, santa) = if round == sleigh_at {
+                let team: Vec<String> = (0..reindeer).map(|i| format!("reindeer {i}")).collect();
+                (team, Step::Arrive, Step::Hitch, Step::PrepareSleigh)
+            } else {
+                let first = if round > sleigh_at { round - 1 } else { round } * group;
+                let team: Vec<String> =
+                    (first..first + group).map(|i| format!("elf {i}")).collect();
+                (team, Step::Ask, Step::GetHelp, Step::HelpElves)
+            };
+            let mut arrivals: Vec<Event> =
+                team.iter().map(|t| Event::new(t.clone(), arrive)).collect();
+            dice.shuffle(&mut arrivals);
+            log.extend(arrivals);
+            log.push(Event::new("Santa", santa));
+            let mut served = team.clone();
+            dice.shuffle(&mut served);
+            for t in served {
+                log.push(Event::new(t, step));
+            }
+            log.push(Event::new("Santa", Step::RoundOver));
+        }
+        log
+    }
+
+    /// The index of the `nth` event with `step`.
+    fn nth(log: &[Event], step: Step, nth: usize) -> usize {
+        log.iter()
+            .enumerate()
+            .filter(|(_, e)| e.step == step)
+            .nth(nth)
+            .map(|(i, _)| i)
+            .unwrap()
+    }
+
+    proptest! {
+        #[test]
+        fn good_logs_pass(reindeer in 1_usize..6, group in 1_usize..4, groups in 0_usize..4, seed in any::<u64>()) {
+            let log = good_log(reindeer, group, groups, seed);
+            prop_assert_eq!(validate(&log, reindeer, group), Ok(()));
+            for end in 0..=log.len() {
+                prop_assert_eq!(validate_so_far(&log[..end], reindeer, group), Ok(()));
+            }
+        }
+
+        #[test]
+        fn an_unfinished_log_fails(reindeer in 1_usize..6, group in 1_usize..4, groups in 0_usize..4, seed in any::<u64>(), cut in 1_usize..3) {
+            let log = good_log(reindeer, group, groups, seed);
+            let keep = log.len() - cut;
+            prop_assert!(validate(&log[..keep], reindeer, group).is_err());
+            prop_assert_eq!(validate_so_far(&log[..keep], reindeer, group), Ok(()));
+        }
+
+        #[test]
+        fn preparing_the_sleigh_early_fails(reindeer in 1_usize..6, group in 1_usize..4, groups in 0_usize..4, seed in any::<u64>()) {
+            // Santa prepares the sleigh just before the last reindeer is back.
+            let mut log = good_log(reindeer, group, groups, seed);
+            let prepare = nth(&log, Step::PrepareSleigh, 0);
+            let last = nth(&log, Step::Arrive, reindeer - 1);
+            let event = log.remove(prepare);
+            log.insert(last, event);
+            let error = validate_so_far(&log, reindeer, group).unwrap_err();
+            prop_assert!(error.contains("only when all of them are back"), "{}", error);
+        }
+
+        #[test]
+        fn hitching_before_the_sleigh_is_prepared_fails(reindeer in 1_usize..6, group in 1_usize..4, groups in 0_usize..4, seed in any::<u64>()) {
+            let mut log = good_log(reindeer, group, groups, seed);
+            let prepare = nth(&log, Step::PrepareSleigh, 0);
+            let event = log.remove(prepare + 1);
+            log.insert(prepare, event);
+            let error = validate_so_far(&log, reindeer, group).unwrap_err();
+            prop_assert!(error.contains("had not prepared the sleigh"), "{}", error);
+        }
+
+        #[test]
+        fn an_extra_elf_in_a_group_fails(reindeer in 1_usize..6, group in 1_usize..4, groups in 2_usize..4, seed in any::<u64>(), at in any::<prop::sample::Index>()) {
+            // The first elf of the next group gets help in this group's round, as an extra.
+            let mut log = good_log(reindeer, group, groups, seed);
+            let round = at.index(groups - 1);
+            let help = nth(&log, Step::GetHelp, (round + 1) * group);
+            let event = log.remove(help);
+            let last = nth(&log, Step::GetHelp, round * group + group - 1);
+            log.insert(last + 1, event);
+            prop_assert!(validate_so_far(&log, reindeer, group).is_err());
+        }
+
+        #[test]
+        fn a_round_ending_early_fails(reindeer in 1_usize..6, group in 1_usize..4, groups in 0_usize..4, seed in any::<u64>(), at in any::<prop::sample::Index>()) {
+            // Santa's round returns before its last served one was served.
+            let mut log = good_log(reindeer, group, groups, seed);
+            let over = nth(&log, Step::RoundOver, at.index(groups + 1));
+            log.swap(over - 1, over);
+            let error = validate_so_far(&log, reindeer, group).unwrap_err();
+            prop_assert!(error.contains("santa_round returned with only"), "{}", error);
+        }
+
+        #[test]
+        fn helping_a_partial_group_fails(reindeer in 1_usize..6, group in 2_usize..4, groups in 1_usize..4, seed in any::<u64>()) {
+            // Santa starts helping the first group before its last elf asked.
+            let mut log = good_log(reindeer, group, groups, seed);
+            let help = nth(&log, Step::HelpElves, 0);
+            let last = nth(&log, Step::Ask, group - 1);
+            let event = log.remove(help);
+            log.insert(last, event);
+            let error = validate_so_far(&log, reindeer, group).unwrap_err();
+            prop_assert!(error.contains("only a whole group"), "{}", error);
+        }
+    }
+
+    #[test]
+    fn messages_name_the_problem() {
+        let log = [
+            Event::new("elf 0", Step::Ask),
+            Event::new("Santa", Step::HelpElves),
+            Event::new("elf 0", Step::GetHelp),
+            Event::new("elf 1", Step::Ask),
+            Event::new("elf 1", Step::GetHelp),
+        ];
+        assert_eq!(
+            validate_so_far(&log, 2, 1).unwrap_err(),
+            "elf 1 got help too, but Santa's round was for the group of 1 (elf 0): another elf \
+             may not join a group being helped"
+        );
+        let log = [
+            Event::new("reindeer 0", Step::Arrive),
+            Event::new("reindeer 0", Step::Hitch),
+        ];
+        assert_eq!(
+            validate_so_far(&log, 1, 1).unwrap_err(),
+            "reindeer 0 was hitched while Santa had not prepared the sleigh: reindeer are hitched \
+             only after Santa prepared the sleigh, in his sleigh round"
+        );
+        let log = [Event::new("reindeer 0", Step::Arrive)];
+        assert_eq!(
+            validate(&log, 1, 1).unwrap_err(),
+            "every thread has returned, but reindeer 0 came back and never got hitched"
+        );
+    }
+}
