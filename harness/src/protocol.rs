@@ -164,7 +164,8 @@ pub struct RunConfig {
     pub model_max_branches: usize,
     /// Rounds of a stress check.
     pub stress_rounds: usize,
-    /// Milliseconds one stress round may take before the watchdog looks for a deadlock.
+    /// Milliseconds one sequential or stress round may take before the watchdog judges it (a
+    /// busy machine must not turn a slow round into a verdict).
     pub stress_hang_ms: u64,
     /// A schedule to replay instead of exploring (explore mode).
     pub replay: Option<String>,
@@ -185,7 +186,7 @@ impl RunConfig {
             preemption_bound: 2,
             model_max_branches: 5_000,
             stress_rounds: 200,
-            stress_hang_ms: 3_000,
+            stress_hang_ms: 5_000,
             replay: None,
         }
     }
