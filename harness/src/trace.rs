@@ -57,13 +57,19 @@ pub(crate) fn enable(atomics_in_full: bool) {
 /// Whether an atomic operation should be recorded in full; if not, it is counted as a step.
 #[inline]
 pub(crate) fn atomics_in_full() -> bool {
-    let in_full = ATOMICS_IN_FULL.load(Ordering::Relaxed);
-    if !in_full && enabled() {
-        STEPS.fetch_add(1, Ordering::Relaxed);
-    }
-    in_full && enabled()
+    enabled() && atomics_in_full_while_recording()
 }
 
+#[cold]
+fn atomics_in_full_while_recording() -> bool {
+    let in_full = ATOMICS_IN_FULL.load(Ordering::Relaxed);
+    if !in_full {
+        STEPS.fetch_add(1, Ordering::Relaxed);
+    }
+    in_full
+}
+
+/// Whether a check is recording.
 #[inline]
 pub(crate) fn enabled() -> bool {
     ENABLED.load(Ordering::Relaxed)

@@ -53,6 +53,7 @@ macro_rules! atomic_common {
     ($name:ident, $value:ty) => {
         impl $name {
             /// Creates the atomic holding `value`.
+            #[inline]
             #[track_caller]
             pub fn new(value: $value) -> Self {
                 $name {
@@ -68,11 +69,13 @@ macro_rules! atomic_common {
             }
 
             /// Consumes the atomic and returns its value.
+            #[inline]
             pub fn into_inner(self) -> $value {
                 self.inner.into_inner()
             }
 
             /// Reads the value.
+            #[inline]
             #[track_caller]
             pub fn load(&self, order: Ordering) -> $value {
                 let value = self.inner.load(order);
@@ -81,6 +84,7 @@ macro_rules! atomic_common {
             }
 
             /// Writes `value`.
+            #[inline]
             #[track_caller]
             pub fn store(&self, value: $value, order: Ordering) {
                 self.inner.store(value, order);
@@ -93,6 +97,7 @@ macro_rules! atomic_common {
             }
 
             /// Writes `value` and returns the previous value, as one step.
+            #[inline]
             #[track_caller]
             pub fn swap(&self, value: $value, order: Ordering) -> $value {
                 let old = self.inner.swap(value, order);
@@ -106,6 +111,7 @@ macro_rules! atomic_common {
             }
 
             /// Writes `new` if the value is `current`, as one step; returns the value seen.
+            #[inline]
             #[track_caller]
             pub fn compare_exchange(
                 &self,
@@ -131,6 +137,7 @@ macro_rules! atomic_common {
             }
 
             /// Like [`Self::compare_exchange`], but may fail even when the value is `current`.
+            #[inline]
             #[track_caller]
             pub fn compare_exchange_weak(
                 &self,
@@ -158,6 +165,7 @@ macro_rules! atomic_common {
             }
 
             /// Applies `f` until it succeeds without interference, or until `f` returns `None`.
+            #[inline]
             #[track_caller]
             pub fn fetch_update<F>(
                 &self,
@@ -184,6 +192,7 @@ macro_rules! atomic_common {
             }
 
             /// `fetch_and`: bitwise and, returning the previous value.
+            #[inline]
             #[track_caller]
             pub fn fetch_and(&self, value: $value, order: Ordering) -> $value {
                 let old = self.inner.fetch_and(value, order);
@@ -197,6 +206,7 @@ macro_rules! atomic_common {
             }
 
             /// `fetch_or`: bitwise or, returning the previous value.
+            #[inline]
             #[track_caller]
             pub fn fetch_or(&self, value: $value, order: Ordering) -> $value {
                 let old = self.inner.fetch_or(value, order);
@@ -210,6 +220,7 @@ macro_rules! atomic_common {
             }
 
             /// `fetch_xor`: bitwise exclusive or, returning the previous value.
+            #[inline]
             #[track_caller]
             pub fn fetch_xor(&self, value: $value, order: Ordering) -> $value {
                 let old = self.inner.fetch_xor(value, order);
@@ -259,6 +270,7 @@ macro_rules! atomic_int {
 
         impl $name {
             /// Adds `value` (wrapping) and returns the previous value, as one step.
+            #[inline]
             #[track_caller]
             pub fn fetch_add(&self, value: $value, order: Ordering) -> $value {
                 let old = self.inner.fetch_add(value, order);
@@ -267,6 +279,7 @@ macro_rules! atomic_int {
             }
 
             /// Subtracts `value` (wrapping) and returns the previous value, as one step.
+            #[inline]
             #[track_caller]
             pub fn fetch_sub(&self, value: $value, order: Ordering) -> $value {
                 let old = self.inner.fetch_sub(value, order);
@@ -275,6 +288,7 @@ macro_rules! atomic_int {
             }
 
             /// Stores the maximum of the value and `value`; returns the previous value.
+            #[inline]
             #[track_caller]
             pub fn fetch_max(&self, value: $value, order: Ordering) -> $value {
                 let old = self.inner.fetch_max(value, order);
@@ -283,6 +297,7 @@ macro_rules! atomic_int {
             }
 
             /// Stores the minimum of the value and `value`; returns the previous value.
+            #[inline]
             #[track_caller]
             pub fn fetch_min(&self, value: $value, order: Ordering) -> $value {
                 let old = self.inner.fetch_min(value, order);

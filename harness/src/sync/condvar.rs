@@ -33,6 +33,7 @@ pub struct Condvar {
 
 impl Condvar {
     /// Creates a condition variable nobody waits on.
+    #[inline]
     #[track_caller]
     pub fn new() -> Self {
         Condvar {
@@ -51,6 +52,7 @@ impl Condvar {
     ///
     /// As with std, the condition may have changed again by the time the lock is back: wait
     /// in a loop (or use [`Condvar::wait_while`]).
+    #[inline]
     #[track_caller]
     pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> LockResult<MutexGuard<'a, T>> {
         let here = Location::caller();
@@ -77,6 +79,7 @@ impl Condvar {
     }
 
     /// Waits while `condition` holds, checking it each time the thread wakes with the lock.
+    #[inline]
     #[track_caller]
     pub fn wait_while<'a, T, F>(
         &self,
@@ -93,6 +96,7 @@ impl Condvar {
     }
 
     /// Wakes one waiting thread, if any.
+    #[inline]
     #[track_caller]
     pub fn notify_one(&self) {
         trace::record(
@@ -105,6 +109,7 @@ impl Condvar {
     }
 
     /// Wakes every waiting thread.
+    #[inline]
     #[track_caller]
     pub fn notify_all(&self) {
         trace::record(

@@ -44,6 +44,7 @@ pub struct MutexGuard<'a, T: ?Sized> {
 
 impl<T> Mutex<T> {
     /// Creates an unlocked mutex holding `value`.
+    #[inline]
     #[track_caller]
     pub fn new(value: T) -> Self {
         Mutex {
@@ -68,6 +69,7 @@ impl<T> Mutex<T> {
     }
 
     /// Consumes the mutex and returns the value inside.
+    #[inline]
     pub fn into_inner(self) -> LockResult<T> {
         self.inner.into_inner()
     }
@@ -77,6 +79,7 @@ impl<T: ?Sized> Mutex<T> {
     /// Waits until the lock is free, then takes it.
     ///
     /// Errors if another thread panicked while holding the lock (the guard is in the error).
+    #[inline]
     #[track_caller]
     pub fn lock(&self) -> LockResult<MutexGuard<'_, T>> {
         let here = Location::caller();
@@ -88,6 +91,7 @@ impl<T: ?Sized> Mutex<T> {
     }
 
     /// Takes the lock if it is free, without waiting.
+    #[inline]
     #[track_caller]
     pub fn try_lock(&self) -> TryLockResult<MutexGuard<'_, T>> {
         let here = Location::caller();
@@ -156,6 +160,7 @@ impl<'a, T: ?Sized> MutexGuard<'a, T> {
 }
 
 impl<T: ?Sized> Drop for MutexGuard<'_, T> {
+    #[inline]
     fn drop(&mut self) {
         // Drop glue carries no caller location: the unlock is placed by the events around it.
         trace::record(Op::Unlock, Some(&self.lock.resource), None, None);
@@ -168,12 +173,14 @@ impl<T: ?Sized> Drop for MutexGuard<'_, T> {
 impl<T: ?Sized> Deref for MutexGuard<'_, T> {
     type Target = T;
 
+    #[inline]
     fn deref(&self) -> &T {
         &self.inner
     }
 }
 
 impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
+    #[inline]
     fn deref_mut(&mut self) -> &mut T {
         &mut self.inner
     }
