@@ -13,12 +13,70 @@
 
 use std::io;
 use std::panic::Location;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::backend::thread as engine;
 use crate::protocol::Op;
 use crate::trace;
 
 pub use crate::backend::thread::{current, park, yield_now, Thread};
+
+static SPAWNED: AtomicUsize = AtomicUsize::new(0);
+static ALIVE: AtomicUsize = AtomicUsize::new(0);
+
+/// How many facade threads were started, and how many have not finished yet, since the current
+/// execution of a check began (since the process started, outside a check run). The main thread
+/// is not counted.
+///
+/// Lets a check hold a pool to its promises: "exactly `workers` threads", "no thread per job".
+///
+/// ```
+/// use harness::thread;
+///
+/// let before = thread::census();
+/// let handle = thread::spawn(|| ());
+/// assert_eq!(thread::census().spawned, before.spawned + 1);
+/// handle.join().unwrap();
+/// assert_eq!(thread::census().alive, before.alive);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Census {
+    /// Threads started.
+    pub spawned: usize,
+    /// Threads started whose body has not returned or unwound yet.
+    pub alive: usize,
+}
+
+/// The thread counts now; see [`Census`].
+pub fn census() -> Census {
+    Census {
+        spawned: SPAWNED.load(Ordering::SeqCst),
+        alive: ALIVE.load(Ordering::SeqCst),
+    }
+}
+
+/// Starts the count again (the engine calls it when an execution begins).
+pub(crate) fn begin_execution() {
+    SPAWNED.store(0, Ordering::SeqCst);
+    ALIVE.store(0, Ordering::SeqCst);
+}
+
+/// Counts a thread alive until dropped, even when its body unwinds.
+struct AliveMark;
+
+impl AliveMark {
+    fn new() -> Self {
+        SPAWNED.fetch_add(1, Ordering::SeqCst);
+        ALIVE.fetch_add(1, Ordering::SeqCst);
+        AliveMark
+    }
+}
+
+impl Drop for AliveMark {
+    fn drop(&mut self) {
+        ALIVE.fetch_sub(1, Ordering::SeqCst);
+    }
+}
 
 /// Spawns a thread running `f`, named `thread N` in spawn order.
 ///
@@ -75,7 +133,9 @@ impl Builder {
         if let Some(size) = self.stack_size {
             builder = builder.stack_size(size);
         }
+        let alive = AliveMark::new();
         let inner = builder.spawn(move || {
+            let _alive = alive;
             let result = f();
             trace::record(Op::Exit, None, None, None);
             result

@@ -3,7 +3,7 @@
 
 use harness::cell::UnsafeCell;
 use harness::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use harness::sync::{Arc, Condvar, Mutex, TryLockError};
+use harness::sync::{mpsc, Arc, Condvar, Mutex, TryLockError};
 use harness::thread;
 
 #[test]
@@ -110,4 +110,26 @@ fn unsafe_cell_reads_and_writes_through_its_pointers() {
     unsafe { cell.get_mut().deref().push(3) };
     assert_eq!(unsafe { cell.get().deref() }, &[1, 2, 3]);
     assert_eq!(cell.into_inner(), [1, 2, 3]);
+}
+
+#[test]
+fn a_channel_delivers_in_order_and_disconnects_when_senders_leave() {
+    let (sender, receiver) = mpsc::channel();
+    let second = sender.clone();
+    let handle = thread::spawn(move || {
+        sender.send(1).unwrap();
+        second.send(2).unwrap();
+    });
+    handle.join().unwrap();
+    assert_eq!(receiver.try_recv(), Ok(1));
+    assert_eq!(receiver.recv(), Ok(2));
+    assert_eq!(receiver.recv(), Err(mpsc::RecvError));
+    assert_eq!(receiver.try_recv(), Err(mpsc::TryRecvError::Disconnected));
+}
+
+#[test]
+fn sending_to_a_dropped_receiver_gives_the_message_back() {
+    let (sender, receiver) = mpsc::channel();
+    drop(receiver);
+    assert_eq!(sender.send(7), Err(mpsc::SendError(7)));
 }

@@ -88,3 +88,15 @@ fn a_condvar_handshake_always_completes() {
     });
     assert_eq!(failure, None);
 }
+
+#[test]
+fn a_channel_disconnects_in_every_interleaving() {
+    let failure = model(|| {
+        let (sender, receiver) = harness::sync::mpsc::channel();
+        let handle = thread::spawn(move || sender.send(1).unwrap());
+        let received: Vec<i32> = receiver.iter().collect();
+        handle.join().unwrap();
+        assert_eq!(received, [1]);
+    });
+    assert_eq!(failure, None);
+}

@@ -30,6 +30,7 @@ fn execution(body: fn()) {
     EXECUTIONS.fetch_add(1, Ordering::Relaxed);
     trace::begin_execution();
     failure::begin_execution();
+    crate::thread::begin_execution();
     body();
 }
 

@@ -17,6 +17,11 @@ pub(crate) fn raise(kind: FailureKind, message: String) -> ! {
     panic::panic_any(Detection { kind, message })
 }
 
+/// The payload of [`deliberate_panic`](super::deliberate_panic): a panic the check itself causes
+/// inside the code under test (a job that fails on purpose), which that code may contain.
+#[derive(Debug)]
+pub(crate) struct Deliberate(pub(crate) String);
+
 /// The panics of the current execution, oldest first.
 static PANICS: Mutex<Vec<Failure>> = Mutex::new(Vec::new());
 
@@ -29,6 +34,10 @@ pub(crate) fn begin_execution() {
 /// after each panic is recorded, with the failure the run would report now.
 pub(crate) fn install(check_file: &'static str, on_failure: fn(&Failure)) {
     panic::set_hook(Box::new(move |info| {
+        // The code under test may catch it, as it should; if it escapes, the engine reports it.
+        if info.payload().is::<Deliberate>() {
+            return;
+        }
         let failure = from_panic(info, check_file);
         let chosen = {
             let mut panics = PANICS.lock().unwrap_or_else(|p| p.into_inner());
@@ -94,6 +103,15 @@ fn from_panic(info: &PanicHookInfo<'_>, check_file: &str) -> Failure {
 pub(crate) fn kind_and_message(payload: &(dyn Any + Send)) -> (FailureKind, String) {
     if let Some(detected) = payload.downcast_ref::<Detection>() {
         return (detected.kind, detected.message.clone());
+    }
+    if let Some(Deliberate(what)) = payload.downcast_ref::<Deliberate>() {
+        return (
+            FailureKind::Panic,
+            format!(
+                "the check made a job panic on purpose ({what}) and that panic was not contained: \
+                 it ended a thread the code under test still needed"
+            ),
+        );
     }
     let message = payload
         .downcast_ref::<&str>()

@@ -50,6 +50,21 @@ pub(crate) fn bypass_bound() -> usize {
     CONFIG.get().map_or(8, |config| config.bypass_bound)
 }
 
+/// Panics on purpose from inside the code under test, e.g. in a job handed to a pool whose
+/// promise is that a failing job does not take a worker away. The panic is not a failure of
+/// the check when the code under test contains it; when it escapes (ends a thread or the
+/// run), the check fails with a `panic` verdict that says so.
+///
+/// ```
+/// use harness::check::deliberate_panic;
+///
+/// let contained = std::panic::catch_unwind(|| deliberate_panic("job 3 fails"));
+/// assert!(contained.is_err());
+/// ```
+pub fn deliberate_panic(what: &str) -> ! {
+    std::panic::panic_any(failure::Deliberate(what.to_owned()))
+}
+
 /// One declared check.
 struct Check {
     name: &'static str,

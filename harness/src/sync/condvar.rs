@@ -36,8 +36,15 @@ impl Condvar {
     #[inline]
     #[track_caller]
     pub fn new() -> Self {
+        Condvar::of_kind("Condvar")
+    }
+
+    /// A condvar that the trace calls after `kind` (a facade object built from it, such as a channel).
+    #[inline]
+    #[track_caller]
+    pub(crate) fn of_kind(kind: &'static str) -> Self {
         Condvar {
-            resource: Resource::new("Condvar"),
+            resource: Resource::new(kind),
             inner: backend::Condvar::new(),
         }
     }

@@ -1,4 +1,4 @@
-//! `std::sync`, recorded: [`Mutex`], [`Condvar`], [`atomic`] and [`Arc`], with std's API.
+//! `std::sync`, recorded: [`Mutex`], [`Condvar`], [`atomic`], [`mpsc`] and [`Arc`], with std's API.
 //!
 //! ```
 //! use harness::sync::{Arc, Condvar, Mutex};
@@ -13,6 +13,7 @@
 
 pub mod atomic;
 mod condvar;
+pub mod mpsc;
 mod mutex;
 
 use std::sync::atomic::{AtomicBool, Ordering};

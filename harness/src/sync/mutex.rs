@@ -47,8 +47,15 @@ impl<T> Mutex<T> {
     #[inline]
     #[track_caller]
     pub fn new(value: T) -> Self {
+        Mutex::of_kind(value, "Mutex")
+    }
+
+    /// A mutex that the trace calls after `kind` (a facade object built from it, such as a channel).
+    #[inline]
+    #[track_caller]
+    pub(crate) fn of_kind(value: T, kind: &'static str) -> Self {
         Mutex {
-            resource: Resource::new("Mutex"),
+            resource: Resource::new(kind),
             turnstile: Turnstile::new(super::fifo_handover()),
             inner: backend::Mutex::new(value),
         }
