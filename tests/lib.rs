@@ -5,4 +5,5 @@
 //! every check in its own process. In this workspace the targets build against the learner's
 //! starting code, which keeps them linted and visible to rust-analyzer.
 
+pub mod bench;
 pub mod validators;
