@@ -237,6 +237,20 @@ pub struct Failure {
     pub thread: Option<String>,
 }
 
+impl Failure {
+    /// A failure an engine or the watchdog judged about the whole execution: no source line,
+    /// no one thread to blame.
+    pub fn of_execution(kind: FailureKind, message: String) -> Self {
+        Failure {
+            kind,
+            message,
+            location: None,
+            origin: Origin::Other,
+            thread: None,
+        }
+    }
+}
+
 /// The kind of a [`Failure`].
 #[derive(Serialize, Deserialize, Clone, Copy, PartialEq, Eq, Debug)]
 #[serde(rename_all = "kebab-case")]

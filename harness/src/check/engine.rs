@@ -6,7 +6,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::failure;
-use crate::protocol::{Event, Failure, Origin, Outcome, RunConfig};
+use crate::protocol::{Event, Failure, Outcome, RunConfig};
 use crate::trace;
 
 /// How a check run ended.
@@ -59,13 +59,7 @@ fn ended(result: std::thread::Result<()>, replay: Option<String>) -> Ran {
         Ok(()) => Outcome::Pass,
         Err(payload) => Outcome::Fail(failure::current().unwrap_or_else(|| {
             let (kind, message) = failure::kind_and_message(&*payload);
-            Failure {
-                kind,
-                message,
-                location: None,
-                origin: Origin::Other,
-                thread: None,
-            }
+            Failure::of_execution(kind, message)
         })),
     };
     let failed = outcome != Outcome::Pass;
@@ -245,12 +239,6 @@ mod real {
                 )
             }
         };
-        Failure {
-            kind,
-            message,
-            location: None,
-            origin: Origin::Other,
-            thread: None,
-        }
+        Failure::of_execution(kind, message)
     }
 }
