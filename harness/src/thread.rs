@@ -20,6 +20,9 @@ use crate::protocol::Op;
 use crate::trace;
 
 pub use crate::backend::thread::{current, park, yield_now, Thread};
+/// Whether the calling thread is unwinding from a panic: std's own, for a `Drop` that reacts to
+/// a panic (such as a pool starting a replacement worker).
+pub use std::thread::panicking;
 
 static SPAWNED: AtomicUsize = AtomicUsize::new(0);
 static ALIVE: AtomicUsize = AtomicUsize::new(0);
