@@ -4,26 +4,30 @@
 //! writer is alone inside, a thread waiting for the lock is woken when it is free (no lost
 //! wakeup), and a waiting thread is overtaken only a bounded number of times (no starvation).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::ops::{Deref, DerefMut};
 
+use checks::rwlock::{self, Contenders, RwLockFamily};
 use fair_rwlock::FairRwLock;
 use harness::check::{mode, Checks, Mode};
-use harness::detect::{Bypass, Gauge};
-use harness::sync::Arc;
-use harness::thread::{self, JoinHandle};
 
 fn main() {
     Checks::new()
-        .sequential("a new lock holds its value", new_lock_holds_value)
-        .sequential("a write is seen by later reads", write_is_seen)
+        .sequential(
+            "a new lock holds its value",
+            rwlock::new_lock_holds_value::<Fair>,
+        )
+        .sequential(
+            "a write is seen by later reads",
+            rwlock::write_is_seen::<Fair>,
+        )
         .sequential(
             "dropping a guard releases the lock",
-            guards_release_the_lock,
+            rwlock::guards_release_the_lock::<Fair>,
         )
-        .concurrent("readers share the lock", readers_share)
+        .concurrent("readers share the lock", rwlock::readers_share::<Fair>)
         .concurrent(
             "a waiting writer gets in when the readers leave",
-            waiting_writer_gets_in,
+            rwlock::waiting_writer_gets_in::<Fair>,
         )
         .concurrent(
             "a waiting reader gets in when the writer leaves",
@@ -43,214 +47,24 @@ fn main() {
         .run();
 }
 
-fn new_lock_holds_value() {
-    let lock = FairRwLock::new(5);
-    assert_eq!(
-        *lock.read(),
-        5,
-        "FairRwLock::new(5), then read() does not see 5"
-    );
-    let lock = FairRwLock::new(String::from("hello"));
-    assert_eq!(
-        lock.read().as_str(),
-        "hello",
-        "FairRwLock::new(\"hello\"), then read() does not see \"hello\""
-    );
-}
+/// The kata's lock, for the shared readers-writer scenarios.
+struct Fair;
 
-fn write_is_seen() {
-    let lock = FairRwLock::new(vec![1]);
-    {
-        let mut guard = lock.write();
-        assert_eq!(
-            *guard,
-            [1],
-            "a write guard does not see the value the lock was made with"
-        );
-        guard.push(2);
-        assert_eq!(*guard, [1, 2], "a write guard does not see its own change");
-    }
-    assert_eq!(
-        *lock.read(),
-        [1, 2],
-        "a value changed through write() is not seen by a later read()"
-    );
-    *lock.write() = vec![7];
-    assert_eq!(
-        *lock.read(),
-        [7],
-        "a value replaced through write() is not seen by a later read()"
-    );
-}
+impl RwLockFamily for Fair {
+    const NAME: &'static str = "FairRwLock";
+    type Lock<T: Send + Sync + 'static> = FairRwLock<T>;
 
-fn guards_release_the_lock() {
-    let lock = FairRwLock::new(0);
-    for round in 1..=3 {
-        let before = *lock.read();
-        *lock.write() += 1;
-        let after = *lock.read();
-        assert_eq!(
-            after,
-            before + 1,
-            "round {round}: read {before}, wrote +1 and dropped the guard, then read {after}"
-        );
-    }
-}
-
-/// Starts a named thread.
-fn spawn<R: Send + 'static>(
-    name: String,
-    body: impl FnOnce() -> R + Send + 'static,
-) -> JoinHandle<R> {
-    thread::Builder::new().name(name).spawn(body).unwrap()
-}
-
-fn readers_share() {
-    let lock = Arc::new(FairRwLock::new(5));
-    // This thread holds a read guard the whole time, and waits for two more readers to finish.
-    // If readers excluded each other, they would wait for us and we for them.
-    let held = lock.read();
-    let others: Vec<_> = (0..2)
-        .map(|id| {
-            let lock = Arc::clone(&lock);
-            spawn(format!("reader {id}"), move || *lock.read())
-        })
-        .collect();
-    for other in others {
-        let seen = other.join().unwrap();
-        assert_eq!(
-            seen, 5,
-            "a reader read {seen} while another reader held the lock, but the value is 5"
-        );
-    }
-    assert_eq!(
-        *held, 5,
-        "a reader holding the lock sees {}, but the value is 5",
-        *held
-    );
-}
-
-/// The bookkeeping of who is inside, kept by the checks themselves (plain std atomics: they are
-/// not part of the kata and create no extra interleavings).
-struct Occupancy {
-    /// Readers inside, plus `WRITER` for each writer inside.
-    inside: AtomicUsize,
-}
-
-/// What one writer adds to [`Occupancy::inside`].
-const WRITER: usize = 1 << 16;
-
-impl Occupancy {
-    fn new() -> Self {
-        Occupancy {
-            inside: AtomicUsize::new(0),
-        }
+    fn new<T: Send + Sync + 'static>(value: T) -> FairRwLock<T> {
+        FairRwLock::new(value)
     }
 
-    fn reader_enters(&self) {
-        let before = self.inside.fetch_add(1, Ordering::SeqCst);
-        assert!(
-            before < WRITER,
-            "a reader got in while a writer was inside the lock"
-        );
+    fn read<T: Send + Sync + 'static>(lock: &FairRwLock<T>) -> impl Deref<Target = T> + '_ {
+        lock.read()
     }
 
-    fn reader_leaves(&self) {
-        self.inside.fetch_sub(1, Ordering::SeqCst);
+    fn write<T: Send + Sync + 'static>(lock: &FairRwLock<T>) -> impl DerefMut<Target = T> + '_ {
+        lock.write()
     }
-
-    fn writer_enters(&self) {
-        let before = self.inside.fetch_add(WRITER, Ordering::SeqCst);
-        assert!(
-            before < WRITER,
-            "a writer got in while another writer was inside the lock"
-        );
-        assert!(
-            before == 0,
-            "a writer got in while {before} reader(s) were inside the lock"
-        );
-    }
-
-    fn writer_leaves(&self) {
-        self.inside.fetch_sub(WRITER, Ordering::SeqCst);
-    }
-}
-
-fn writer_is_alone() {
-    let (writers, readers, rounds) = match mode() {
-        Mode::Model => (2, 1, 1),
-        _ => (2, 3, 5),
-    };
-    let lock = Arc::new(FairRwLock::new(0_usize));
-    let occupancy = Arc::new(Occupancy::new());
-    let gauge = Arc::new(Gauge::new("writers inside", 1));
-    let total = writers * rounds;
-    let mut handles = Vec::new();
-    for id in 0..writers {
-        let (lock, occupancy, gauge) = (
-            Arc::clone(&lock),
-            Arc::clone(&occupancy),
-            Arc::clone(&gauge),
-        );
-        handles.push(spawn(format!("writer {id}"), move || {
-            for _ in 0..rounds {
-                let mut guard = lock.write();
-                let counted = gauge.enter();
-                occupancy.writer_enters();
-                *guard += 1;
-                // Stay a moment, so that anyone wrongly let in meets this writer.
-                thread::yield_now();
-                occupancy.writer_leaves();
-                drop(counted);
-                drop(guard);
-            }
-        }));
-    }
-    for id in 0..readers {
-        let (lock, occupancy) = (Arc::clone(&lock), Arc::clone(&occupancy));
-        handles.push(spawn(format!("reader {id}"), move || {
-            let mut last = 0;
-            for _ in 0..rounds {
-                let guard = lock.read();
-                occupancy.reader_enters();
-                let seen = *guard;
-                thread::yield_now();
-                occupancy.reader_leaves();
-                drop(guard);
-                assert!(
-                    seen <= total,
-                    "a reader saw {seen}, but only {total} increments were ever written"
-                );
-                assert!(
-                    seen >= last,
-                    "a reader saw {last} and later {seen}: a write was lost or undone"
-                );
-                last = seen;
-            }
-        }));
-    }
-    for handle in handles {
-        handle.join().unwrap();
-    }
-    let end = *lock.read();
-    assert_eq!(
-        end, total,
-        "{writers} writers each added 1 {rounds} time(s), but the value is {end}, not {total}"
-    );
-}
-
-fn waiting_writer_gets_in() {
-    let lock = Arc::new(FairRwLock::new(0));
-    let held = lock.read();
-    let writer = {
-        let lock = Arc::clone(&lock);
-        spawn("writer".into(), move || *lock.write() += 1)
-    };
-    // The writer may already be waiting for this reader; leaving must let it in.
-    drop(held);
-    writer.join().unwrap();
-    let end = *lock.read();
-    assert_eq!(end, 1, "a writer added 1 to 0, but a later read sees {end}");
 }
 
 fn waiting_reader_gets_in() {
@@ -258,89 +72,35 @@ fn waiting_reader_gets_in() {
         Mode::Model => 1,
         _ => 3,
     };
-    let lock = Arc::new(FairRwLock::new(0));
-    let mut held = lock.write();
-    let handles: Vec<_> = (0..readers)
-        .map(|id| {
-            let lock = Arc::clone(&lock);
-            spawn(format!("reader {id}"), move || *lock.read())
-        })
-        .collect();
-    // The readers started after this write guard was taken, so they must see what it writes.
-    *held = 1;
-    drop(held);
-    for handle in handles {
-        let seen = handle.join().unwrap();
-        assert_eq!(
-            seen, 1,
-            "a reader that asked while a writer held the lock saw {seen}, not the 1 it wrote"
-        );
-    }
+    rwlock::waiting_reader_gets_in::<Fair>(readers);
 }
 
-/// Readers and writers loop over the lock; every entry by another thread while one waits is
-/// counted, and more than the kata's bound fails the check.
-///
-/// Each visit starts with a pause (`yield_now`): between visits a real thread does other work.
-/// It also keeps the test fair under the PCT scheduler, which only runs its highest-priority
-/// thread: a yield moves the yielding thread to the back. Without it, a thread that has just
-/// left and comes back at once could sit in its own call to `read()`/`write()`, not yet in any
-/// queue, while the others go round again and again, and even a first-come, first-served lock
-/// would look unfair.
-fn contend(readers: usize, reads: usize, writers: usize, writes: usize) {
-    let lock = Arc::new(FairRwLock::new(0_usize));
-    let bypass = Arc::new(Bypass::new("the lock"));
-    let mut handles = Vec::new();
-    for id in 0..writers {
-        let (lock, bypass) = (Arc::clone(&lock), Arc::clone(&bypass));
-        handles.push(spawn(format!("writer {id}"), move || {
-            for _ in 0..writes {
-                thread::yield_now();
-                let waiting = bypass.wait();
-                let mut guard = lock.write();
-                let inside = waiting.enter();
-                *guard += 1;
-                drop(inside);
-                drop(guard);
-            }
-        }));
-    }
-    for id in 0..readers {
-        let (lock, bypass) = (Arc::clone(&lock), Arc::clone(&bypass));
-        handles.push(spawn(format!("reader {id}"), move || {
-            for _ in 0..reads {
-                thread::yield_now();
-                let waiting = bypass.wait();
-                let guard = lock.read();
-                let inside = waiting.enter();
-                let seen = *guard;
-                drop(inside);
-                drop(guard);
-                assert!(
-                    seen <= writers * writes,
-                    "a reader saw {seen}, more than was ever written"
-                );
-            }
-        }));
-    }
-    for handle in handles {
-        handle.join().unwrap();
-    }
-    let end = *lock.read();
-    assert_eq!(
-        end,
-        writers * writes,
-        "the writers added {} in all, but the value is {end}",
-        writers * writes
-    );
+fn writer_is_alone() {
+    let (writers, readers, rounds) = match mode() {
+        Mode::Model => (2, 1, 1),
+        _ => (2, 3, 5),
+    };
+    rwlock::writer_is_alone::<Fair>(writers, readers, rounds);
 }
 
 fn writers_do_not_starve() {
     // A steady stream of overlapping readers must not keep a writer out for ever.
-    contend(3, 10, 1, 3);
+    rwlock::contend::<Fair>(Contenders {
+        readers: 3,
+        reads: 10,
+        writers: 1,
+        writes: 3,
+        readers_judged: true,
+    });
 }
 
 fn readers_do_not_starve() {
     // A steady stream of writers, one after the other, must not keep a reader out for ever.
-    contend(1, 3, 3, 8);
+    rwlock::contend::<Fair>(Contenders {
+        readers: 1,
+        reads: 3,
+        writers: 3,
+        writes: 8,
+        readers_judged: true,
+    });
 }

@@ -168,6 +168,16 @@ fn in_plain_words(kind: FailureKind, message: String, events: &[Event]) -> Strin
     }
 }
 
+/// Whether `file` belongs to the checks: the kata's check file, or a helper beside it in the
+/// checks crate (shared scenarios, validators).
+fn in_checks(file: &str, check_file: &str) -> bool {
+    let file = std::path::Path::new(file);
+    match std::path::Path::new(check_file).parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => file.starts_with(dir),
+        _ => file == std::path::Path::new(check_file),
+    }
+}
+
 /// Recognises the engines' own failure messages.
 pub(crate) fn kind_of_message(message: &str) -> FailureKind {
     let starts = |prefix: &str| message.trim_start().starts_with(prefix);
@@ -193,7 +203,7 @@ pub(crate) fn kind_of_message(message: &str) -> FailureKind {
 
 fn origin(location: &Location<'_>, check_file: &str) -> Origin {
     let file = location.file();
-    if file == check_file || file.contains("harness/src/") {
+    if in_checks(file, check_file) || file.contains("harness/src/") {
         Origin::Check
     } else if file.starts_with("/rustc/")
         || file.contains("/.cargo/")
@@ -238,6 +248,17 @@ mod tests {
         for (message, kind) in cases {
             assert_eq!(kind_of_message(message), kind, "{message}");
         }
+    }
+
+    #[test]
+    fn files_beside_the_check_file_are_the_checks() {
+        let check = "/repo/tests/fair_rwlock.rs";
+        assert!(in_checks("/repo/tests/fair_rwlock.rs", check));
+        assert!(in_checks("/repo/tests/rwlock.rs", check));
+        assert!(in_checks("/repo/tests/validators/barbershop.rs", check));
+        assert!(!in_checks("/repo/solutions/fair_rwlock/lib.rs", check));
+        assert!(in_checks("checks.rs", "checks.rs"));
+        assert!(!in_checks("lib.rs", "checks.rs"));
     }
 
     #[test]
