@@ -5,7 +5,7 @@
 //! - **Check engines** ([`check`]): sequential, model, explore and stress runs of a kata's checks,
 //!   each in its own process.
 //! - **Detectors** ([`detect`]): capacity and exclusion gauges, bounded-bypass starvation, and the
-//!   deadlock analysis of recorded lock state.
+//!   deadlock analysis of recorded lock state; [`future`] watches an executor's polls and wakes.
 //! - The **protocol** between a check process and its runner ([`protocol`]) and the **verdict**
 //!   vocabulary ([`verdict`]).
 //!
@@ -41,6 +41,7 @@ pub mod analysis;
 pub mod cell;
 pub mod check;
 pub mod detect;
+pub mod future;
 pub mod hint;
 pub mod protocol;
 pub mod sync;

@@ -336,6 +336,10 @@ pub enum Op {
     Leave,
     /// A thread ended.
     Exit,
+    /// An executor polled a task a check watches.
+    Poll,
+    /// A task a check watches was woken.
+    Wake,
 }
 
 impl Op {
@@ -358,6 +362,8 @@ impl Op {
             Op::Enter => "enter",
             Op::Leave => "leave",
             Op::Exit => "exit",
+            Op::Poll => "poll",
+            Op::Wake => "wake",
         }
     }
 }
