@@ -40,7 +40,7 @@ pub struct ThreadState {
 /// What a thread is blocked on.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Blocked {
-    /// [`Op::Lock`], [`Op::Wait`] or [`Op::Join`].
+    /// [`Op::Lock`], [`Op::Wait`], [`Op::Join`] or [`Op::Park`].
     pub op: Op,
     /// The lock or condvar, or the thread being joined.
     pub on: String,
@@ -78,6 +78,7 @@ pub fn threads(events: &[Event]) -> Vec<ThreadState> {
                 state.waits = Some(blocked(Op::Wait, resource, event));
             }
             Op::Join => state.waits = Some(blocked(Op::Join, detail, event)),
+            Op::Park => state.waits = Some(blocked(Op::Park, String::new(), event)),
             Op::Exit => state.finished = true,
             _ => {}
         }
@@ -149,6 +150,7 @@ pub fn describe(state: &ThreadState) -> Option<String> {
         }
         Op::Lock => format!("waits for `{}`", waits.on),
         Op::Wait => format!("waits on `{}` for a notify that never comes", waits.on),
+        Op::Park => "is parked, waiting for an unpark that never comes".to_owned(),
         _ => format!("waits for `{}` to finish", waits.on),
     };
     Some(match state.holds.as_slice() {

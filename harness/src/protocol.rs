@@ -336,6 +336,8 @@ pub enum Op {
     Leave,
     /// A thread ended.
     Exit,
+    /// Parked until unparked.
+    Park,
     /// An executor polled a task a check watches.
     Poll,
     /// A task a check watches was woken.
@@ -362,6 +364,7 @@ impl Op {
             Op::Enter => "enter",
             Op::Leave => "leave",
             Op::Exit => "exit",
+            Op::Park => "park",
             Op::Poll => "poll",
             Op::Wake => "wake",
         }
