@@ -8,6 +8,10 @@
 //! - A [`Signal`] is an event the check fires from any thread (an I/O completion, a timer): the
 //!   future [`Signal::wait`] is `Pending` until then.
 //!
+//! - [`block_on`] runs a future on the calling thread, polling it only after a wake, and
+//!   sleeping on a facade condvar in between: a future that loses its wake is a deadlock under
+//!   every engine.
+//!
 //! Polls and wakes appear in the trace (`poll T1`, `wake T3`), and [`judge`] fails the check
 //! with the count of wasted polls.
 //!
@@ -38,6 +42,7 @@ use std::task::{Context, Poll, Wake, Waker};
 
 use crate::check::failure;
 use crate::protocol::{FailureKind, Op};
+use crate::sync::{Condvar as FacadeCondvar, Mutex as FacadeMutex};
 use crate::trace;
 
 /// The counts of one [`Probe`], kept with std's atomics: watching adds no scheduling points.
@@ -280,5 +285,59 @@ impl Signal {
                 Poll::Pending
             }
         })
+    }
+}
+
+/// Runs `future` to completion on the calling thread: polls it once, then again only after its
+/// waker was woken (from any thread), sleeping in between.
+///
+/// ```
+/// use harness::future::{block_on, Signal};
+/// use harness::thread;
+///
+/// let signal = Signal::new();
+/// let firing = signal.clone();
+/// let handle = thread::spawn(move || firing.fire());
+/// block_on(signal.wait());
+/// handle.join().unwrap();
+/// ```
+#[track_caller]
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    let wake = crate::sync::Arc::new(Unblock {
+        woken: FacadeMutex::new(false).named("block_on woken"),
+        changed: FacadeCondvar::new().named("a wake for block_on"),
+    });
+    let waker = Waker::from(Arc::new(UnblockWaker(crate::sync::Arc::clone(&wake))));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        let woken = wake.woken.lock().unwrap_or_else(|p| p.into_inner());
+        let mut woken = wake
+            .changed
+            .wait_while(woken, |woken| !*woken)
+            .unwrap_or_else(|p| p.into_inner());
+        *woken = false;
+    }
+}
+
+/// Whether [`block_on`]'s future was woken since its last poll.
+struct Unblock {
+    woken: FacadeMutex<bool>,
+    changed: FacadeCondvar,
+}
+
+struct UnblockWaker(crate::sync::Arc<Unblock>);
+
+impl Wake for UnblockWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        *self.0.woken.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        self.0.changed.notify_one();
     }
 }

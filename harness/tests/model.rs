@@ -100,3 +100,16 @@ fn a_channel_disconnects_in_every_interleaving() {
     });
     assert_eq!(failure, None);
 }
+
+#[test]
+fn block_on_sleeps_until_a_wake_from_another_thread() {
+    use harness::future::{block_on, Signal};
+    let failure = model(|| {
+        let signal = Signal::new();
+        let firing = signal.clone();
+        let handle = thread::spawn(move || firing.fire());
+        block_on(signal.wait());
+        handle.join().unwrap();
+    });
+    assert_eq!(failure, None);
+}
