@@ -149,6 +149,13 @@ impl Kata {
         root.join("tests").join(format!("{}.rs", self.name()))
     }
 
+    /// The benchmark, `tests/benches/<kata>.rs` (not every kata has one).
+    pub fn bench_file(&self, root: &Path) -> PathBuf {
+        root.join("tests")
+            .join("benches")
+            .join(format!("{}.rs", self.name()))
+    }
+
     /// `solutions/<kata>/`.
     pub fn solutions_dir(&self, root: &Path) -> PathBuf {
         root.join("solutions").join(self.name())

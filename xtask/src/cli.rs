@@ -36,6 +36,26 @@ pub enum Command {
         /// Options shared with `replay`.
         #[command(flatten)]
         run: RunArgs,
+        /// Skip the performance measurement that follows a pass of a kata with a performance
+        /// target (it never changes the verdict).
+        #[arg(long)]
+        no_perf: bool,
+    },
+    /// Measure a kata's approaches (time, speedup, peak memory) with its benchmark, built
+    /// optimised against your file; with a performance target, also against the reference
+    /// solution.
+    Bench {
+        /// The kata, e.g. `false_sharing`.
+        kata: String,
+        /// A file to measure in place of the kata's `src/lib.rs`.
+        #[arg(long, value_name = "FILE")]
+        source: Option<PathBuf>,
+        /// Run every approach once at the smallest load: does the benchmark still work?
+        #[arg(long)]
+        quick: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
     },
     /// Re-check a kata every time its file is saved (keys on a terminal: n h l r q).
     Watch {

@@ -1,4 +1,5 @@
-//! Building a variant's check binary for one backend with cargo.
+//! Building a variant's check binary for one backend, or its benchmark in release mode, with
+//! cargo.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -10,7 +11,7 @@ use harness::protocol::Backend;
 use serde_json::Value;
 
 use crate::run;
-use crate::variant::Variant;
+use crate::variant::{Variant, BENCH_TARGET};
 
 /// What a build produced.
 pub enum Built {
@@ -54,20 +55,47 @@ pub fn build(
     backend: Backend,
     limits: Option<BuildLimits>,
 ) -> Result<Built> {
+    let mut command = cargo(root, variant, "test", &["--test", "checks"]);
+    if let Some(feature) = backend.feature() {
+        command.args(["--features", feature]);
+    }
+    run_build(root, variant, command, "checks", limits)
+}
+
+/// Builds the benchmark of `variant` (its bench target, see [`Variant`]) with cargo's `bench`
+/// profile (optimised, like `--release`) on the std backend, in the same target directory as
+/// [`build`]. The variant's manifest must have the bench target (its kata has a benchmark).
+pub fn build_bench(root: &Path, variant: &Variant) -> Result<Built> {
+    let command = cargo(root, variant, "bench", &["--bench", BENCH_TARGET]);
+    run_build(root, variant, command, BENCH_TARGET, None)
+}
+
+/// `cargo <subcommand> <args> --no-run` on the variant's manifest, in the shared target
+/// directory.
+fn cargo(root: &Path, variant: &Variant, subcommand: &str, args: &[&str]) -> Command {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
     command
-        .arg("test")
+        .arg(subcommand)
         .arg("--manifest-path")
         .arg(variant.manifest_path())
-        .args(["--test", "checks", "--no-run", "--message-format=json"])
+        .args(args)
+        .args(["--no-run", "--message-format=json"])
         .stdin(Stdio::null());
     if std::env::var_os("CARGO_TARGET_DIR").is_none() {
         command.env("CARGO_TARGET_DIR", root.join("target"));
     }
-    if let Some(feature) = backend.feature() {
-        command.args(["--features", feature]);
-    }
+    command
+}
+
+/// Runs the build `command` (under `limits`, if any) and finds the executable of `target`.
+fn run_build(
+    root: &Path,
+    variant: &Variant,
+    mut command: Command,
+    target: &str,
+    limits: Option<BuildLimits>,
+) -> Result<Built> {
     let (status, stdout, stderr) = match limits {
         None => {
             let output = command.output().context("cannot run cargo")?;
@@ -100,7 +128,7 @@ pub fn build(
     let manifest = variant.manifest_path();
     // cargo names manifests by their canonical path.
     let manifest = std::fs::canonicalize(&manifest).unwrap_or(manifest);
-    let messages = parse_messages(&stdout, &manifest);
+    let messages = parse_messages(&stdout, &manifest, target);
     if let Some((package, error)) = messages.foreign_errors.first() {
         let first_line = error.lines().next().unwrap_or_default();
         bail!("{package} does not compile, so no kata can be checked: {first_line}");
@@ -109,7 +137,7 @@ pub fn build(
         return match messages.executable {
             Some(exe) => Ok(Built::Binary(exe)),
             None => bail!(
-                "cargo built {} but named no `checks` executable",
+                "cargo built {} but named no `{target}` executable",
                 variant.dir.display()
             ),
         };
@@ -139,8 +167,9 @@ pub fn build(
     )
 }
 
-/// What cargo's JSON messages say: the checks executable, the compiler's errors in the variant
-/// (its source or its checks), and errors in other packages (the harness), by package.
+/// What cargo's JSON messages say: the executable of the target built, the compiler's errors in
+/// the variant (its source, its checks or its benchmark), and errors in other packages (the
+/// harness), by package.
 #[derive(Default, Debug, PartialEq)]
 struct Messages {
     executable: Option<PathBuf>,
@@ -148,14 +177,14 @@ struct Messages {
     foreign_errors: Vec<(String, String)>,
 }
 
-fn parse_messages(stdout: &str, manifest: &Path) -> Messages {
+fn parse_messages(stdout: &str, manifest: &Path, target: &str) -> Messages {
     let mut messages = Messages::default();
     for value in stdout
         .lines()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
     {
         match value["reason"].as_str() {
-            Some("compiler-artifact") if value["target"]["name"] == "checks" => {
+            Some("compiler-artifact") if value["target"]["name"] == target => {
                 if let Some(exe) = value["executable"].as_str() {
                     messages.executable = Some(PathBuf::from(exe));
                 }
@@ -193,16 +222,28 @@ mod tests {
 {"reason":"compiler-artifact","target":{"name":"checks"},"executable":"/t/checks-1"}
 not json
 "#;
-        let messages = parse_messages(stdout, Path::new("/v/Cargo.toml"));
+        let messages = parse_messages(stdout, Path::new("/v/Cargo.toml"), "checks");
         assert_eq!(messages.executable, Some(PathBuf::from("/t/checks-1")));
         assert_eq!(messages.errors, vec!["error[E0425]: x\n".to_owned()]);
         assert!(messages.foreign_errors.is_empty());
     }
 
     #[test]
+    fn finds_the_executable_of_the_target_asked_for() {
+        let stdout = r#"{"reason":"compiler-artifact","target":{"name":"checks"},"executable":"/t/checks-1"}
+{"reason":"compiler-artifact","target":{"name":"bench"},"executable":"/t/release/deps/bench-2"}
+"#;
+        let messages = parse_messages(stdout, Path::new("/v/Cargo.toml"), "bench");
+        assert_eq!(
+            messages.executable,
+            Some(PathBuf::from("/t/release/deps/bench-2"))
+        );
+    }
+
+    #[test]
     fn errors_in_other_packages_are_not_the_variants() {
         let stdout = r#"{"reason":"compiler-message","manifest_path":"/r/harness/Cargo.toml","target":{"name":"harness"},"message":{"level":"error","rendered":"error[E0425]: y\n"}}"#;
-        let messages = parse_messages(stdout, Path::new("/v/Cargo.toml"));
+        let messages = parse_messages(stdout, Path::new("/v/Cargo.toml"), "checks");
         assert!(messages.errors.is_empty());
         assert_eq!(
             messages.foreign_errors,

@@ -9,6 +9,8 @@
 //! Kata metadata comes from `kata.toml` ([`catalog`], [`metadata`]); the learner's progress is
 //! kept in `target/xtask/state.json` ([`state`]). `watch` re-checks on every save ([`watcher`],
 //! [`keys`]).
+//! `bench` builds a kata's benchmark optimised and prints what it measured, against the
+//! reference solution where `kata.toml` sets a performance target ([`bench`]).
 //! `grade` takes only the learner's files from a submission ([`submission`]), checks every kata
 //! of it under limits into points ([`grading`]), and writes the grade in the formats CI systems
 //! read ([`formats`]) or a class's gradebook ([`gradebook`]).
@@ -19,6 +21,7 @@
 //! Exit status: 0 pass, 1 the kata (or a verified variant) does not pass, 2 a usage or
 //! infrastructure error, reported as one line on stderr.
 
+mod bench;
 mod catalog;
 mod checker;
 mod cli;

@@ -42,6 +42,28 @@ pub struct Metadata {
     /// Processes and threads a graded check may have (RLIMIT_NPROC; default
     /// [`DEFAULT_PROCESSES`]). Applied by `grade` only, and never binding for root.
     pub processes: Option<u64>,
+    /// Performance grading (`[performance]`): how the learner's code must compare with the
+    /// reference solution's in the kata's benchmark. Reported apart from the verdict, never
+    /// part of it.
+    pub performance: Option<Performance>,
+}
+
+/// `[performance]` of a `kata.toml`: one approach of the kata's benchmark
+/// (`tests/benches/<kata>.rs`) measured on the learner's code and on the reference solution.
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Performance {
+    /// The benchmark's approach that runs the kata's code, e.g. `this pool`.
+    pub approach: String,
+    /// The lowest acceptable ratio of the learner's throughput to the reference solution's
+    /// (the reference's time over the learner's): 0.5 means at most twice as slow.
+    pub min_ratio: f64,
+    /// Another approach of the same benchmark to compare with as well, e.g. a well-known
+    /// crate's.
+    pub baseline: Option<String>,
+    /// The load `check` measures at, one run of the approach alone (default: every load of a
+    /// full run of the benchmark).
+    pub load: Option<usize>,
 }
 
 /// Address space of one check process when `kata.toml` names none: generous for every kata,
@@ -90,6 +112,33 @@ impl Metadata {
         }
         if self.hints.is_empty() {
             return Err(("hints", "lists no hint".into()));
+        }
+        if let Some(performance) = &self.performance {
+            performance.validate()?;
+        }
+        Ok(())
+    }
+}
+
+impl Performance {
+    fn validate(&self) -> Result<(), (&'static str, String)> {
+        if self.approach.trim().is_empty() {
+            return Err(("performance.approach", "names no approach".into()));
+        }
+        if !(self.min_ratio.is_finite() && self.min_ratio > 0.0) {
+            return Err((
+                "performance.min_ratio",
+                format!("is {}, expected a number above 0", self.min_ratio),
+            ));
+        }
+        if self.baseline.as_deref() == Some(self.approach.as_str()) {
+            return Err((
+                "performance.baseline",
+                "is the approach itself; name another approach of the benchmark".into(),
+            ));
+        }
+        if self.load == Some(0) {
+            return Err(("performance.load", "must be at least 1".into()));
         }
         Ok(())
     }
@@ -211,6 +260,52 @@ hints = [
         let text = GOOD.replace("\"two\"", "2");
         let err = Metadata::parse(&text, "kata.toml").unwrap_err();
         assert!(err.contains("`hints`"), "{err}");
+    }
+
+    #[test]
+    fn performance_is_optional_and_parsed() {
+        let metadata = Metadata::parse(GOOD, "kata.toml").unwrap();
+        assert_eq!(metadata.performance, None);
+        let text = format!(
+            "{GOOD}\n[performance]\napproach = \"this pool\"\nmin_ratio = 0.5\n\
+             baseline = \"threadpool crate\"\nload = 1000\n"
+        );
+        let metadata = Metadata::parse(&text, "kata.toml").unwrap();
+        assert_eq!(
+            metadata.performance,
+            Some(Performance {
+                approach: "this pool".into(),
+                min_ratio: 0.5,
+                baseline: Some("threadpool crate".into()),
+                load: Some(1000),
+            })
+        );
+        let minimal = format!("{GOOD}\n[performance]\napproach = \"a\"\nmin_ratio = 1\n");
+        let metadata = Metadata::parse(&minimal, "kata.toml").unwrap();
+        let performance = metadata.performance.unwrap();
+        assert_eq!((performance.min_ratio, performance.baseline), (1.0, None));
+    }
+
+    #[test]
+    fn performance_fields_are_checked() {
+        let with = |body: &str| format!("{GOOD}\n[performance]\n{body}\n");
+        let err = Metadata::parse(&with("approach = \"a\""), "kata.toml").unwrap_err();
+        assert!(err.contains("min_ratio"), "{err}");
+        let err =
+            Metadata::parse(&with("approach = \"a\"\nmin_ratio = 0.0"), "kata.toml").unwrap_err();
+        assert!(err.contains("`performance.min_ratio`"), "{err}");
+        let err = Metadata::parse(
+            &with("approach = \"a\"\nmin_ratio = 0.5\nbaseline = \"a\""),
+            "kata.toml",
+        )
+        .unwrap_err();
+        assert!(err.contains("`performance.baseline`"), "{err}");
+        let err = Metadata::parse(
+            &with("approach = \"a\"\nmin_ratio = 0.5\nminratio = 1.0"),
+            "k.toml",
+        )
+        .unwrap_err();
+        assert!(err.contains("minratio") && !err.contains('\n'), "{err}");
     }
 
     #[test]

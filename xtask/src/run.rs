@@ -179,6 +179,31 @@ pub fn output_within(
     Ok(status.map(|status| (status, stdout, stderr)))
 }
 
+/// Runs `command` in its own process group for at most `budget`, its stderr passed through to
+/// ours (a benchmark's progress) and its stdout captured (the first `cap` bytes): `None` when it
+/// ran out of time. Whatever is left of the group is killed when it ends.
+pub fn stdout_within(
+    mut command: Command,
+    budget: Duration,
+    cap: usize,
+) -> Result<Option<(ExitStatus, String)>> {
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .process_group(0);
+    die_with_parent(&mut command);
+    let mut child = command.spawn()?;
+    let stdout = capture(child.stdout.take(), cap);
+    let status = child.wait_timeout(budget)?;
+    kill_group(&child);
+    if status.is_none() {
+        child.wait()?;
+    }
+    let stdout = join(stdout);
+    Ok(status.map(|status| (status, stdout)))
+}
+
 /// Has the child killed if xtask dies first (Ctrl-C reaches xtask's process group, not the
 /// child's), so a check stuck in a loop never outlives its runner.
 #[cfg(target_os = "linux")]
@@ -351,6 +376,23 @@ mod tests {
             "{:?}",
             start.elapsed()
         );
+    }
+
+    #[test]
+    fn stdout_is_kept_and_a_timeout_is_none() {
+        let (status, stdout) = stdout_within(
+            shell("echo row; echo progress >&2"),
+            Duration::from_secs(20),
+            64,
+        )
+        .unwrap()
+        .unwrap();
+        assert!(status.success());
+        assert_eq!(stdout, "row\n");
+        let start = Instant::now();
+        let ran = stdout_within(shell("sleep 30"), Duration::from_millis(300), 64).unwrap();
+        assert!(ran.is_none());
+        assert!(start.elapsed() < Duration::from_secs(10));
     }
 
     #[test]

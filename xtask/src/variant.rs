@@ -1,5 +1,7 @@
 //! A variant: one source file standing in for a kata's `src/lib.rs`, built in a scratch crate
-//! under `target/xtask/variants/` whose `[lib] path` points at the file itself.
+//! under `target/xtask/variants/` whose `[lib] path` points at the file itself, whose test
+//! target `checks` is the kata's checks and, when the kata has one, whose bench target `bench`
+//! is its benchmark.
 
 use std::path::{Path, PathBuf};
 
@@ -30,6 +32,8 @@ impl Variant {
                 kata.name()
             );
         }
+        let bench = kata.bench_file(root);
+        let bench = bench.is_file().then_some(bench);
         let hash = fingerprint::hex(source.as_os_str().as_encoded_bytes());
         // The package name is the variant's own, so that cargo gives each variant its own
         // artifacts (its hashes ignore where a single-crate workspace lives); the library keeps
@@ -50,6 +54,7 @@ impl Variant {
             package: &package,
             source: &source,
             checks: &checks,
+            bench: bench.as_deref(),
         })?;
         write_if_changed(&dir.join("Cargo.toml"), &text)?;
         refresh_lock(&root.join("Cargo.lock"), &dir.join("Cargo.lock"))?;
@@ -69,6 +74,9 @@ impl Variant {
     }
 }
 
+/// The name of a variant's bench target (the kata's benchmark).
+pub const BENCH_TARGET: &str = "bench";
+
 /// Everything the scratch manifest is derived from.
 pub struct Inputs<'a> {
     /// The repository root.
@@ -87,6 +95,8 @@ pub struct Inputs<'a> {
     pub source: &'a Path,
     /// The kata's checks, absolute.
     pub checks: &'a Path,
+    /// The kata's benchmark, absolute, when it has one.
+    pub bench: Option<&'a Path>,
 }
 
 /// The scratch crate's `Cargo.toml`.
@@ -141,6 +151,16 @@ pub fn manifest(inputs: &Inputs) -> Result<String> {
             ("harness", false.into()),
         ]))]),
     );
+    if let Some(bench) = inputs.bench {
+        out.insert(
+            "bench".into(),
+            Value::Array(vec![Value::Table(table([
+                ("name", BENCH_TARGET.into()),
+                ("path", path_value(bench)),
+                ("harness", false.into()),
+            ]))]),
+        );
+    }
     out.insert("dependencies".into(), Value::Table(dependencies));
     out.insert(
         "features".into(),
@@ -313,6 +333,10 @@ workspace = true
 "#;
 
     fn generate() -> Table {
+        generate_with(None)
+    }
+
+    fn generate_with(bench: Option<&Path>) -> Table {
         let root_manifest: Table = ROOT.parse().unwrap();
         let exercise_manifest: Table = EXERCISE.parse().unwrap();
         let text = manifest(&Inputs {
@@ -324,6 +348,7 @@ workspace = true
             package: "bank-0123456789abcdef",
             source: Path::new("/repo/solutions/bank/lib.rs"),
             checks: Path::new("/repo/tests/bank.rs"),
+            bench,
         })
         .unwrap();
         text.parse().unwrap()
@@ -346,6 +371,18 @@ workspace = true
         assert_eq!(test["path"].as_str(), Some("/repo/tests/bank.rs"));
         assert_eq!(test["harness"].as_bool(), Some(false));
         assert_eq!(manifest["workspace"].as_table().map(Table::len), Some(0));
+    }
+
+    #[test]
+    fn a_benchmark_is_a_bench_target_only_when_there_is_one() {
+        assert!(generate().get("bench").is_none());
+        let manifest = generate_with(Some(Path::new("/repo/tests/benches/bank.rs")));
+        let bench = &manifest["bench"][0];
+        assert_eq!(bench["name"].as_str(), Some("bench"));
+        assert_eq!(bench["path"].as_str(), Some("/repo/tests/benches/bank.rs"));
+        assert_eq!(bench["harness"].as_bool(), Some(false));
+        // The checks stay the one test target.
+        assert_eq!(manifest["test"].as_array().map(Vec::len), Some(1));
     }
 
     #[test]

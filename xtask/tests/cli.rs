@@ -171,3 +171,39 @@ fn a_bad_replay_token_is_a_usage_error() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("not a replay token"));
 }
+
+#[test]
+fn a_kata_without_a_benchmark_lists_those_with_one() {
+    let output = xtask(&["bench", "hit_counter"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = stderr(&output);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("has no benchmark"), "{stderr}");
+    assert!(stderr.contains("false_sharing"), "{stderr}");
+}
+
+#[test]
+fn a_quick_benchmark_prints_a_row_per_approach() {
+    let output = xtask(&[
+        "bench",
+        "false_sharing",
+        "--source",
+        "solutions/false_sharing/lib.rs",
+        "--quick",
+        "--format",
+        "json",
+    ]);
+    let value = json(&output);
+    assert_eq!(output.status.code(), Some(0), "{value}");
+    assert_eq!(value["kata"], "false_sharing");
+    assert_eq!(value["quick"], true);
+    let approaches: Vec<&str> = value["rows"]
+        .as_array()
+        .expect("rows is a list")
+        .iter()
+        .filter_map(|row| row["approach"].as_str())
+        .collect();
+    assert_eq!(approaches, ["packed", "padded", "one shared atomic"]);
+    assert_eq!(value["rows"][0]["speedup"], 1.0);
+    assert!(value["performance"].is_null());
+}

@@ -16,7 +16,10 @@ use crate::results::KataRun;
 use crate::state::{self, State};
 
 /// `cargo xtask check <kata>`: every check of the kata on the learner's file or `--source`.
-pub fn check(catalog: &Catalog, name: &str, args: &RunArgs) -> Result<ExitCode> {
+///
+/// With `perf`, a pass of a kata with `[performance]` in its `kata.toml` is followed by a
+/// performance line (human format only), which never changes the verdict or the exit status.
+pub fn check(catalog: &Catalog, name: &str, args: &RunArgs, perf: bool) -> Result<ExitCode> {
     let kata = catalog.find(name)?;
     let (source, content) = source_file(catalog, &kata, args)?;
     let mut checker = Checker::new(catalog, &kata, &source, options(args))?;
@@ -25,6 +28,11 @@ pub fn check(catalog: &Catalog, name: &str, args: &RunArgs) -> Result<ExitCode> 
         remember(catalog, &kata, &run, &content)?;
     }
     print(catalog, &run, args);
+    if perf && run.verdict == Verdict::Pass && args.format == Format::Human {
+        if let Some(line) = super::bench::performance_line(catalog, &kata, &source) {
+            anstream::print!("\n{line}");
+        }
+    }
     Ok(super::status(run.verdict == Verdict::Pass))
 }
 

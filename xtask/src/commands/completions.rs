@@ -16,8 +16,8 @@ use crate::catalog::Catalog;
 use crate::cli::{Cli, Shell};
 
 /// The subcommands whose `kata` argument names a kata.
-const NAMING_A_KATA: [&str; 9] = [
-    "check", "hint", "lesson", "watch", "reset", "solution", "verify", "replay", "next",
+const NAMING_A_KATA: [&str; 10] = [
+    "check", "hint", "lesson", "watch", "reset", "solution", "verify", "replay", "next", "bench",
 ];
 
 /// Prints the completion script for `shell` on stdout.

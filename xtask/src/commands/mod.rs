@@ -1,5 +1,6 @@
 //! One module per subcommand; each returns the process's exit status or a user-facing error.
 
+mod bench;
 mod check;
 mod completions;
 mod grade;
@@ -24,7 +25,13 @@ use crate::cli::Command;
 pub fn run(catalog: &Catalog, command: Command) -> Result<ExitCode> {
     match command {
         Command::List { format } => list::list(catalog, format),
-        Command::Check { kata, run } => check::check(catalog, &kata, &run),
+        Command::Check { kata, run, no_perf } => check::check(catalog, &kata, &run, !no_perf),
+        Command::Bench {
+            kata,
+            source,
+            quick,
+            format,
+        } => bench::bench(catalog, &kata, source.as_deref(), quick, format),
         Command::Hint { kata } => hint::hint(catalog, &kata),
         Command::Next => next::next(catalog),
         Command::Lesson { kata } => lesson::lesson(catalog, &kata),
