@@ -1,0 +1,116 @@
+//! Checks of the `pool_deadlock` kata: a divide-and-conquer sum on a fixed-size pool.
+//!
+//! The promises of `parallel_sum(pool, data)`: it returns the sum of `data`, starts no thread
+//! of its own, and never deadlocks, whatever the pool's size: pools of 1 and 2 workers get
+//! slices long enough to split into more waiting jobs than the pool has workers. Any design
+//! passes: helping while waiting, jobs that never wait, a caller that does all the waiting.
+
+use harness::check::{mode, Checks, Mode};
+use harness::sync::Arc;
+use harness::thread;
+use pool_deadlock::{parallel_sum, Pool};
+
+fn main() {
+    Checks::new()
+        .sequential(
+            "parallel_sum returns the sum, for every length from 0 to 16",
+            sums_are_right,
+        )
+        .concurrent("no deadlock on a pool of 1 worker", no_deadlock_one_worker)
+        // Under the model checker a pool of 2 (or, for a pool that starts extra threads, more)
+        // is too many interleavings; shuttle and real threads take it.
+        .only(
+            "no deadlock on a pool of 2 workers",
+            &[Mode::Explore, Mode::Stress],
+            no_deadlock_two_workers,
+        )
+        .only(
+            "two threads sum at once on one pool",
+            &[Mode::Explore, Mode::Stress],
+            two_callers,
+        )
+        .run();
+}
+
+/// `len` numbers, not all alike, so that a half counted twice or lost changes the sum.
+fn numbers(len: usize) -> Vec<u64> {
+    (0..len as u64).map(|i| (i * 37 + 11) % 101).collect()
+}
+
+/// Sums `numbers(len)` on `pool` and fails the check if the sum is wrong or if `parallel_sum`
+/// started threads of its own.
+fn sum_and_check(pool: &Pool, len: usize) {
+    let data = numbers(len);
+    let expected: u64 = data.iter().sum();
+    let before = thread::census();
+    let got = parallel_sum(pool, &data);
+    let started = thread::census().spawned - before.spawned;
+    assert_eq!(
+        got,
+        expected,
+        "parallel_sum on a pool of {} worker(s) of {len} numbers returned {got}, but their sum \
+         is {expected}",
+        pool.workers()
+    );
+    assert_eq!(
+        started, 0,
+        "parallel_sum started {started} thread(s) of its own: the work must run on the pool's \
+         workers (and the calling thread)"
+    );
+}
+
+fn sums_are_right() {
+    // Enough workers that even jobs which block on their halves finish: this check is about
+    // the results. The deadlocks are for the checks below.
+    let pool = Pool::new(8);
+    for len in 0..=16 {
+        sum_and_check(&pool, len);
+    }
+}
+
+fn no_deadlock_one_worker() {
+    let lengths: &[usize] = match mode() {
+        Mode::Model => &[8],
+        Mode::Explore => &[7, 16],
+        _ => &[64, 100],
+    };
+    let pool = Pool::new(1);
+    for &len in lengths {
+        sum_and_check(&pool, len);
+    }
+}
+
+fn no_deadlock_two_workers() {
+    let lengths: &[usize] = match mode() {
+        Mode::Explore => &[12, 32],
+        _ => &[200],
+    };
+    let pool = Pool::new(2);
+    for &len in lengths {
+        sum_and_check(&pool, len);
+    }
+}
+
+fn two_callers() {
+    let len = match mode() {
+        Mode::Explore => 12,
+        _ => 100,
+    };
+    let pool = Arc::new(Pool::new(2));
+    let other = {
+        let pool = Arc::clone(&pool);
+        thread::Builder::new()
+            .name("second caller".into())
+            .spawn(move || parallel_sum(&pool, &numbers(len)))
+            .unwrap()
+    };
+    let expected: u64 = numbers(len).iter().sum();
+    let mine = parallel_sum(&pool, &numbers(len));
+    let theirs = other.join().unwrap();
+    assert_eq!(
+        (mine, theirs),
+        (expected, expected),
+        "two threads each summed the same {len} numbers on one pool of 2 workers; the sum is \
+         {expected}, but they got {mine} and {theirs}"
+    );
+}
