@@ -188,16 +188,31 @@ mod real {
         ended(Ok(()), None)
     }
 
-    /// Starts the watchdog: if a round runs longer than `hang`, it judges the round and ends the
+    /// How often the watchdog looks.
+    const TICK: Duration = Duration::from_millis(100);
+
+    /// How long every thread must have been blocked, with no step taken, before the watchdog
+    /// calls it a deadlock without waiting for the round's whole budget.
+    const QUIET: Duration = Duration::from_secs(1);
+
+    /// Starts the watchdog: if every thread of a round is blocked on the facade and nothing moves
+    /// for [`QUIET`], or a round runs longer than `hang`, it judges the round and ends the
     /// process with a report.
     fn watch(round_started: Arc<Mutex<Instant>>, hang: Duration) {
         thread::Builder::new()
             .name("harness watchdog".into())
-            .spawn(move || loop {
-                thread::sleep(hang / 10);
-                let started = *round_started.lock().unwrap_or_else(|p| p.into_inner());
-                if started.elapsed() > hang {
-                    let failure = judge_stuck_round(hang);
+            .spawn(move || {
+                let mut still = Stillness::default();
+                loop {
+                    thread::sleep(TICK);
+                    let started = *round_started.lock().unwrap_or_else(|p| p.into_inner());
+                    let failure = if started.elapsed() > hang {
+                        judge_stuck_round(hang)
+                    } else if let Some(deadlock) = still.deadlock(started) {
+                        deadlock
+                    } else {
+                        continue;
+                    };
                     super::super::report::finish(Ran {
                         outcome: Outcome::Fail(failure),
                         iterations: executions(),
@@ -207,6 +222,41 @@ mod real {
                 }
             })
             .expect("the watchdog thread starts");
+    }
+
+    /// Since when the round has taken no step.
+    #[derive(Default)]
+    struct Stillness {
+        last: Option<(Instant, usize)>,
+        since: Option<Instant>,
+    }
+
+    impl Stillness {
+        /// A deadlock, if the round has taken no step for [`QUIET`] and every thread in it is
+        /// blocked on the facade: the main thread and every facade thread still alive (a thread
+        /// busy in code the facade does not see is not blocked, however quiet it is).
+        fn deadlock(&mut self, round: Instant) -> Option<Failure> {
+            let now = (round, trace::steps());
+            if self.last != Some(now) {
+                self.last = Some(now);
+                self.since = Some(Instant::now());
+                return None;
+            }
+            if self.since?.elapsed() < QUIET {
+                return None;
+            }
+            let threads = analysis::threads(&trace::snapshot());
+            let blocked_spawned = threads
+                .iter()
+                .filter(|state| state.thread != "main" && state.waits.is_some())
+                .count();
+            let everyone_blocked = analysis::all_blocked(&threads)
+                && threads.iter().any(|state| state.thread == "main")
+                && blocked_spawned == crate::thread::census().alive;
+            everyone_blocked.then(|| {
+                Failure::of_execution(FailureKind::Deadlock, analysis::describe_blocked(&threads))
+            })
+        }
     }
 
     fn judge_stuck_round(hang: Duration) -> Failure {
