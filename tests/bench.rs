@@ -18,6 +18,11 @@
 //! }
 //! ```
 //!
+//! An approach may also run at loads of its own ([`Bench::approach_at`]: two workloads in one
+//! table, each with its own baseline, since speedups compare approaches at the same load), or
+//! time itself ([`Bench::approach_timed`]: when what matters is, say, the latency of some
+//! requests rather than the whole run).
+//!
 //! The program speaks JSON on stdout: one [`Table`] when run plainly, one [`Row`] when run as
 //! `--approach NAME --load N` (how it measures each approach alone). `--quick` runs every
 //! approach once at the smallest load, to show the benchmark still works.
@@ -55,7 +60,46 @@ pub struct Row {
 pub struct Bench {
     title: String,
     loads: Vec<usize>,
-    approaches: Vec<(String, fn(usize))>,
+    approaches: Vec<Approach>,
+}
+
+/// One declared approach.
+#[derive(Debug)]
+struct Approach {
+    name: String,
+    /// Its own loads, instead of the bench's.
+    loads: Option<Vec<usize>>,
+    run: Run,
+}
+
+/// How an approach runs once.
+#[derive(Debug, Clone, Copy)]
+enum Run {
+    /// Timed from the outside: the whole call.
+    Whole(fn(usize)),
+    /// Times itself: the duration it returns.
+    Timed(fn(usize) -> Duration),
+}
+
+impl Run {
+    /// Runs once and tells how long it took.
+    fn once(self, load: usize) -> Duration {
+        match self {
+            Run::Whole(run) => {
+                let start = Instant::now();
+                run(load);
+                start.elapsed()
+            }
+            Run::Timed(run) => run(load),
+        }
+    }
+}
+
+impl Approach {
+    /// The loads this approach runs at, smallest first.
+    fn loads<'a>(&'a self, bench: &'a Bench) -> &'a [usize] {
+        self.loads.as_deref().unwrap_or(&bench.loads)
+    }
 }
 
 impl Bench {
@@ -76,7 +120,40 @@ impl Bench {
 
     /// One way of doing the workload; `run(load)` does it once.
     pub fn approach(mut self, name: &str, run: fn(usize)) -> Self {
-        self.approaches.push((name.to_owned(), run));
+        self.approaches.push(Approach {
+            name: name.to_owned(),
+            loads: None,
+            run: Run::Whole(run),
+        });
+        self
+    }
+
+    /// One way of doing the workload, at `loads` of its own (smallest first) instead of the
+    /// bench's. Speedups compare approaches at the same load, so approaches with loads of their
+    /// own form a group whose first one is its baseline: two workloads can share one table.
+    pub fn approach_at(mut self, name: &str, loads: &[usize], run: fn(usize)) -> Self {
+        self.approaches.push(Approach {
+            name: name.to_owned(),
+            loads: Some(loads.to_vec()),
+            run: Run::Whole(run),
+        });
+        self
+    }
+
+    /// One way of doing the workload that times itself: `run(load)` does it once and returns
+    /// the time to report (say, how long some requests waited, leaving out the set-up).
+    /// `loads` as in [`Bench::approach_at`]; `None` for the bench's.
+    pub fn approach_timed(
+        mut self,
+        name: &str,
+        loads: Option<&[usize]>,
+        run: fn(usize) -> Duration,
+    ) -> Self {
+        self.approaches.push(Approach {
+            name: name.to_owned(),
+            loads: loads.map(<[usize]>::to_vec),
+            run: Run::Timed(run),
+        });
         self
     }
 
@@ -106,12 +183,24 @@ impl Bench {
         }
     }
 
-    fn find(&self, name: &str) -> Result<fn(usize), String> {
+    fn find(&self, name: &str) -> Result<Run, String> {
         self.approaches
             .iter()
-            .find(|(known, _)| known == name)
-            .map(|(_, run)| *run)
+            .find(|known| known.name == name)
+            .map(|known| known.run)
             .ok_or_else(|| format!("no approach named `{name}`"))
+    }
+
+    /// Every load some approach runs at, smallest first.
+    fn all_loads(&self) -> Vec<usize> {
+        let mut loads: Vec<usize> = self
+            .approaches
+            .iter()
+            .flat_map(|approach| approach.loads(self).iter().copied())
+            .collect();
+        loads.sort_unstable();
+        loads.dedup();
+        loads
     }
 
     /// Runs one approach in this process and reports its row.
@@ -120,14 +209,8 @@ impl Bench {
         let load: usize = load
             .parse()
             .map_err(|_| format!("`{load}` is not a load"))?;
-        run(load);
-        let mut times: Vec<Duration> = (0..REPEAT)
-            .map(|_| {
-                let start = Instant::now();
-                run(load);
-                start.elapsed()
-            })
-            .collect();
+        run.once(load);
+        let mut times: Vec<Duration> = (0..REPEAT).map(|_| run.once(load)).collect();
         times.sort();
         let row = Row {
             approach: name.to_owned(),
@@ -138,19 +221,17 @@ impl Bench {
         serde_json::to_string(&row).map_err(|e| e.to_string())
     }
 
-    /// Runs every approach once at the smallest load, in this process.
+    /// Runs every approach once at its smallest load, in this process.
     fn quick(&self) -> Result<String, String> {
-        let load = self.loads.iter().copied().min().unwrap_or(1);
         let rows = self
             .approaches
             .iter()
-            .map(|(name, run)| {
-                let start = Instant::now();
-                run(load);
+            .map(|approach| {
+                let load = approach.loads(self).iter().copied().min().unwrap_or(1);
                 Row {
-                    approach: name.clone(),
+                    approach: approach.name.clone(),
                     load,
-                    seconds: start.elapsed().as_secs_f64(),
+                    seconds: approach.run.once(load).as_secs_f64(),
                     peak_rss_kib: None,
                 }
             })
@@ -162,8 +243,12 @@ impl Bench {
     fn measure_each_alone(&self) -> Result<String, String> {
         let me = std::env::current_exe().map_err(|e| format!("cannot find myself: {e}"))?;
         let mut rows = Vec::new();
-        for &load in &self.loads {
-            for (name, _) in &self.approaches {
+        for load in self.all_loads() {
+            let here = self
+                .approaches
+                .iter()
+                .filter(|approach| approach.loads(self).contains(&load));
+            for Approach { name, .. } in here {
                 eprintln!("measuring `{name}` at load {load}");
                 let output = std::process::Command::new(&me)
                     .args(["--approach", name, "--load", &load.to_string()])
@@ -209,6 +294,37 @@ mod tests {
     #[test]
     fn this_process_has_a_peak_resident_set() {
         assert!(peak_rss_kib().is_some_and(|kib| kib > 0));
+    }
+
+    #[test]
+    fn approaches_with_loads_of_their_own_run_only_there() {
+        let bench = Bench::new("t")
+            .loads(&[10, 20])
+            .approach("a", |_| ())
+            .approach_at("b", &[5, 20], |_| ())
+            .approach_timed("c", Some(&[7]), |_| Duration::from_millis(3));
+        assert_eq!(bench.all_loads(), vec![5, 7, 10, 20]);
+        let at = |load| -> Vec<&str> {
+            bench
+                .approaches
+                .iter()
+                .filter(|a| a.loads(&bench).contains(&load))
+                .map(|a| a.name.as_str())
+                .collect()
+        };
+        assert_eq!(at(20), vec!["a", "b"]);
+        assert_eq!(at(7), vec!["c"]);
+        let table: Table = serde_json::from_str(&bench.quick().unwrap()).unwrap();
+        let rows: Vec<(&str, usize)> = table
+            .rows
+            .iter()
+            .map(|row| (row.approach.as_str(), row.load))
+            .collect();
+        assert_eq!(rows, vec![("a", 10), ("b", 5), ("c", 7)]);
+        assert_eq!(
+            table.rows[2].seconds, 0.003,
+            "a timed approach reports its own time"
+        );
     }
 
     #[test]
