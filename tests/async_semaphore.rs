@@ -1,0 +1,398 @@
+//! Checks of the `async_semaphore` kata: the nightclub, awaiting.
+//!
+//! The promises: never more guests inside than places; `acquire` is ready at once when a place
+//! is free and nobody waits, otherwise it waits in line and its most recent waker is woken when
+//! its turn comes; a freed place goes to the guest that has waited longest (a newcomer never
+//! overtakes a waiting guest); a cancelled acquire (dropped while waiting) leaves the line, and a
+//! place already meant for it goes on to the next guest or back to the free places: no place is
+//! ever lost, nobody waits forever. Most checks poll the futures by hand, so that the order of
+//! events is exact; the concurrent checks let the model checker and the explorer choose it.
+
+use std::future::Future;
+use std::pin::{pin, Pin};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Context, Poll, Wake, Waker};
+
+use async_semaphore::{Acquire, Semaphore};
+use harness::check::{mode, Checks, Mode};
+use harness::detect::Gauge;
+use harness::future::block_on;
+use harness::sync::Arc;
+use harness::thread;
+
+fn main() {
+    Checks::new()
+        .sequential("available counts the free places", available_counts)
+        .sequential(
+            "acquire waits when the club is full and is ready when a place frees",
+            waits_when_full,
+        )
+        .sequential(
+            "a waiting guest is served before a newcomer",
+            waiter_before_newcomer,
+        )
+        .sequential(
+            "waiting guests are served in the order they came",
+            served_in_order,
+        )
+        .sequential(
+            "the waker of the most recent poll is the one woken",
+            most_recent_waker_is_woken,
+        )
+        .sequential(
+            "a cancelled waiter leaves the line",
+            cancelled_waiter_leaves_line,
+        )
+        .sequential(
+            "a place handed to a cancelled waiter goes to the next guest",
+            handed_place_goes_to_next,
+        )
+        .sequential(
+            "a place handed to a cancelled waiter is not lost",
+            handed_place_not_lost,
+        )
+        .concurrent("never more guests inside than places", capacity_holds)
+        .concurrent(
+            "a waiter cancelled while a place frees loses no place",
+            cancel_while_place_frees,
+        )
+        .run();
+}
+
+/// A waker that counts its wakes.
+struct Counter(AtomicUsize);
+
+impl Wake for Counter {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &std::sync::Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// An acquire polled by hand, with a waker of its own that counts its wakes.
+struct Guest<'a> {
+    name: &'static str,
+    acquire: Pin<Box<Acquire<'a>>>,
+    counter: std::sync::Arc<Counter>,
+    waker: Waker,
+}
+
+impl<'a> Guest<'a> {
+    fn new(name: &'static str, semaphore: &'a Semaphore) -> Self {
+        let counter = std::sync::Arc::new(Counter(AtomicUsize::new(0)));
+        let waker = Waker::from(std::sync::Arc::clone(&counter));
+        Guest {
+            name,
+            acquire: Box::pin(semaphore.acquire()),
+            counter,
+            waker,
+        }
+    }
+
+    fn poll(&mut self) -> Poll<async_semaphore::Permit<'a>> {
+        self.acquire
+            .as_mut()
+            .poll(&mut Context::from_waker(&self.waker))
+    }
+
+    /// Polls, expecting `Pending` (the club is full or others wait first).
+    fn waits(&mut self, why: &str) {
+        assert!(
+            self.poll().is_pending(),
+            "guest {}'s acquire was ready, but {why}",
+            self.name
+        );
+    }
+
+    fn wakes(&self) -> usize {
+        self.counter.0.load(Ordering::SeqCst)
+    }
+}
+
+fn available_counts() {
+    let club = Semaphore::new(2);
+    assert_eq!(
+        club.available(),
+        2,
+        "a new Semaphore::new(2) should have 2 places available"
+    );
+    let first = club.try_acquire();
+    assert!(
+        first.is_some(),
+        "try_acquire failed on an empty club of 2 places"
+    );
+    assert_eq!(
+        club.available(),
+        1,
+        "one guest of 2 inside, but available() is {}",
+        club.available()
+    );
+    let second = block_on(club.acquire());
+    assert_eq!(
+        club.available(),
+        0,
+        "two guests of 2 inside, but available() is {}",
+        club.available()
+    );
+    assert!(
+        club.try_acquire().is_none(),
+        "try_acquire succeeded although both places are taken"
+    );
+    drop(first);
+    assert_eq!(
+        club.available(),
+        1,
+        "a guest left, but available() is {}, not 1",
+        club.available()
+    );
+    drop(second);
+    assert_eq!(
+        club.available(),
+        2,
+        "both guests left, but available() is {}, not 2",
+        club.available()
+    );
+}
+
+fn waits_when_full() {
+    let club = Semaphore::new(1);
+    let inside = club
+        .try_acquire()
+        .expect("try_acquire failed on an empty club");
+    let mut guest = Guest::new("A", &club);
+    guest.waits("the only place is taken");
+    drop(inside);
+    assert!(
+        guest.wakes() > 0,
+        "guest A waited, then the only place freed, but A's waker was never woken: A would \
+         wait forever"
+    );
+    let permit = guest.poll();
+    assert!(
+        permit.is_ready(),
+        "the place freed for guest A, but A's acquire is still Pending"
+    );
+    assert_eq!(
+        club.available(),
+        0,
+        "guest A is inside the club of 1, but available() is {}",
+        club.available()
+    );
+    drop(permit);
+    assert_eq!(
+        club.available(),
+        1,
+        "everybody left, but available() is {}, not 1",
+        club.available()
+    );
+}
+
+fn waiter_before_newcomer() {
+    let club = Semaphore::new(1);
+    let inside = club
+        .try_acquire()
+        .expect("try_acquire failed on an empty club");
+    let mut guest = Guest::new("A", &club);
+    guest.waits("the only place is taken");
+    drop(inside);
+    // The place is A's: A waited, the newcomer did not.
+    assert!(
+        club.try_acquire().is_none(),
+        "guest A was waiting when the only place freed, yet a newcomer's try_acquire took it \
+         before A could: a newcomer must not overtake a waiting guest"
+    );
+    let mut newcomer = Guest::new("N", &club);
+    newcomer.waits("guest A was waiting when the only place freed: the place is A's");
+    assert!(
+        guest.poll().is_ready(),
+        "the place freed for guest A, but A's acquire is still Pending"
+    );
+}
+
+fn served_in_order() {
+    let club = Semaphore::new(1);
+    let inside = club
+        .try_acquire()
+        .expect("try_acquire failed on an empty club");
+    let mut first = Guest::new("A", &club);
+    let mut second = Guest::new("B", &club);
+    first.waits("the only place is taken");
+    second.waits("the only place is taken");
+    drop(inside);
+    second.waits("guest A waited before B: the freed place is A's");
+    let permit = first.poll();
+    assert!(
+        permit.is_ready(),
+        "guests A then B waited; the place freed, but A's acquire is still Pending"
+    );
+    drop(permit);
+    assert!(
+        second.wakes() > 0,
+        "guest A left the club, but guest B, waiting next, was never woken"
+    );
+    assert!(
+        second.poll().is_ready(),
+        "guest A left, but guest B's acquire is still Pending"
+    );
+}
+
+fn most_recent_waker_is_woken() {
+    let club = Semaphore::new(1);
+    let inside = club
+        .try_acquire()
+        .expect("try_acquire failed on an empty club");
+    let mut guest = Guest::new("A", &club);
+    guest.waits("the only place is taken");
+    // The task moved (say, to another executor thread): it is polled with another waker.
+    let counter = std::sync::Arc::new(Counter(AtomicUsize::new(0)));
+    let second_waker = Waker::from(std::sync::Arc::clone(&counter));
+    assert!(
+        guest
+            .acquire
+            .as_mut()
+            .poll(&mut Context::from_waker(&second_waker))
+            .is_pending(),
+        "guest A's acquire was ready, but the only place is taken"
+    );
+    drop(inside);
+    assert!(
+        counter.0.load(Ordering::SeqCst) > 0,
+        "guest A's acquire was polled with waker 1, then with waker 2, then the place freed: \
+         waker 2 must be woken (it is the one the executor listens to now), but it was not \
+         (waker 1 was woken {} time(s))",
+        guest.wakes()
+    );
+}
+
+fn cancelled_waiter_leaves_line() {
+    let club = Semaphore::new(1);
+    let inside = club
+        .try_acquire()
+        .expect("try_acquire failed on an empty club");
+    let mut first = Guest::new("A", &club);
+    let mut second = Guest::new("B", &club);
+    first.waits("the only place is taken");
+    second.waits("the only place is taken");
+    drop(first); // A gives up (say, a timeout fired) before its turn.
+    drop(inside);
+    assert!(
+        second.wakes() > 0,
+        "guests A then B waited; A gave up (its acquire was dropped), then the place freed: B, \
+         now first in line, was never woken"
+    );
+    assert!(
+        second.poll().is_ready(),
+        "guests A then B waited; A gave up, then the place freed, but B's acquire is still Pending"
+    );
+}
+
+fn handed_place_goes_to_next() {
+    let club = Semaphore::new(1);
+    let inside = club
+        .try_acquire()
+        .expect("try_acquire failed on an empty club");
+    let mut first = Guest::new("A", &club);
+    let mut second = Guest::new("B", &club);
+    first.waits("the only place is taken");
+    second.waits("the only place is taken");
+    drop(inside); // The place is A's now...
+    drop(first); // ...but A gives up before it polls again.
+    assert!(
+        second.wakes() > 0,
+        "guests A then B waited; the place freed for A, but A gave up before taking it: B, next \
+         in line, was never woken"
+    );
+    assert!(
+        second.poll().is_ready(),
+        "guests A then B waited; the place freed for A, A gave up before taking it, but B's \
+         acquire is still Pending: the place was lost"
+    );
+}
+
+fn handed_place_not_lost() {
+    let club = Semaphore::new(1);
+    let inside = club
+        .try_acquire()
+        .expect("try_acquire failed on an empty club");
+    let mut guest = Guest::new("A", &club);
+    guest.waits("the only place is taken");
+    drop(inside); // The place is A's now...
+    drop(guest); // ...but A gives up before it polls again.
+    assert_eq!(
+        club.available(),
+        1,
+        "guest A waited; the place freed for A, but A gave up before taking it: the club of 1 \
+         is empty, yet available() is {}",
+        club.available()
+    );
+    assert!(
+        club.try_acquire().is_some(),
+        "guest A gave up the place it was handed; the club is empty, yet try_acquire failed"
+    );
+}
+
+fn capacity_holds() {
+    let (places, guests, rounds) = match mode() {
+        Mode::Model => (1, 2, 1),
+        _ => (2, 4, 3),
+    };
+    let club = Arc::new(Semaphore::new(places));
+    let inside = Arc::new(Gauge::new("guests inside", places));
+    let threads: Vec<_> = (0..guests)
+        .map(|n| {
+            let (club, inside) = (Arc::clone(&club), Arc::clone(&inside));
+            thread::Builder::new()
+                .name(format!("guest {n}"))
+                .spawn(move || {
+                    for _ in 0..rounds {
+                        let permit = block_on(club.acquire());
+                        let guard = inside.enter();
+                        drop(guard);
+                        drop(permit);
+                    }
+                })
+                .unwrap()
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    assert_eq!(
+        club.available(),
+        places,
+        "every guest left the club of {places}, but available() is {}: the count of free \
+         places went wrong",
+        club.available()
+    );
+}
+
+fn cancel_while_place_frees() {
+    let club = Arc::new(Semaphore::new(1));
+    let other = {
+        let club = Arc::clone(&club);
+        thread::Builder::new()
+            .name("other guest".to_owned())
+            .spawn(move || drop(block_on(club.acquire())))
+            .unwrap()
+    };
+    {
+        // Guest A tries once, then gives up (if it got in, it leaves at once).
+        let mut acquire = pin!(club.acquire());
+        let _ = acquire
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()));
+    }
+    // If A's place was lost, this waits forever.
+    drop(block_on(club.acquire()));
+    other.join().unwrap();
+    assert_eq!(
+        club.available(),
+        1,
+        "everybody left the club of 1 (guest A gave up while the other guest came and went), \
+         but available() is {}",
+        club.available()
+    );
+}
