@@ -1,0 +1,87 @@
+//! The lab: a tiny server over many slow connections, served two ways: a thread for each
+//! connection, or a task for each.
+//!
+//! The reference: the same little loop (read, answer, write, until the client is done) written
+//! twice, blocking and async. `serve_with_threads` starts a named thread per connection and
+//! joins them all; `serve_with_tasks` spawns a task per connection into a `JoinSet` and awaits
+//! them all.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use harness::thread;
+
+/// The tokio this crate runs on, for the checks and the benchmark (they build the runtimes).
+pub use tokio;
+
+use tokio::task::JoinSet;
+
+/// What [`Conn::read`] gives: a future of the next request.
+pub type Reading<'a> = Pin<Box<dyn Future<Output = Option<String>> + Send + 'a>>;
+
+/// One client's connection. Its requests arrive slowly: reading waits until the next one is
+/// there. The same connection can be read in two ways; use one of them, not both.
+pub trait Conn: Send + 'static {
+    /// Waits for the next request, **blocking the calling thread** meanwhile. `None` once the
+    /// client is done.
+    fn read_blocking(&mut self) -> Option<String>;
+    /// Waits for the next request **without blocking**: the future is pending meanwhile, and
+    /// its task hands its thread back. `None` once the client is done.
+    fn read(&mut self) -> Reading<'_>;
+    /// Sends the reply to the request read last.
+    fn write(&mut self, reply: String);
+}
+
+/// The server's reply to `request`.
+pub fn answer(request: &str) -> String {
+    format!("echo: {request}")
+}
+
+/// One connection, served with blocking reads.
+fn serve_blocking(mut conn: Box<dyn Conn>) {
+    while let Some(request) = conn.read_blocking() {
+        conn.write(answer(&request));
+    }
+}
+
+/// One connection, served with async reads.
+async fn serve_async(mut conn: Box<dyn Conn>) {
+    while let Some(request) = conn.read().await {
+        conn.write(answer(&request));
+    }
+}
+
+/// Serves every connection until its client is done (reply to each request with
+/// [`answer`], in order), **one thread per connection** (threads from `harness::thread`), each
+/// using [`Conn::read_blocking`]. All connections are served at the same time. Returns once
+/// every connection has been served to the end.
+pub fn serve_with_threads(conns: Vec<Box<dyn Conn>>) {
+    let threads: Vec<thread::JoinHandle<()>> = conns
+        .into_iter()
+        .enumerate()
+        .map(|(i, conn)| {
+            thread::Builder::new()
+                .name(format!("connection {i}"))
+                .spawn(move || serve_blocking(conn))
+                .expect("the system starts a thread for the connection")
+        })
+        .collect();
+    for thread in threads {
+        thread.join().expect("a connection's thread panicked");
+    }
+}
+
+/// Serves every connection until its client is done (reply to each request with
+/// [`answer`], in order), **one task per connection** on the runtime that awaits this, each
+/// using [`Conn::read`]. All connections are served at the same time, and on the runtime's own
+/// threads: no thread is started for a connection. Returns once every connection has been
+/// served to the end.
+pub async fn serve_with_tasks(conns: Vec<Box<dyn Conn>>) {
+    let mut tasks = JoinSet::new();
+    for conn in conns {
+        tasks.spawn(serve_async(conn));
+    }
+    while let Some(served) = tasks.join_next().await {
+        served.expect("a connection's task panicked");
+    }
+}
