@@ -98,7 +98,8 @@ impl<F: Future> Future for Probe<F> {
             failure::raise(
                 FailureKind::Panic,
                 format!(
-                    "the executor polled `{}` again after it had finished (returned `Ready`)",
+                    "`{}` was polled again after it had finished (returned `Ready`): an \
+                     executor or a combinator must never poll a finished future",
                     self.name
                 ),
             );
@@ -192,7 +193,7 @@ impl ProbeStats {
 /// let mut cx = Context::from_waker(Waker::noop());
 /// let _ = task.as_mut().poll(&mut cx);
 /// let _ = task.as_mut().poll(&mut cx); // polled while still waiting
-/// judge(&[stats]); // panics: "... polled tasks that were still waiting 1 time(s): `T1` 1× ..."
+/// judge(&[stats]); // panics: "tasks were polled while still waiting 1 time(s): `T1` 1× ..."
 /// ```
 #[track_caller]
 pub fn judge(tasks: &[ProbeStats]) {
@@ -214,9 +215,8 @@ pub fn judge(tasks: &[ProbeStats]) {
         failure::raise(
             FailureKind::Panic,
             format!(
-                "the executor polled tasks that were still waiting {total} time(s): {each}. \
-                 A task should be polled once when it starts and then only after its waker \
-                 was woken"
+                "tasks were polled while still waiting {total} time(s): {each}. A task \
+                 should be polled once when it starts and then only after its waker was woken"
             ),
         );
     }

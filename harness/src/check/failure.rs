@@ -161,7 +161,9 @@ fn in_plain_words(kind: FailureKind, message: String, events: &[Event]) -> Strin
         }
         FailureKind::Causality => format!(
             "two threads touched the same memory and nothing orders one access before the \
-             other: a data race. {}",
+             other: a data race. To order them, publish with a `Release` store (or a lock) \
+             after writing, and read the flag with an `Acquire` load (or the same lock) before \
+             reading. {}",
             message.trim()
         ),
         _ => message,
