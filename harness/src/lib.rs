@@ -6,6 +6,8 @@
 //!   each in its own process.
 //! - **Detectors** ([`detect`]): capacity and exclusion gauges, bounded-bypass starvation, and the
 //!   deadlock analysis of recorded lock state; [`future`] watches an executor's polls and wakes.
+//! - **Process mode** ([`process`]): checks that start real child processes (the check binary
+//!   in a role), with captured output, kill injection, a bounded wait and cleanup.
 //! - The **protocol** between a check process and its runner ([`protocol`]) and the **verdict**
 //!   vocabulary ([`verdict`]).
 //!
@@ -43,6 +45,7 @@ pub mod check;
 pub mod detect;
 pub mod future;
 pub mod hint;
+pub mod process;
 pub mod protocol;
 pub mod sync;
 pub mod thread;

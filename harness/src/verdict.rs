@@ -100,7 +100,10 @@ impl Verdict {
                  whose turn it is"
             }
             Verdict::Livelock => "threads keep running but none of them finishes its work",
-            Verdict::Leak => "memory or an `Arc` is never freed",
+            Verdict::Leak => {
+                "something outlives the run: memory or an `Arc` never freed, or a child process \
+                 never waited for"
+            }
             Verdict::Panic => "the kata's code panicked",
             Verdict::Timeout => "the check did not finish within its time budget",
         }
@@ -154,8 +157,10 @@ impl Verdict {
                  lets some thread make progress."
             }
             Verdict::Leak => {
-                "Something outlives the run: an `Arc` cycle, or a value forgotten on purpose. \
-                 Check that every owner is dropped when its thread ends."
+                "Something outlives the run: an `Arc` cycle, a value forgotten on purpose, or a \
+                 child process that was never waited for (it stays a zombie, or keeps running). \
+                 Check that every owner is dropped when its thread ends, and that every child \
+                 you start is waited for."
             }
             Verdict::Panic => {
                 "Your code panicked: an index out of range, an arithmetic overflow, an `unwrap` \

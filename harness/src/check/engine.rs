@@ -50,6 +50,8 @@ pub(super) fn run(config: &RunConfig, index: usize, body: fn()) -> Ran {
         crate::detect::judge_bypass(config.mode == crate::protocol::Mode::Sequential);
         real::run(config, body)
     };
+    // Whatever child processes and scratch directories a check left, whatever its engine.
+    crate::process::clean_up();
     ran
 }
 
@@ -181,6 +183,8 @@ mod real {
         for _ in 0..rounds {
             *round_started.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
             let result = panic::catch_unwind(|| execution(body));
+            // Every child process still alive is killed and reaped, every scratch dir removed.
+            crate::process::clean_up();
             if result.is_err() {
                 return ended(result, None);
             }
@@ -265,6 +269,8 @@ mod real {
         let after = trace::steps();
         let events = trace::snapshot();
         let seconds = hang.as_secs_f64();
+        // What the child processes were doing, if the round started any.
+        let children = crate::process::describe_running();
         let (kind, message) = if after > before {
             (
                 FailureKind::Livelock,
@@ -279,6 +285,15 @@ mod real {
             let threads = analysis::threads(&events);
             if analysis::all_blocked(&threads) {
                 (FailureKind::Deadlock, analysis::describe_blocked(&threads))
+            } else if !children.is_empty() {
+                (
+                    FailureKind::Hang,
+                    format!(
+                        "a round did not finish within {seconds:.1} s while child processes \
+                         were alive (a parent waiting for a child that waits for it?):\n\
+                         {children}"
+                    ),
+                )
             } else {
                 (
                     FailureKind::Hang,
@@ -288,6 +303,11 @@ mod real {
                     ),
                 )
             }
+        };
+        let message = match kind {
+            FailureKind::Hang => message,
+            _ if children.is_empty() => message,
+            _ => format!("{message}\nchild processes still alive:\n{children}"),
         };
         Failure::of_execution(kind, message)
     }

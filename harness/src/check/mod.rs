@@ -76,6 +76,7 @@ struct Check {
 pub struct Checks {
     file: &'static str,
     checks: Vec<Check>,
+    roles: Vec<(&'static str, fn())>,
 }
 
 impl Checks {
@@ -86,6 +87,7 @@ impl Checks {
         Checks {
             file: Location::caller().file(),
             checks: Vec::new(),
+            roles: Vec::new(),
         }
     }
 
@@ -106,6 +108,18 @@ impl Checks {
             modes: modes.to_vec(),
             body,
         });
+        self
+    }
+
+    /// A role for child processes: `body` runs as a whole child process when a check starts this
+    /// binary in the role `name` ([`crate::process::Child::spawn`], [`crate::process::command`]).
+    /// The child exits with status 0 when `body` returns, 101 when it panics.
+    pub fn role(mut self, name: &'static str, body: fn()) -> Self {
+        assert!(
+            self.roles.iter().all(|(role, _)| *role != name),
+            "two roles are named `{name}`"
+        );
+        self.roles.push((name, body));
         self
     }
 
@@ -131,10 +145,12 @@ impl Checks {
     }
 
     /// Serves the runner: `--list` prints this binary's checks as JSON; `--run` runs the one
-    /// named in the configuration and writes its report. Never returns.
+    /// named in the configuration and writes its report; `--role NAME -- ARGS...` runs a role
+    /// (a child process of a check). Never returns.
     pub fn run(self) -> ! {
         let args: Vec<String> = std::env::args().skip(1).collect();
         match args.first().map(String::as_str) {
+            Some(crate::process::ROLE_FLAG) => crate::process::serve_role(&self.roles, &args[1..]),
             Some("--list") => {
                 let infos: Vec<CheckInfo> = self.list().into_iter().map(|(info, _)| info).collect();
                 println!(

@@ -39,8 +39,17 @@ pub(super) fn provisional(failure: &Failure) {
 
 /// Writes the final report and ends the process: status 0 on a pass, 1 on a failure.
 pub(super) fn finish(ran: Ran) -> ! {
+    // The watchdog and the round may both end the run: the first to get here decides.
+    static FINISHING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if FINISHING.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        loop {
+            std::thread::park();
+        }
+    }
     let passed = ran.outcome == Outcome::Pass;
     write(ran.outcome, ran.iterations, ran.trace, ran.replay);
+    // No child process outlives the verdict (nor stays a zombie), nor does a scratch directory.
+    crate::process::clean_up();
     std::process::exit(if passed { 0 } else { 1 })
 }
 
