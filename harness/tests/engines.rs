@@ -165,11 +165,18 @@ fn main() {
             }
         }
     }
+    // The reports' directory, left empty by the cases: nothing of the run stays behind.
+    let _ = std::fs::remove_dir_all(reports_dir());
     println!(
         "test result: {}. {passed} passed; {failed} failed",
         if failed == 0 { "ok" } else { "FAILED" }
     );
     std::process::exit(i32::from(failed > 0));
+}
+
+/// Where the cases' configurations and reports go, one directory per test run.
+fn reports_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("harness-engines-{}", std::process::id()))
 }
 
 /// Runs one case in a child process and checks the report it leaves.
@@ -181,7 +188,7 @@ fn judge(case: &Case, mode: Mode) -> Result<(), String> {
     config.explore_iterations = 50;
     config.explore_max_steps = 2_000;
     config.model_max_branches = 500;
-    let dir = std::env::temp_dir().join(format!("harness-engines-{}", std::process::id()));
+    let dir = reports_dir();
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let report_path = dir.join(format!("{}-{mode}.json", case.name.replace(' ', "-")));
     let _ = std::fs::remove_file(&report_path);
