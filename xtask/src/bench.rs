@@ -171,13 +171,25 @@ pub fn human(table: &Table) -> String {
         out.push_str(&format!("{HEADING}{}{HEADING:#}\n\n", table.title));
     }
     out.push_str(&columns(&cells, &[false, true, true, true, true]));
-    out.push_str(&format!(
-        "{DIM}speedup: the time of `{}` at the same load over the approach's own; peak memory: \
-         the whole measuring process's{DIM:#}\n",
-        table
+    // The approach each speedup is measured against: the first one at the row's load.
+    let mut baselines: Vec<&str> = Vec::new();
+    for row in &table.rows {
+        let first = table
             .rows
-            .first()
-            .map_or("the first approach", |row| row.approach.as_str())
+            .iter()
+            .find(|other| other.load == row.load)
+            .map_or(row.approach.as_str(), |first| first.approach.as_str());
+        if !baselines.contains(&first) {
+            baselines.push(first);
+        }
+    }
+    let baseline = match baselines.as_slice() {
+        [one] => format!("`{one}`"),
+        _ => "the first approach measured".to_owned(),
+    };
+    out.push_str(&format!(
+        "{DIM}speedup: the time of {baseline} at the same load over the approach's own; peak \
+         memory: the whole measuring process's{DIM:#}\n"
     ));
     out
 }
@@ -579,6 +591,19 @@ mod tests {
             row("threads", 100, 5.0),
         ]);
         assert_eq!(speedups(&t), vec![1.0, 4.0, 1.0, 2.0]);
+    }
+
+    #[test]
+    fn the_footer_names_the_baseline_only_when_there_is_one() {
+        let one = table(vec![row("sequential", 10, 1.0), row("threads", 10, 0.5)]);
+        assert!(human(&one).contains("the time of `sequential` at the same load"));
+        let groups = table(vec![
+            row("io: sequential", 10, 1.0),
+            row("io: async", 10, 0.1),
+            row("cpu: sequential", 1_000, 1.0),
+            row("cpu: threads", 1_000, 0.5),
+        ]);
+        assert!(human(&groups).contains("the time of the first approach measured at the same load"));
     }
 
     #[test]
