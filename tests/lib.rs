@@ -7,5 +7,6 @@
 
 pub mod baselines;
 pub mod bench;
+pub mod property;
 pub mod rwlock;
 pub mod validators;

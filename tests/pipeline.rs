@@ -11,6 +11,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use checks::property::{self, proptest::prelude::*};
 use harness::check::{deliberate_panic, Checks, Mode};
 use harness::sync::{Arc, Condvar, Mutex};
 use harness::thread;
@@ -45,7 +46,34 @@ fn main() {
             &[Mode::Stress],
             stress_panics,
         )
+        .only(
+            "every result comes back in order, for generated inputs, workers and capacities",
+            &[Mode::Stress],
+            generated_pipelines,
+        )
         .run();
+}
+
+/// A property over generated pipelines (last, so that a failure the other checks explain is
+/// reported by them): whatever the input, the number of stage workers and the capacity, the
+/// output is `work` applied to the input, in order.
+fn generated_pipelines() {
+    let pipelines = (
+        prop::collection::vec(0u64..1_000_000, 0..200),
+        1usize..5,
+        1usize..5,
+    );
+    property::check(
+        "every result comes back, in input order",
+        4,
+        pipelines,
+        |(input, stage_workers, capacity)| {
+            let expected: Vec<u64> = input.iter().map(|&value| work(value)).collect();
+            let output = run_pipeline(input, stage_workers, capacity, work);
+            prop_assert_eq!(output, expected);
+            Ok(())
+        },
+    );
 }
 
 fn work(value: u64) -> u64 {

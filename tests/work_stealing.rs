@@ -13,6 +13,7 @@ use std::panic::catch_unwind;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use checks::property::{self, proptest::prelude::*};
 use harness::check::{Checks, Mode};
 use harness::sync::{Arc, Condvar, Mutex};
 use harness::thread;
@@ -40,7 +41,54 @@ fn main() {
             &[Mode::Stress],
             idle_workers_steal,
         )
+        .only(
+            "every item of a generated tree is processed exactly once",
+            &[Mode::Stress],
+            generated_trees,
+        )
         .run();
+}
+
+/// A property over generated trees of items (last, so that a failure the other checks explain
+/// is reported by them): item 0 is the seed, and processing item `i` spawns its children, so
+/// the workers must find items spawned anywhere, and stop only when the whole tree is done.
+fn generated_trees() {
+    let trees = (1usize..80).prop_flat_map(|items| {
+        (
+            prop::collection::vec(any::<prop::sample::Index>(), items - 1),
+            1usize..5,
+        )
+    });
+    property::check(
+        "every item is processed exactly once and counted",
+        4,
+        trees,
+        |(parents, workers)| {
+            let items = parents.len() + 1;
+            let mut children = vec![Vec::new(); items];
+            for (index, parent) in parents.iter().enumerate() {
+                children[parent.index(index + 1)].push(index + 1);
+            }
+            let children = Arc::new(children);
+            let processed: Arc<Vec<AtomicUsize>> =
+                Arc::new((0..items).map(|_| AtomicUsize::new(0)).collect());
+            let count = {
+                let processed = Arc::clone(&processed);
+                run_all(workers, vec![0usize], move |item, spawner| {
+                    processed[item].fetch_add(1, Ordering::SeqCst);
+                    for &child in &children[item] {
+                        spawner.spawn(child);
+                    }
+                })
+            };
+            for (item, times) in processed.iter().enumerate() {
+                let times = times.load(Ordering::SeqCst);
+                prop_assert_eq!(times, 1, "item {} was processed {} times", item, times);
+            }
+            prop_assert_eq!(count, items, "run_all counted {} of {} items", count, items);
+            Ok(())
+        },
+    );
 }
 
 /// Items of a binary tree in heap order: item `n` has children `2n + 1` and `2n + 2`, as long as
