@@ -1,136 +1,19 @@
-//! Process mode: checks that start real child processes.
-//!
-//! A check must not `fork` inside a multithreaded test runner, so a child process is the check
-//! binary itself, started again in a **role**: a plain `fn()` declared with
-//! [`Checks::role`](crate::check::Checks::role) and run instead of any check when the binary is
-//! started as `<exe> --role NAME -- ARGS...` (which [`command`] and [`Child::spawn`] do).
-//!
-//! - In a role (the child): [`role_args`] are the arguments the parent passed; [`status`] tells
-//!   the parent what the child is doing (shown when it hangs or is killed, and waited for by
-//!   [`Child::wait_for_status`] for kill injection). A role that returns exits with status 0; a
-//!   role that panics exits with status 101, the panic message on its stderr.
-//! - In a check (the parent): [`Child::spawn`] starts a child with its stdin and stdout piped and
-//!   its stderr captured (the last 64 KiB kept, status lines collected); [`Child::wait`] waits at
-//!   most a given time and, on a hang, explains: the child's name, pid, last status and the end
-//!   of its stderr; [`Child::kill`] sends `SIGKILL`; dropping a [`Child`] kills and reaps it.
-//!   [`command`] gives the plain [`std::process::Command`] of a role, for code under test that
-//!   starts processes itself. [`scratch`] is a fresh directory for the check's files (shared
-//!   mappings, sockets), inside the run's temporary directory.
-//! - Cleanup: after each round of a check (pass, failure or watchdog verdict) the engine kills
-//!   and reaps every [`Child`] still alive and removes every [`scratch`] directory; `cargo xtask`
-//!   runs each check process in its own process group, killed when the check ends or runs out of
-//!   time, with its own `TMPDIR`, removed afterwards. Processes started by the code under test
-//!   from a [`command`] are its own to reap: [`assert_all_reaped`] fails the check (`leak`) when
-//!   it left one behind.
-//!
-//! Process mode needs real processes: use it in `sequential` and `stress` checks (the model and
-//! explore engines cannot schedule another process). Roles run with the std facade.
-//!
-//! ```no_run
-//! use std::io::{BufRead, BufReader};
-//! use std::time::Duration;
-//!
-//! use harness::check::Checks;
-//! use harness::process::{self, Child};
-//!
-//! /// The child: greets whoever the parent names, then waits to be killed.
-//! fn greeter() {
-//!     println!("hello, {}", process::role_args()[0]);
-//!     process::status("waiting to be killed");
-//!     loop {
-//!         std::thread::sleep(Duration::from_secs(1));
-//!     }
-//! }
-//!
-//! fn a_killed_child_is_reported() {
-//!     let mut child = Child::spawn("greeter", &["world"]);
-//!     let mut line = String::new();
-//!     BufReader::new(child.take_stdout().unwrap()).read_line(&mut line).unwrap();
-//!     assert_eq!(line, "hello, world\n");
-//!     // Kill injection: SIGKILL once the child reached a chosen point.
-//!     child.wait_for_status("waiting to be killed", Duration::from_secs(5))
-//!         .unwrap_or_else(|err| panic!("{err}"));
-//!     child.kill();
-//!     let status = child.wait(Duration::from_secs(5)).unwrap_or_else(|err| process::hang(err));
-//!     assert!(!status.success());
-//! }
-//!
-//! fn main() {
-//!     Checks::new()
-//!         .role("greeter", greeter)
-//!         .sequential("a killed child is reported", a_killed_child_is_reported)
-//!         .run();
-//! }
-//! ```
+//! The parent's side: children in a role, watched (statuses, captured stderr, bounded waits,
+//! kill injection) and killed and reaped when dropped.
 
 use std::collections::HashMap;
 use std::fmt;
-use std::io::{Read, Write};
-use std::path::PathBuf;
+use std::io::Read;
 use std::process::{ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use super::{lock, ROLE_FLAG, STATUS_MARK};
 use crate::protocol::FailureKind;
 
 /// How much of a child's stderr is kept: the last 64 KiB.
 pub const STDERR_CAP: usize = 64 * 1024;
-
-/// The mark that starts a status line on a child's stderr.
-const STATUS_MARK: &str = "@@harness-status@@ ";
-
-/// The argument that starts a binary in a role.
-pub(crate) const ROLE_FLAG: &str = "--role";
-
-/// The arguments of the role this process runs (set once, before the role starts).
-static ROLE_ARGS: OnceLock<Vec<String>> = OnceLock::new();
-
-/// Locks `mutex`, whatever panicked while holding it.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-// ---------------------------------------------------------------------------------------------
-// The child side.
-
-/// The arguments the parent passed to this child (empty outside a role).
-pub fn role_args() -> Vec<String> {
-    ROLE_ARGS.get().cloned().unwrap_or_default()
-}
-
-/// Tells the parent what this child is doing now, e.g. `status("holding the lock")`: one marked
-/// line on stderr, which a [`Child`] collects (its last status names what a hung or killed child
-/// was doing) and [`Child::wait_for_status`] waits for. Outside a child it is a plain stderr line.
-pub fn status(text: &str) {
-    let line = format!("{STATUS_MARK}{}\n", text.replace(['\n', '\r'], " "));
-    // One write: stderr is unbuffered, so the line arrives whole even from several threads.
-    let _ = std::io::stderr().lock().write_all(line.as_bytes());
-}
-
-/// Runs `role` as this whole process (the binary was started with `--role`), then exits: 0 when
-/// it returns, 101 when it panics (the panic message is on stderr), 2 for an unknown role.
-pub(crate) fn serve_role(roles: &[(&'static str, fn())], args: &[String]) -> ! {
-    let name = args.first().map(String::as_str).unwrap_or("");
-    let rest = match args.get(1).map(String::as_str) {
-        Some("--") => &args[2..],
-        _ => &args[1.min(args.len())..],
-    };
-    let Some(&(_, body)) = roles.iter().find(|(role, _)| *role == name) else {
-        let known: Vec<&str> = roles.iter().map(|(role, _)| *role).collect();
-        eprintln!("this check binary has no role `{name}` (its roles: {known:?})");
-        std::process::exit(2)
-    };
-    let _ = ROLE_ARGS.set(rest.to_vec());
-    let ran = std::panic::catch_unwind(body);
-    // Whatever the role printed must reach the parent before the process ends.
-    let _ = std::io::stdout().flush();
-    std::process::exit(if ran.is_ok() { 0 } else { 101 })
-}
-
-// ---------------------------------------------------------------------------------------------
-// The parent side.
 
 /// The [`Command`] that starts this binary in `role` with `args`: the current executable with
 /// `--role ROLE -- ARGS...`. Its stdin, stdout and stderr are inherited unless the caller sets
@@ -141,29 +24,6 @@ pub fn command(role: &str, args: &[&str]) -> Command {
     let mut command = Command::new(exe);
     command.arg(ROLE_FLAG).arg(role).arg("--").args(args);
     command
-}
-
-/// Scratch directories created by this process, removed by [`clean_up`].
-static SCRATCH: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
-
-/// A fresh, empty directory for this check's files (a shared mapping's file, a socket): inside
-/// the run's temporary directory (`TMPDIR`, which `cargo xtask` gives each check process and
-/// removes afterwards), removed by the engine when the round ends. Never put such files in
-/// `/dev/shm` directly.
-pub fn scratch() -> PathBuf {
-    static NEXT: AtomicUsize = AtomicUsize::new(1);
-    loop {
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("scratch-{}-{n}", std::process::id()));
-        match std::fs::create_dir(&dir) {
-            Ok(()) => {
-                lock(&SCRATCH).push(dir.clone());
-                return dir;
-            }
-            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(err) => panic!("cannot create a scratch directory {}: {err}", dir.display()),
-        }
-    }
 }
 
 /// What the stderr reader has seen of one child.
@@ -226,7 +86,7 @@ impl Entry {
     }
 }
 
-/// Every [`Child`] not yet dropped, for [`clean_up`].
+/// Every [`Child`] not yet dropped, for [`kill_all`].
 static CHILDREN: Mutex<Vec<Arc<Entry>>> = Mutex::new(Vec::new());
 
 /// How many children of each role were started, for names like `worker 2`.
@@ -334,7 +194,7 @@ impl Child {
         self.stdout.take()
     }
 
-    /// The last status the child reported with [`status`], if any.
+    /// The last status the child reported with [`status`](super::status), if any.
     pub fn last_status(&self) -> Option<String> {
         lock(&self.entry.seen).statuses.last().cloned()
     }
@@ -349,7 +209,7 @@ impl Child {
         String::from_utf8_lossy(lock(&self.entry.seen).tail()).into_owned()
     }
 
-    /// Waits until the child has reported `text` with [`status`] (now or earlier), at most
+    /// Waits until the child has reported `text` with [`status`](super::status) (now or earlier), at most
     /// `timeout`: the point where a check injects a kill. `Err` explains if the child exited
     /// (closed its stderr) first, or the time ran out.
     pub fn wait_for_status(&self, text: &str, timeout: Duration) -> Result<(), String> {
@@ -447,7 +307,8 @@ impl Child {
         }
     }
 
-    /// `child \`name\` (pid N) <what>; its last status: "..."; the end of its stderr: ...`.
+    /// This child in words, after `what` it did: "child `worker 1` (pid N) `what`; its last
+    /// status: ...; the end of its stderr: ...", as the errors of [`Child::wait`] say it.
     pub fn explain(&self, what: &str) -> String {
         explain(&self.entry, what)
     }
@@ -566,110 +427,9 @@ pub fn hang(message: impl fmt::Display) -> ! {
     crate::check::failure::raise(FailureKind::Hang, message.to_string())
 }
 
-// ---------------------------------------------------------------------------------------------
-// Child processes seen through /proc.
-
-/// A child process of this process that was not reaped yet, as `/proc` shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ChildProcess {
-    /// Its process id.
-    pub pid: u32,
-    /// Its state letter (`R` running, `S` sleeping, `D` disk, `T` stopped, `Z` zombie).
-    pub state: char,
-    /// Its role, if it is this binary started in a role.
-    pub role: Option<String>,
-}
-
-impl ChildProcess {
-    /// Whether it ended but nobody waited for it.
-    pub fn is_zombie(&self) -> bool {
-        self.state == 'Z'
-    }
-}
-
-impl fmt::Display for ChildProcess {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "pid {}", self.pid)?;
-        if let Some(role) = &self.role {
-            write!(f, " (role `{role}`)")?;
-        }
-        match self.state {
-            'Z' => write!(f, ", a zombie: it ended and nobody waited for it"),
-            'T' | 't' => write!(f, ", stopped"),
-            _ => write!(f, ", still running"),
-        }
-    }
-}
-
-/// Every child process of this process not yet reaped (running, stopped or zombie), read from
-/// `/proc` (empty where there is none).
-pub fn children() -> Vec<ChildProcess> {
-    let me = std::process::id();
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    let mut found: Vec<ChildProcess> = entries
-        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
-        .filter_map(|pid| {
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-            // `pid (comm) S ppid ...`: the command name may hold spaces and parentheses.
-            let after = &stat[stat.rfind(')')? + 1..];
-            let mut fields = after.split_whitespace();
-            let state = fields.next()?.chars().next()?;
-            let ppid: u32 = fields.next()?.parse().ok()?;
-            (ppid == me).then(|| ChildProcess {
-                pid,
-                state,
-                role: role_of(pid),
-            })
-        })
-        .collect();
-    found.sort_by_key(|child| child.pid);
-    found
-}
-
-/// The role of process `pid`, from its command line.
-fn role_of(pid: u32) -> Option<String> {
-    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
-    let mut args = cmdline.split(|&b| b == 0);
-    args.position(|arg| arg == ROLE_FLAG.as_bytes())?;
-    args.next()
-        .map(|role| String::from_utf8_lossy(role).into_owned())
-}
-
-/// Fails the check with a `leak` verdict if this process has a child process not yet reaped
-/// (still running, or a zombie nobody waited for). `after` says when, e.g. "after
-/// run_pipeline returned". Call it when the check itself holds no [`Child`].
-#[track_caller]
-pub fn assert_all_reaped(after: &str) {
-    let left = children();
-    if left.is_empty() {
-        return;
-    }
-    let listed: Vec<String> = left.iter().map(ToString::to_string).collect();
-    let zombies = left.iter().filter(|child| child.is_zombie()).count();
-    let advice = if zombies > 0 {
-        "every child process must be waited for (`Child::wait`), or it stays a zombie in the \
-         process table until its parent exits"
-    } else {
-        "every child process started must have ended and been waited for (`Child::wait`)"
-    };
-    crate::check::failure::raise(
-        FailureKind::Leak,
-        format!(
-            "{after}, {} child process(es) had not been reaped: {}; {advice}",
-            left.len(),
-            listed.join("; ")
-        ),
-    )
-}
-
-// ---------------------------------------------------------------------------------------------
-// For the engine.
-
-/// What the children still alive are doing, for a hung round's message (empty if none).
+/// Each watched child still registered, in words, and their pids (for a hung round's message).
 #[cfg(not(any(feature = "model", feature = "explore")))]
-pub(crate) fn describe_running() -> String {
+pub(super) fn describe_watched() -> (Vec<String>, Vec<u32>) {
     let watched: Vec<Arc<Entry>> = lock(&CHILDREN).clone();
     let mut lines = Vec::new();
     let mut pids = Vec::new();
@@ -682,23 +442,13 @@ pub(crate) fn describe_running() -> String {
         };
         lines.push(explain(entry, &what));
     }
-    for child in children() {
-        if !pids.contains(&child.pid) {
-            lines.push(format!("child process {child}"));
-        }
-    }
-    lines.join("\n")
+    (lines, pids)
 }
 
-/// Kills and reaps every [`Child`] still alive and removes every [`scratch`] directory: the
-/// engine calls it when a round ends, however it ends.
-pub(crate) fn clean_up() {
+/// Kills and reaps every [`Child`] still registered.
+pub(super) fn kill_all() {
     let watched: Vec<Arc<Entry>> = std::mem::take(&mut *lock(&CHILDREN));
     for entry in watched {
         entry.kill_and_reap();
-    }
-    let dirs: Vec<PathBuf> = std::mem::take(&mut *lock(&SCRATCH));
-    for dir in dirs {
-        let _ = std::fs::remove_dir_all(dir);
     }
 }
