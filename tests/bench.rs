@@ -29,32 +29,10 @@
 
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
+pub use harness::protocol::{BenchRow as Row, BenchTable as Table};
 
 /// How many times each approach runs at each load, after one warm-up run; the median counts.
 const REPEAT: usize = 5;
-
-/// What one benchmark program measured.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Table {
-    /// What the workload is.
-    pub title: String,
-    /// One row per approach and load, in declaration order.
-    pub rows: Vec<Row>,
-}
-
-/// One approach at one load.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Row {
-    /// The approach's name (`threads`, `pool`, `reference`, ...).
-    pub approach: String,
-    /// The size of the workload.
-    pub load: usize,
-    /// The median wall-clock time of one run, in seconds.
-    pub seconds: f64,
-    /// The process's peak resident memory in KiB, where the system tells it.
-    pub peak_rss_kib: Option<u64>,
-}
 
 /// A benchmark program's declaration: approaches and loads.
 pub struct Bench {

@@ -421,3 +421,26 @@ impl std::str::FromStr for ReplayToken {
         })
     }
 }
+
+/// What one benchmark program measured (`tests/benches/<kata>.rs`, written with
+/// `checks::bench`), as it prints it for `cargo xtask bench`.
+#[derive(Serialize, Deserialize, Clone, PartialEq, Debug)]
+pub struct BenchTable {
+    /// What the workload is.
+    pub title: String,
+    /// One row per approach and load, in declaration order.
+    pub rows: Vec<BenchRow>,
+}
+
+/// One approach of a benchmark at one load.
+#[derive(Serialize, Deserialize, Clone, PartialEq, Debug)]
+pub struct BenchRow {
+    /// The approach's name (`threads`, `pool`, `reference`, ...).
+    pub approach: String,
+    /// The size of the workload.
+    pub load: usize,
+    /// The median wall-clock time of one run, in seconds.
+    pub seconds: f64,
+    /// The measuring process's peak resident memory in KiB, where the system tells it.
+    pub peak_rss_kib: Option<u64>,
+}

@@ -13,7 +13,8 @@ use std::time::Duration;
 
 use anstyle::{AnsiColor, Style};
 use anyhow::{bail, Context, Result};
-use serde::{Deserialize, Serialize};
+
+pub use harness::protocol::{BenchRow as Row, BenchTable as Table};
 
 use crate::metadata::Performance;
 use crate::run;
@@ -28,28 +29,6 @@ const GOOD: Style = AnsiColor::Green.on_default().bold();
 const BAD: Style = AnsiColor::Yellow.on_default().bold();
 const HEADING: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();
-
-/// What one benchmark program measured (`checks::bench::Table`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Table {
-    /// What the workload is.
-    pub title: String,
-    /// One row per approach and load, in the program's order.
-    pub rows: Vec<Row>,
-}
-
-/// One approach at one load (`checks::bench::Row`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Row {
-    /// The approach's name.
-    pub approach: String,
-    /// The size of the workload.
-    pub load: usize,
-    /// The median wall-clock time of one run, in seconds.
-    pub seconds: f64,
-    /// The measuring process's peak resident memory in KiB, where the system tells it.
-    pub peak_rss_kib: Option<u64>,
-}
 
 /// How to run a benchmark program.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
