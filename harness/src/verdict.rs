@@ -29,6 +29,9 @@ pub enum Verdict {
     NotStarted,
     /// The variant does not compile.
     CompileError,
+    /// The code uses something the kata's policy does not allow (files, processes, code that
+    /// runs before `main`...); nothing was built or run.
+    Forbidden,
     /// A plain, single-threaded result is wrong.
     WrongResult,
     /// A promise breaks only under some interleaving.
@@ -49,10 +52,11 @@ pub enum Verdict {
 
 impl Verdict {
     /// Every verdict, in the order above.
-    pub const ALL: [Verdict; 11] = [
+    pub const ALL: [Verdict; 12] = [
         Verdict::Pass,
         Verdict::NotStarted,
         Verdict::CompileError,
+        Verdict::Forbidden,
         Verdict::WrongResult,
         Verdict::Race,
         Verdict::Deadlock,
@@ -69,6 +73,7 @@ impl Verdict {
             Verdict::Pass => "pass",
             Verdict::NotStarted => "not-started",
             Verdict::CompileError => "compile-error",
+            Verdict::Forbidden => "forbidden",
             Verdict::WrongResult => "wrong-result",
             Verdict::Race => "race",
             Verdict::Deadlock => "deadlock",
@@ -86,6 +91,7 @@ impl Verdict {
             Verdict::Pass => "every promise held in every schedule tried",
             Verdict::NotStarted => "the code still reaches `todo!()`: start by replacing it",
             Verdict::CompileError => "the code does not compile",
+            Verdict::Forbidden => "the code uses something this kata does not allow",
             Verdict::WrongResult => "a result is wrong even with one thread at a time",
             Verdict::Race => {
                 "a promise breaks only when threads interleave: some step that must happen \
@@ -122,6 +128,12 @@ impl Verdict {
             Verdict::CompileError => {
                 "Fix the first error the compiler reports; later errors often follow from it. \
                  The public API must stay exactly as the starting code declares it."
+            }
+            Verdict::Forbidden => {
+                "Each kata allows only what its lesson needs: most allow no files, processes, \
+                 environment, system calls or code that runs before `main`, because checks run \
+                 your code inside the process that reports on it. Remove the construct named at \
+                 the line shown; the kata's `kata.toml` (`[policy]`) lists what it allows."
             }
             Verdict::WrongResult => {
                 "Even with one thread at a time the result is not what the API promises. Reread \

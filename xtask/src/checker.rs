@@ -50,6 +50,7 @@ pub struct Checker<'a> {
     catalog: &'a Catalog,
     kata: &'a Kata,
     variant: Variant,
+    source: PathBuf,
     options: Options,
     binaries: HashMap<Backend, Binary>,
     runs: AtomicUsize,
@@ -68,6 +69,7 @@ impl<'a> Checker<'a> {
             catalog,
             kata,
             variant,
+            source: source.to_path_buf(),
             options,
             binaries: HashMap::new(),
             runs: AtomicUsize::new(0),
@@ -81,6 +83,9 @@ impl<'a> Checker<'a> {
             .into_iter()
             .filter(|&mode| self.kata.meta.runs(mode))
             .collect();
+        if let Some(refused) = self.refused(modes[0])? {
+            return Ok(self.conclude(vec![refused], modes[1..].to_vec(), start));
+        }
         let mut checks = Vec::new();
         let mut not_run = Vec::new();
         for (position, &mode) in modes.iter().enumerate() {
@@ -127,6 +132,9 @@ impl<'a> Checker<'a> {
                     .join(", ")
             );
         }
+        if let Some(refused) = self.refused(token.mode)? {
+            return Ok(self.conclude(vec![refused], Vec::new(), start));
+        }
         let binary = match self.binary(token.mode)? {
             Ok(binary) => binary,
             Err(compile_error) => return Ok(self.conclude(vec![compile_error], Vec::new(), start)),
@@ -143,6 +151,32 @@ impl<'a> Checker<'a> {
         let exe = binary.exe.clone();
         let results = self.run_mode(&exe, &[info], Some(&token.schedule))?;
         Ok(self.conclude(results, Vec::new(), start))
+    }
+
+    /// The kata's code policy held against the variant's files before anything runs: what it
+    /// does not allow comes back as the failed check it stands for, in `mode`. A file the policy
+    /// cannot read is built first: a compile error says more than the policy can, and code that
+    /// compiles although the policy cannot read it is refused.
+    fn refused(&mut self, mode: Mode) -> Result<Option<CheckResult>> {
+        let violations = self.kata.meta.policy.check(&self.source);
+        if violations.is_empty() {
+            return Ok(None);
+        }
+        if violations.iter().all(|v| v.unreadable) {
+            if let Err(compile_error) = self.binary(mode)? {
+                return Ok(Some(compile_error));
+            }
+        }
+        let lines: Vec<String> = violations.iter().map(ToString::to_string).collect();
+        Ok(Some(CheckResult {
+            name: "the code follows the kata's policy".into(),
+            mode,
+            verdict: Verdict::Forbidden,
+            message: lines.join("\n"),
+            report: None,
+            replay: None,
+            output: String::new(),
+        }))
     }
 
     /// The binary for `mode`'s backend, building it on first use; a compile error comes back as

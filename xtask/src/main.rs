@@ -36,6 +36,7 @@ mod keys;
 mod links;
 mod metadata;
 mod output;
+mod policy;
 mod results;
 mod run;
 mod state;

@@ -3,6 +3,8 @@
 use harness::protocol::{Handover, Mode};
 use serde::Deserialize;
 
+use crate::policy::Policy;
+
 /// The metadata of one kata, as written in its `kata.toml`.
 #[derive(Deserialize, Debug, Clone, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -46,6 +48,9 @@ pub struct Metadata {
     /// reference solution's in the kata's benchmark. Reported apart from the verdict, never
     /// part of it.
     pub performance: Option<Performance>,
+    /// What the learner's code may use beyond the default (`[policy]`): see [`Policy`].
+    #[serde(default)]
+    pub policy: Policy,
 }
 
 /// `[performance]` of a `kata.toml`: one approach of the kata's benchmark

@@ -57,6 +57,14 @@ pub fn summary(checks: &[CheckResult], not_run: &[Mode]) -> String {
     };
     let mut sentence = if first.verdict == Verdict::CompileError {
         format!("The code does not compile for the {} checks", first.mode)
+    } else if first.verdict == Verdict::Forbidden {
+        let count = first.message.lines().count();
+        let constructs = if count == 1 {
+            "a construct"
+        } else {
+            "constructs"
+        };
+        return format!("The code uses {constructs} the kata does not allow: no check was run.");
     } else {
         format!(
             "`{}` failed in {} mode with verdict {}; {} of {} checks run failed",
