@@ -16,11 +16,12 @@ use crate::compile::{self, Built};
 use crate::metadata::{DEFAULT_MEMORY_MB, DEFAULT_PROCESSES};
 use crate::results::{summary, CheckResult, KataRun};
 use crate::run::{self, Finished};
+use crate::sandbox::Sandbox;
 use crate::variant::Variant;
 
 /// How a run is set up beyond the kata and the file.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Options {
+#[derive(Clone, Copy, Default)]
+pub struct Options<'s> {
     /// Seed of the explore schedulers, over the kata's.
     pub seed: Option<u64>,
     /// Print progress ("building ...") on stderr.
@@ -37,6 +38,8 @@ pub struct Options {
     pub untrusted: bool,
     /// Cut each check off the network (`grade` does where the machine allows it).
     pub no_network: bool,
+    /// Run every process of the variant's code in a cell of this sandbox (`grade`).
+    pub sandbox: Option<&'s Sandbox>,
 }
 
 /// A check binary and the checks it offers.
@@ -51,7 +54,7 @@ pub struct Checker<'a> {
     kata: &'a Kata,
     variant: Variant,
     source: PathBuf,
-    options: Options,
+    options: Options<'a>,
     binaries: HashMap<Backend, Binary>,
     runs: AtomicUsize,
 }
@@ -62,7 +65,7 @@ impl<'a> Checker<'a> {
         catalog: &'a Catalog,
         kata: &'a Kata,
         source: &Path,
-        options: Options,
+        options: Options<'a>,
     ) -> Result<Self> {
         let variant = Variant::prepare(&catalog.root, kata, source)?;
         Ok(Checker {
@@ -200,7 +203,8 @@ impl<'a> Checker<'a> {
             });
             match compile::build(&self.catalog.root, &self.variant, backend, limits)? {
                 Built::Binary(exe) => {
-                    let checks = run::list(&exe)?;
+                    let cell = self.options.sandbox.map(|s| s.cell(&exe)).transpose()?;
+                    let checks = run::list(&exe, cell.as_ref())?;
                     self.binaries.insert(backend, Binary { exe, checks });
                 }
                 Built::CompileError(errors) => {
@@ -257,6 +261,7 @@ impl<'a> Checker<'a> {
         let mut config = self.config(info);
         config.replay = schedule.map(str::to_owned);
         let n = self.runs.fetch_add(1, Ordering::SeqCst);
+        let cell = self.options.sandbox.map(|s| s.cell(exe)).transpose()?;
         let Finished {
             verdict,
             message,
@@ -268,7 +273,9 @@ impl<'a> Checker<'a> {
             &self.variant.report_path(n),
             budget(self.kata, &self.options),
             limits(self.kata, &self.options),
+            cell.as_ref(),
         )?;
+        drop(cell);
         let report = report.map(|report| self.relative_report(report));
         let replay = report
             .as_ref()

@@ -2,13 +2,15 @@
 //! a GitHub Classroom result object and a Markdown table for a job summary.
 //!
 //! Every format carries the total and the maximum. Apart from timings, the same grade always
-//! gives the same text.
+//! gives the same text. What the submission named (its folder, its files) and what its checks
+//! printed is cleaned for each format ([`sanitize`]): a report shows it and is never driven by it.
 
 use anyhow::{Context, Result};
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 use serde_json::{json, Value};
 
 use crate::grading::{Grade, KataGrade, Outcome};
+use crate::sanitize;
 
 /// The longest text put in one Gradescope or Classroom test's output.
 const OUTPUT_CAP: usize = 4000;
@@ -18,16 +20,22 @@ pub fn json(grade: &Grade) -> String {
     let katas: Vec<Value> = grade.katas.iter().map(kata_json).collect();
     let value = json!({
         "version": 1,
-        "student": grade.student,
-        "submission": grade.submission,
+        "student": sanitize::one_line(&grade.student),
+        "submission": sanitize::one_line(&grade.submission),
         "total": grade.total(),
         "max": grade.max(),
         "duration_ms": grade.duration.as_millis() as u64,
         "katas": katas,
-        "ignored": grade.ignored,
+        "ignored": names(&grade.ignored),
+        "sandbox": grade.sandbox,
         "notes": grade.notes,
     });
     pretty(&value)
+}
+
+/// Names from a submission (files, folders), each on one line.
+pub fn names(names: &[String]) -> Vec<String> {
+    names.iter().map(|name| sanitize::one_line(name)).collect()
 }
 
 /// One kata in our JSON.
@@ -38,10 +46,10 @@ pub fn kata_json(kata: &KataGrade) -> Value {
                 .iter()
                 .map(|check| {
                     json!({
-                        "name": check.name,
+                        "name": sanitize::one_line(&check.name),
                         "mode": check.mode,
                         "verdict": check.verdict,
-                        "message": check.message,
+                        "message": sanitize::multi_line(&check.message),
                     })
                 })
                 .collect(),
@@ -55,8 +63,8 @@ pub fn kata_json(kata: &KataGrade) -> Value {
         "verdict": kata.verdict(),
         "points": kata.points,
         "max": kata.max,
-        "summary": kata.summary(),
-        "source": kata.source,
+        "summary": sanitize::one_line(&kata.summary()),
+        "source": kata.source.as_deref().map(sanitize::one_line),
         "seed": kata.seed,
         "limits": {
             "time_secs": kata.time_limit_secs,
@@ -82,7 +90,7 @@ pub fn gradescope(grade: &Grade) -> String {
                 "number": (i + 1).to_string(),
                 "score": kata.points,
                 "max_score": kata.max,
-                "output": cap(&kata_text(kata)),
+                "output": cap(&sanitize::multi_line(&kata_text(kata))),
                 "visibility": "visible",
                 "tags": [kata.kata],
             })
@@ -115,9 +123,9 @@ pub fn classroom(grade: &Grade) -> String {
                 "name": kata.kata,
                 "status": status(kata),
                 "score": kata.points,
-                "message": cap(&kata_text(kata)),
+                "message": cap(&sanitize::multi_line(&kata_text(kata))),
                 "test_code": format!("cargo xtask grade --submission . --kata {}", kata.kata),
-                "filename": kata.source.clone().unwrap_or_default(),
+                "filename": sanitize::one_line(kata.source.as_deref().unwrap_or_default()),
                 "line_no": 0,
                 "duration": kata.duration.as_millis() as u64,
             })
@@ -143,7 +151,10 @@ pub fn classroom(grade: &Grade) -> String {
 /// JUnit XML: one test suite per kata, one test case per check (a kata that was not checked has
 /// one failing case saying why; modes not run are skipped cases).
 pub fn junit(grade: &Grade) -> Result<String> {
-    let mut report = Report::new(format!("cargo xtask grade {}", grade.student));
+    let mut report = Report::new(format!(
+        "cargo xtask grade {}",
+        sanitize::one_line(&grade.student)
+    ));
     report.set_time(grade.duration);
     for kata in &grade.katas {
         let mut suite = TestSuite::new(kata.kata.as_str());
@@ -162,10 +173,11 @@ pub fn junit(grade: &Grade) -> Result<String> {
                         status
                             .set_message(check.verdict.to_string())
                             .set_type(check.verdict.to_string())
-                            .set_description(check.message.as_str());
+                            .set_description(sanitize::multi_line(&check.message));
                         status
                     };
-                    let mut case = TestCase::new(format!("{}: {}", check.mode, check.name), status);
+                    let name = format!("{}: {}", check.mode, sanitize::one_line(&check.name));
+                    let mut case = TestCase::new(name, status);
                     case.set_classname(kata.kata.as_str());
                     suite.add_test_case(case);
                 }
@@ -185,7 +197,7 @@ pub fn junit(grade: &Grade) -> Result<String> {
                 let mut status = TestCaseStatus::non_success(kind);
                 status
                     .set_message(kata.verdict())
-                    .set_description(why.as_str());
+                    .set_description(sanitize::multi_line(why));
                 let mut case = TestCase::new("submitted", status);
                 case.set_classname(kata.kata.as_str());
                 suite.add_test_case(case);
@@ -199,8 +211,8 @@ pub fn junit(grade: &Grade) -> Result<String> {
 /// A Markdown table for a CI job summary, with the total and the ignored files.
 pub fn markdown(grade: &Grade) -> String {
     let mut out = format!(
-        "### Grade of `{}`: {} / {}\n\n| kata | verdict | points | summary |\n| --- | --- | ---: | --- |\n",
-        grade.student,
+        "### Grade of {}: {} / {}\n\n| kata | verdict | points | summary |\n| --- | --- | ---: | --- |\n",
+        sanitize::markdown(&grade.student),
         grade.total(),
         grade.max()
     );
@@ -212,7 +224,7 @@ pub fn markdown(grade: &Grade) -> String {
             kata.verdict(),
             kata.points,
             kata.max,
-            cell(&kata.summary())
+            sanitize::markdown(&kata.summary())
         ));
     }
     out.push_str(&format!(
@@ -225,7 +237,7 @@ pub fn markdown(grade: &Grade) -> String {
             "\nChanged outside the learner's files, so ignored (graded against pristine copies):\n",
         );
         for file in &grade.ignored {
-            out.push_str(&format!("- `{file}`\n"));
+            out.push_str(&format!("- {}\n", sanitize::markdown(file)));
         }
     }
     for note in &grade.notes {
@@ -259,7 +271,7 @@ fn overview(grade: &Grade) -> String {
     if !grade.ignored.is_empty() {
         text.push_str(&format!(
             "\nChanged outside the learner's files, so ignored: {}",
-            grade.ignored.join(", ")
+            names(&grade.ignored).join(", ")
         ));
     }
     for note in &grade.notes {
@@ -277,14 +289,132 @@ fn cap(text: &str) -> String {
     format!("{kept}…")
 }
 
-/// One Markdown table cell: on one line, pipes escaped.
-fn cell(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace('|', "\\|")
-}
-
 fn pretty(value: &Value) -> String {
     serde_json::to_string_pretty(value).expect("a JSON value always serializes")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use harness::protocol::Mode;
+    use harness::verdict::Verdict;
+
+    use super::*;
+    use crate::results::{CheckResult, KataRun};
+
+    /// A name that would forge a heading and clear a terminal, were it not cleaned.
+    const HOSTILE: &str = "x.rs\n### Grade of `ada`: 515 / 515\x1b[2J<img src=x>";
+
+    fn kata(outcome: Outcome) -> KataGrade {
+        KataGrade {
+            kata: "hit_counter".into(),
+            title: "Hit counter".into(),
+            points: 0,
+            max: 10,
+            seed: 1,
+            time_limit_secs: 60,
+            memory_mb: 2048,
+            processes: None,
+            network: false,
+            source: Some(HOSTILE.into()),
+            outcome,
+            duration: Duration::ZERO,
+        }
+    }
+
+    fn graded(message: &str) -> Outcome {
+        let check = CheckResult {
+            name: "counts\nall".into(),
+            mode: Mode::Sequential,
+            verdict: Verdict::WrongResult,
+            message: message.into(),
+            report: None,
+            replay: None,
+            output: String::new(),
+        };
+        Outcome::Graded(KataRun {
+            kata: "hit_counter".into(),
+            source: String::new(),
+            verdict: Verdict::WrongResult,
+            summary: "`counts_all` failed".into(),
+            duration: Duration::ZERO,
+            checks: vec![check],
+            not_run: Vec::new(),
+        })
+    }
+
+    fn grade(outcome: Outcome) -> Grade {
+        Grade {
+            student: "ada\x1b]0;owned\x07".into(),
+            submission: "/class/ada".into(),
+            katas: vec![kata(outcome)],
+            ignored: vec![HOSTILE.into(), "tests/hit_counter.rs".into()],
+            sandbox: Vec::new(),
+            notes: Vec::new(),
+            duration: Duration::ZERO,
+        }
+    }
+
+    /// Whether `text` has a control character other than a newline or a tab.
+    fn has_controls(text: &str) -> bool {
+        text.chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+    }
+
+    #[test]
+    fn markdown_cannot_be_forged_by_a_file_name() {
+        let text = markdown(&grade(Outcome::Missing(format!("no {HOSTILE}"))));
+        let headings = text.lines().filter(|line| line.starts_with('#')).count();
+        assert_eq!(headings, 1, "{text}");
+        assert!(!has_controls(&text), "{text}");
+        assert!(!text.replace("\\<img", "").contains("<img"), "{text}");
+        assert!(
+            text.contains("- x.rs\\\\n\\#\\#\\# Grade of \\`ada\\`: 515 / 515"),
+            "{text}"
+        );
+        assert!(text.contains("- tests/hit\\_counter.rs\n"), "{text}");
+        assert!(text.contains("| no x.rs\\\\n\\#\\#\\# Grade"), "{text}");
+    }
+
+    #[test]
+    fn json_names_and_messages_carry_no_control_characters() {
+        let value: Value =
+            serde_json::from_str(&json(&grade(graded("left\x1b[2J\nright\r")))).unwrap();
+        assert_eq!(value["student"], "ada\\u{1b}]0;owned\\u{7}");
+        assert_eq!(value["ignored"][0], one_line_hostile());
+        let kata = &value["katas"][0];
+        assert_eq!(kata["source"], one_line_hostile());
+        assert_eq!(kata["checks"][0]["name"], "counts\\nall");
+        assert_eq!(kata["checks"][0]["message"], "left\\u{1b}[2J\nright\\r");
+    }
+
+    #[test]
+    fn test_outputs_keep_their_lines_but_not_their_escapes() {
+        let grade = grade(graded("error: \x1b[31mred\x1b[0m\n  --> src/lib.rs:1:1"));
+        for text in [gradescope(&grade), classroom(&grade)] {
+            let value: Value = serde_json::from_str(&text).unwrap();
+            let test = &value["tests"][0];
+            let output = test["output"]
+                .as_str()
+                .or(test["message"].as_str())
+                .unwrap();
+            assert!(!has_controls(output), "{output}");
+            assert!(output.contains("\\u{1b}[31mred\\u{1b}[0m\n  --> src/lib.rs"));
+        }
+        let value: Value = serde_json::from_str(&gradescope(&grade)).unwrap();
+        let output = value["output"].as_str().unwrap();
+        assert!(!has_controls(output), "{output}");
+    }
+
+    #[test]
+    fn junit_carries_no_control_characters() {
+        let xml = junit(&grade(graded("boom\x1b[2J\x07"))).unwrap();
+        assert!(!has_controls(&xml), "{xml}");
+        assert!(xml.contains("boom\\u{1b}[2J\\u{7}"), "{xml}");
+    }
+
+    fn one_line_hostile() -> String {
+        sanitize::one_line(HOSTILE)
+    }
 }

@@ -17,6 +17,7 @@ use crate::catalog::{Catalog, Kata};
 use crate::checker::{self, Checker, Options};
 use crate::results::KataRun;
 use crate::run;
+use crate::sandbox::Sandbox;
 use crate::submission::{Source, Submission};
 
 /// How grading runs.
@@ -44,6 +45,8 @@ pub struct Grade {
     pub katas: Vec<KataGrade>,
     /// Files the submission changed outside the learner-editable ones: not used.
     pub ignored: Vec<String>,
+    /// The sandbox layers that held around the checks of this grade.
+    pub sandbox: Vec<String>,
     /// What the reader should know about the limits on this machine.
     pub notes: Vec<String>,
     /// Time spent building and checking, summed over the katas.
@@ -152,6 +155,13 @@ pub fn grade(
     settings: Settings,
 ) -> Vec<Grade> {
     let no_network = run::can_cut_network();
+    let sandbox = Sandbox::prepare();
+    let context = Context {
+        catalog,
+        settings,
+        no_network,
+        sandbox: sandbox.as_ref().ok(),
+    };
     let work: Vec<(usize, usize)> = (0..submissions.len())
         .flat_map(|s| (0..katas.len()).map(move |k| (s, k)))
         .collect();
@@ -165,7 +175,7 @@ pub fn grade(
                 let Some(&(s, k)) = work.get(i) else {
                     break;
                 };
-                let graded = grade_kata(catalog, &katas[k], &submissions[s], settings, no_network);
+                let graded = grade_kata(&context, &katas[k], &submissions[s]);
                 if settings.progress {
                     let n = done.fetch_add(1, Ordering::SeqCst) + 1;
                     eprintln!(
@@ -197,20 +207,29 @@ pub fn grade(
                 duration: katas.iter().map(|k| k.duration).sum(),
                 katas,
                 ignored: submission.ignored_changes(catalog),
-                notes: notes(no_network),
+                sandbox: sandbox.as_ref().map(Sandbox::layers).unwrap_or_default(),
+                notes: notes(no_network, &sandbox),
             }
         })
         .collect()
 }
 
-/// Grades one kata of one submission; whatever happens becomes its grade.
-fn grade_kata(
-    catalog: &Catalog,
-    kata: &Kata,
-    submission: &Submission,
+/// What every kata of a grading run shares.
+struct Context<'a> {
+    catalog: &'a Catalog,
     settings: Settings,
     no_network: bool,
-) -> KataGrade {
+    sandbox: Option<&'a Sandbox>,
+}
+
+/// Grades one kata of one submission; whatever happens becomes its grade.
+fn grade_kata(context: &Context, kata: &Kata, submission: &Submission) -> KataGrade {
+    let Context {
+        catalog,
+        settings,
+        no_network,
+        sandbox,
+    } = *context;
     let start = Instant::now();
     let options = Options {
         seed: None,
@@ -220,6 +239,7 @@ fn grade_kata(
         build_time_limit: settings.build_time_limit,
         untrusted: true,
         no_network,
+        sandbox,
     };
     let mut source = None;
     let outcome = (|| -> Result<Outcome> {
@@ -253,10 +273,14 @@ fn grade_kata(
 }
 
 /// What a reader of the grade should know about how binding the limits were here.
-fn notes(no_network: bool) -> Vec<String> {
-    let mut notes = Vec::new();
+fn notes(no_network: bool, sandbox: &Result<Sandbox>) -> Vec<String> {
+    let mut notes = match sandbox {
+        Ok(sandbox) => sandbox.gaps(),
+        Err(err) => vec![format!("no sandbox around the checks: {err:#}")],
+    };
+    let switched = sandbox.as_ref().is_ok_and(Sandbox::switches_user);
     // SAFETY: geteuid has no preconditions and cannot fail.
-    if unsafe { libc::geteuid() } == 0 {
+    if unsafe { libc::geteuid() } == 0 && !switched {
         notes.push(
             "graded as root: the process-count limit (RLIMIT_NPROC) does not bind root, so only \
              the time limit and the process group stop a fork storm; run the grader as an \

@@ -39,6 +39,8 @@ mod output;
 mod policy;
 mod results;
 mod run;
+mod sandbox;
+mod sanitize;
 mod state;
 mod submission;
 mod variant;

@@ -6,19 +6,26 @@ use std::io::Read;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::thread::JoinHandle;
-use std::time::Duration;
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use harness::protocol::{CheckInfo, Report, RunConfig, CONFIG_ENV, REPORT_ENV};
 use harness::verdict::{classify, Exit, Verdict};
 use wait_timeout::ChildExt;
 
+use crate::sandbox::{self, Cell};
+
 /// How much of a child's stdout and of its stderr is kept.
 const OUTPUT_CAP: usize = 64 * 1024;
 
 /// How long `--list` may take.
 const LIST_BUDGET: Duration = Duration::from_secs(30);
+
+/// How long output is still read once the child is gone: a process that escaped the group and
+/// holds the pipes open costs no more than this.
+const OUTPUT_GRACE: Duration = Duration::from_secs(2);
 
 /// What one check process may use besides its time budget, applied with `setrlimit` between
 /// fork and exec so that they bind the child (and whatever it starts) but never the runner.
@@ -48,11 +55,16 @@ pub struct Finished {
     pub output: String,
 }
 
-/// The checks a binary offers (`<exe> --list`), in its order.
-pub fn list(exe: &Path) -> Result<Vec<CheckInfo>> {
-    let mut command = Command::new(exe);
+/// The checks a binary offers (`<exe> --list`), in its order; run in `cell` when there is one
+/// (listing runs the learner's code too: whatever it does before `main`).
+pub fn list(exe: &Path, cell: Option<&Cell>) -> Result<Vec<CheckInfo>> {
+    let mut command = Command::new(cell.map_or(exe, Cell::exe));
     command.arg("--list");
-    let (exit, stdout, stderr) = spawn_and_wait(command, LIST_BUDGET)
+    match cell {
+        Some(cell) => cell.confine(&mut command, &[])?,
+        None => sandbox::minimal_environment(&mut command, &std::env::temp_dir()),
+    }
+    let (exit, stdout, stderr) = spawn_and_wait(command, LIST_BUDGET, cell)
         .with_context(|| format!("cannot run {} --list", exe.display()))?;
     if exit != Exit::Code(0) {
         let last = stderr.lines().last().unwrap_or("no output");
@@ -66,47 +78,64 @@ pub fn list(exe: &Path) -> Result<Vec<CheckInfo>> {
     })
 }
 
-/// Runs one check (`<exe> --run` with `config`), writing its report to `report_path`.
+/// Runs one check (`<exe> --run` with `config`), its report going to `report_path`, or in
+/// `cell` when there is one (then the report, the configuration and the temporary directory
+/// are the cell's).
 ///
-/// The child gets `limits` and its own temporary directory (`TMPDIR`, beside the report),
-/// removed when it ends.
+/// The child gets `limits` and a temporary directory of its own (`TMPDIR`), removed when it
+/// ends.
 pub fn run_check(
     exe: &Path,
     config: &RunConfig,
     report_path: &Path,
     budget: Duration,
     limits: Limits,
+    cell: Option<&Cell>,
 ) -> Result<Finished> {
-    match std::fs::remove_file(report_path) {
+    let (report_path, temporary) = match cell {
+        Some(cell) => (cell.dir().join("report.json"), cell.dir().join("tmp")),
+        None => (report_path.to_path_buf(), report_path.with_extension("tmp")),
+    };
+    match std::fs::remove_file(&report_path) {
         Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
             return Err(err).with_context(|| format!("cannot remove {}", report_path.display()))
         }
         _ => {}
     }
-    let temporary = report_path.with_extension("tmp");
-    let _ = std::fs::remove_dir_all(&temporary);
-    std::fs::create_dir_all(&temporary)
-        .with_context(|| format!("cannot create {}", temporary.display()))?;
+    if cell.is_none() {
+        let _ = std::fs::remove_dir_all(&temporary);
+        std::fs::create_dir_all(&temporary)
+            .with_context(|| format!("cannot create {}", temporary.display()))?;
+    }
     // The configuration (with its nonce) goes in a file the child deletes before kata code runs.
     let config_path = report_path.with_extension("config");
     std::fs::write(&config_path, serde_json::to_string(config)?)
         .with_context(|| format!("cannot write {}", config_path.display()))?;
-    let mut command = Command::new(exe);
-    command
-        .arg("--run")
-        .env(CONFIG_ENV, &config_path)
-        .env(REPORT_ENV, report_path)
-        .env("TMPDIR", &temporary);
+    let mut command = Command::new(cell.map_or(exe, Cell::exe));
+    command.arg("--run");
     limit(&mut command, limits);
-    let ran = spawn_and_wait(command, budget);
+    let harness_variables = [
+        (CONFIG_ENV, config_path.clone().into_os_string()),
+        (REPORT_ENV, report_path.clone().into_os_string()),
+    ];
+    match cell {
+        Some(cell) => cell.confine(&mut command, &harness_variables)?,
+        None => {
+            sandbox::minimal_environment(&mut command, &temporary);
+            command.envs(harness_variables);
+        }
+    }
+    let ran = spawn_and_wait(command, budget, cell);
     // Best effort: what the child left behind (its group is dead by now).
-    let _ = std::fs::remove_dir_all(&temporary);
+    if cell.is_none() {
+        let _ = std::fs::remove_dir_all(&temporary);
+    }
     let _ = std::fs::remove_file(&config_path);
     let (exit, stdout, stderr) =
         ran.with_context(|| format!("cannot run {} --run", exe.display()))?;
-    let report = read_report(report_path, config);
+    let report = read_report(&report_path, config);
     // Best effort: a leftover report is ignored anyway (its nonce will not match).
-    let _ = std::fs::remove_file(report_path);
+    let _ = std::fs::remove_file(&report_path);
     let (verdict, message) = classify(config.mode, report.as_ref(), exit);
     Ok(Finished {
         verdict,
@@ -126,8 +155,12 @@ fn read_report(path: &Path, config: &RunConfig) -> Option<Report> {
 }
 
 /// Spawns `command` in its own process group with null stdin and captured output, waits at most
-/// `budget`, then kills whatever is left of the group.
-fn spawn_and_wait(mut command: Command, budget: Duration) -> Result<(Exit, String, String)> {
+/// `budget`, then kills whatever is left of the group (and of `cell`, where there is one).
+fn spawn_and_wait(
+    mut command: Command,
+    budget: Duration,
+    cell: Option<&Cell>,
+) -> Result<(Exit, String, String)> {
     command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -137,18 +170,20 @@ fn spawn_and_wait(mut command: Command, budget: Duration) -> Result<(Exit, Strin
     let mut child = command.spawn()?;
     let stdout = capture(child.stdout.take(), OUTPUT_CAP);
     let stderr = capture(child.stderr.take(), OUTPUT_CAP);
-    let exit = match child.wait_timeout(budget)? {
-        Some(status) => {
-            kill_group(&child);
-            exit_of(status)
-        }
+    let status = child.wait_timeout(budget)?;
+    kill_group(&child);
+    if let Some(cell) = cell {
+        cell.kill_all();
+    }
+    let exit = match status {
+        Some(status) => exit_of(status),
         None => {
-            kill_group(&child);
             child.wait()?;
             Exit::TimedOut
         }
     };
-    Ok((exit, join(stdout), join(stderr)))
+    let deadline = Instant::now() + OUTPUT_GRACE;
+    Ok((exit, stdout.join(deadline), stderr.join(deadline)))
 }
 
 /// Runs `command` like [`Command::output`], but in its own process group under `limits`, for at
@@ -175,7 +210,8 @@ pub fn output_within(
     if status.is_none() {
         child.wait()?;
     }
-    let (stdout, stderr) = (join(stdout), join(stderr));
+    let deadline = Instant::now() + OUTPUT_GRACE;
+    let (stdout, stderr) = (stdout.join(deadline), stderr.join(deadline));
     Ok(status.map(|status| (status, stdout, stderr)))
 }
 
@@ -200,7 +236,7 @@ pub fn stdout_within(
     if status.is_none() {
         child.wait()?;
     }
-    let stdout = join(stdout);
+    let stdout = stdout.join(Instant::now() + OUTPUT_GRACE);
     Ok(status.map(|status| (status, stdout)))
 }
 
@@ -329,27 +365,50 @@ fn exit_of(status: ExitStatus) -> Exit {
     }
 }
 
+/// A pipe read to its end on a thread of its own.
+struct Captured {
+    /// The first bytes read.
+    kept: Arc<Mutex<Vec<u8>>>,
+    /// Says when the pipe reached its end.
+    done: Option<Receiver<()>>,
+}
+
 /// Reads a pipe to its end on a thread, keeping the first `cap` bytes.
-fn capture<R: Read + Send + 'static>(pipe: Option<R>, cap: usize) -> Option<JoinHandle<String>> {
-    let mut pipe = pipe?;
-    Some(std::thread::spawn(move || {
-        let mut kept = Vec::new();
+fn capture<R: Read + Send + 'static>(pipe: Option<R>, cap: usize) -> Captured {
+    let kept = Arc::new(Mutex::new(Vec::new()));
+    let Some(mut pipe) = pipe else {
+        return Captured { kept, done: None };
+    };
+    let (finished, done) = mpsc::channel();
+    let sink = Arc::clone(&kept);
+    std::thread::spawn(move || {
         let mut buffer = [0u8; 8192];
         while let Ok(n) = pipe.read(&mut buffer) {
             if n == 0 {
                 break;
             }
+            let mut kept = sink.lock().unwrap_or_else(|e| e.into_inner());
             let room = cap.saturating_sub(kept.len());
             kept.extend_from_slice(&buffer[..n.min(room)]);
         }
-        String::from_utf8_lossy(&kept).into_owned()
-    }))
+        let _ = finished.send(());
+    });
+    Captured {
+        kept,
+        done: Some(done),
+    }
 }
 
-fn join(handle: Option<JoinHandle<String>>) -> String {
-    handle
-        .and_then(|handle| handle.join().ok())
-        .unwrap_or_default()
+impl Captured {
+    /// What was read, once the pipe ended or `deadline` passed (a process outside the child's
+    /// group may hold the pipe open: the reading thread is then left to end with it).
+    fn join(self, deadline: Instant) -> String {
+        if let Some(done) = &self.done {
+            let _ = done.recv_timeout(deadline.saturating_duration_since(Instant::now()));
+        }
+        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        String::from_utf8_lossy(&kept).into_owned()
+    }
 }
 
 #[cfg(test)]
@@ -368,8 +427,12 @@ mod tests {
     fn a_timeout_kills_the_whole_process_group() {
         let start = Instant::now();
         // The background sleep keeps the output pipe open: only killing the group ends it.
-        let (exit, _, _) =
-            spawn_and_wait(shell("sleep 30 & sleep 30"), Duration::from_millis(300)).unwrap();
+        let (exit, _, _) = spawn_and_wait(
+            shell("sleep 30 & sleep 30"),
+            Duration::from_millis(300),
+            None,
+        )
+        .unwrap();
         assert_eq!(exit, Exit::TimedOut);
         assert!(
             start.elapsed() < Duration::from_secs(10),
@@ -399,7 +462,7 @@ mod tests {
     fn strays_are_killed_when_the_child_exits() {
         let start = Instant::now();
         let (exit, stdout, _) =
-            spawn_and_wait(shell("sleep 30 & echo done"), Duration::from_secs(20)).unwrap();
+            spawn_and_wait(shell("sleep 30 & echo done"), Duration::from_secs(20), None).unwrap();
         assert_eq!(exit, Exit::Code(0));
         assert_eq!(stdout, "done\n");
         assert!(
@@ -414,6 +477,7 @@ mod tests {
         let (exit, stdout, stderr) = spawn_and_wait(
             shell("head -c 300000 /dev/zero; echo oops >&2; kill -SEGV $$"),
             Duration::from_secs(20),
+            None,
         )
         .unwrap();
         assert_eq!(exit, Exit::Signal(libc::SIGSEGV));
@@ -431,11 +495,11 @@ mod tests {
                 ..Limits::default()
             },
         );
-        let (exit, stdout, _) = spawn_and_wait(command, Duration::from_secs(20)).unwrap();
+        let (exit, stdout, _) = spawn_and_wait(command, Duration::from_secs(20), None).unwrap();
         assert_eq!(exit, Exit::Code(0));
         assert_eq!(stdout.trim(), (512 * 1024).to_string());
         let (_, unlimited, _) =
-            spawn_and_wait(shell("ulimit -v"), Duration::from_secs(20)).unwrap();
+            spawn_and_wait(shell("ulimit -v"), Duration::from_secs(20), None).unwrap();
         assert_ne!(unlimited.trim(), (512 * 1024).to_string());
     }
 

@@ -15,6 +15,8 @@ use serde_json::Value;
 
 const HIT_COUNTER: &str = "exercises/01-races/hit_counter/src/lib.rs";
 const BANK: &str = "exercises/02-locks/bank/src/lib.rs";
+const SHARED_COUNTER: &str = "exercises/06-processes/shared_counter/src/lib.rs";
+const PROCESS_POOL: &str = "exercises/06-processes/process_pool/src/lib.rs";
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -267,7 +269,7 @@ fn an_infinite_loop_costs_only_its_kata() {
     );
     assert_eq!(output.status.code(), Some(1), "{output:?}");
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("### Grade of `carl`: 20 / 30"), "{stdout}");
+    assert!(stdout.contains("### Grade of carl: 20 / 30"), "{stdout}");
     assert!(
         stdout.contains("| `hit_counter` | ❌ timeout | 0 / 10 |"),
         "{stdout}"
@@ -331,17 +333,6 @@ fn an_output_flood_is_capped() {
 }
 
 #[test]
-fn exiting_early_with_status_zero_earns_nothing() {
-    let dir = submission(
-        "exit",
-        "fred",
-        &[(HIT_COUNTER, &counter("", "std::process::exit(0);"))],
-    );
-    let (code, value) = grade(&dir, &["--kata", "hit_counter"]);
-    assert_zero(code, &value, "panic");
-}
-
-#[test]
 fn passing_looking_output_earns_nothing() {
     let starting = read(HIT_COUNTER).replace(
         "pub fn new() -> Self {",
@@ -355,26 +346,153 @@ fn passing_looking_output_earns_nothing() {
 }
 
 #[test]
-fn a_forged_report_earns_nothing() {
-    // Finds where the report goes (the runner's environment, as the process started) and
-    // writes a passing report there, then leaves before the check can say otherwise.
-    let forge = r##"
-        let environ = std::fs::read("/proc/self/environ").unwrap_or_default();
-        for entry in environ.split(|&b| b == 0) {
-            let entry = String::from_utf8_lossy(entry);
-            if let Some(path) = entry.strip_prefix("HARNESS_REPORT=") {
-                for mode in ["sequential", "model", "explore", "stress"] {
-                    let forged = format!(
-                        r#"{{"nonce":0,"check":"hits from one thread are all counted","mode":"{mode}","outcome":"pass","iterations":1,"trace":[],"replay":null}}"#
-                    );
-                    let _ = std::fs::write(path, forged);
-                }
-            }
+fn constructs_the_kata_does_not_allow_earn_nothing_and_are_named() {
+    // The forged pass of the first attack: a constructor that runs before `main`.
+    let constructor = r#"
+#[used]
+#[link_section = ".init_array"]
+static FORGE: extern "C" fn() = forge;
+extern "C" fn forge() {}
+"#;
+    let reference = "#[path = \"../../../../../../solutions/hit_counter/lib.rs\"]\nmod reference;\npub use reference::HitCounter;\n";
+    let cases = [
+        ("constructor", format!("{}{constructor}", counter("", ""))),
+        ("reference", reference.to_owned()),
+        (
+            "passwd",
+            counter("compile_error!(include_str!(\"/etc/passwd\"));", ""),
+        ),
+        ("exit", counter("", "std::process::exit(0);")),
+        ("environment", counter("let _ = std::env::vars();", "")),
+        (
+            "network",
+            counter("let _ = std::net::TcpStream::connect(\"127.0.0.1:9\");", ""),
+        ),
+        (
+            "libc",
+            counter("unsafe { libc::kill(libc::getppid(), 9) };", ""),
+        ),
+    ];
+    for (student, code) in cases {
+        let dir = submission("policy", student, &[(HIT_COUNTER, &code)]);
+        let (code, value) = grade(&dir, &["--kata", "hit_counter"]);
+        assert_zero(code, &value, "forbidden");
+        let message = kata(&value, "hit_counter")["checks"][0]["message"].to_string();
+        assert!(message.contains("src/lib.rs:"), "{student}: {message}");
+        assert!(
+            !message.contains("root:"),
+            "{student} leaked a file: {message}"
+        );
+    }
+}
+
+/// A correct shared counter whose `create` first attacks the grader with what the kata allows
+/// (the file system): reading the reference solution and the grader's environment, writing
+/// into the grader's checks, its home and the system's temporary directory. Each attempt that
+/// succeeds makes the counter count wrong, so it earns full marks only if every attempt fails.
+fn shared_counter_attacking(marker: &Path) -> String {
+    let root = root();
+    let attack = format!(
+        r#"let escaped = [
+            std::fs::read_to_string({solution:?}).is_ok(),
+            std::fs::read_to_string("/proc/1/environ").is_ok(),
+            std::fs::read_to_string("/etc/passwd").is_ok(),
+            std::fs::OpenOptions::new().append(true).open({checks:?}).is_ok(),
+            std::fs::write({marker:?}, "escaped").is_ok(),
+            std::fs::write("/root/xtask-hostile-marker", "escaped").is_ok(),
+        ];
+        let escaped = escaped.iter().filter(|&&e| e).count() as u64;"#,
+        solution = root.join("solutions/shared_counter/lib.rs"),
+        checks = root.join("tests/shared_counter.rs"),
+    );
+    read("solutions/shared_counter/lib.rs")
+        .replace(
+            "    pub fn create(path: &Path) -> io::Result<SharedCounter> {",
+            &format!("    pub fn create(path: &Path) -> io::Result<SharedCounter> {{\n        {attack}"),
+        )
+        .replace("file.set_len(SIZE)?;", "file.set_len(SIZE)?;\n        let _ = escaped;")
+        .replace(
+            "        SharedCounter::map(&file)\n    }\n\n    /// Maps the counter's existing",
+            "        let counter = SharedCounter::map(&file)?;\n        counter.cell().store(escaped, Ordering::SeqCst);\n        Ok(counter)\n    }\n\n    /// Maps the counter's existing",
+        )
+}
+
+#[test]
+fn a_check_reads_and_writes_nothing_of_the_grader() {
+    let marker = scratch_root().join("escaped-marker");
+    let _ = std::fs::remove_file(&marker);
+    let checks = read("tests/shared_counter.rs");
+    let code = shared_counter_attacking(&marker);
+    assert!(
+        code.contains("store(escaped"),
+        "the attack was not inserted"
+    );
+    let dir = submission("sandbox", "oscar", &[(SHARED_COUNTER, &code)]);
+    let (code, value) = grade(&dir, &["--kata", "shared_counter"]);
+    let sandbox = value["sandbox"].to_string();
+    if !sandbox.contains("Landlock") {
+        eprintln!("no Landlock here: the file-system layer is not tested ({sandbox})");
+        return;
+    }
+    assert_eq!(
+        kata(&value, "shared_counter")["verdict"],
+        "pass",
+        "{value:#}"
+    );
+    assert_eq!(code, Some(0), "{value:#}");
+    assert!(!marker.exists(), "the check wrote outside its cell");
+    assert!(!Path::new("/root/xtask-hostile-marker").exists());
+    assert_eq!(read("tests/shared_counter.rs"), checks);
+}
+
+/// A process pool whose `map` starts processes that escapes the check's process group
+/// (a new group of its own), holding the output pipes, then loops.
+#[test]
+fn a_process_that_escapes_the_group_neither_outlives_nor_stalls_the_grade() {
+    let escape = r#"
+        for _ in 0..8 {
+            let _ = std::process::Command::new("setsid")
+                .args(["sleep", "987.5"])
+                .spawn();
         }
-        std::process::exit(0);"##;
-    let dir = submission("forge", "hugo", &[(HIT_COUNTER, &counter("", forge))]);
-    let (code, value) = grade(&dir, &["--kata", "hit_counter"]);
-    assert_zero(code, &value, "panic");
+        #[allow(clippy::empty_loop)]
+        loop {}"#;
+    let code = read("solutions/process_pool/lib.rs").replacen(
+        "pub fn map(",
+        "#[allow(unreachable_code)]\npub fn map(",
+        1,
+    );
+    let code = insert_at_body_start(&code, "pub fn map(", escape);
+    let dir = submission("escape", "paul", &[(PROCESS_POOL, &code)]);
+    let start = Instant::now();
+    let (_, value) = grade(&dir, &["--kata", "process_pool", "--time-limit", "5"]);
+    let process_pool = kata(&value, "process_pool");
+    assert_eq!(process_pool["points"], 0, "{process_pool:#}");
+    let sandbox = value["sandbox"].to_string();
+    if sandbox.contains("user of its own") {
+        assert_eq!(process_pool["verdict"], "timeout", "{process_pool:#}");
+        let left = processes_with("987.5");
+        assert_eq!(left, 0, "processes of the check survived it");
+    }
+    let spent = start.elapsed();
+    assert!(spent < Duration::from_secs(240), "{spent:?}");
+}
+
+/// `code` with `extra` put at the start of the body of the function whose signature starts with
+/// `signature`.
+fn insert_at_body_start(code: &str, signature: &str, extra: &str) -> String {
+    let at = code.find(signature).expect("the function exists");
+    let body = at + code[at..].find('{').expect("the function has a body") + 1;
+    format!("{}{extra}{}", &code[..body], &code[body..])
+}
+
+/// How many processes have `needle` in their command line.
+fn processes_with(needle: &str) -> usize {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|entry| std::fs::read(entry.ok()?.path().join("cmdline")).ok())
+        .filter(|cmdline| String::from_utf8_lossy(cmdline).contains(needle))
+        .count()
 }
 
 #[test]
@@ -485,52 +603,6 @@ fn a_missing_kata_scores_zero_with_a_reason() {
     let (code, value) = grade(&dir, &["--kata", "hit_counter"]);
     assert_zero(code, &value, "missing");
     assert_eq!(value["ignored"], serde_json::json!(["README.md"]));
-}
-
-#[test]
-fn a_fork_storm_is_ended_with_its_process_group() {
-    // Bounded: 16 sleeping children and a busy loop, all ended by the time limit.
-    let storm = r#"for _ in 0..16 {
-            let _ = std::process::Command::new("sleep").arg("987.25").spawn();
-        }
-        loop {}"#;
-    let dir = submission("fork", "lena", &[(HIT_COUNTER, &counter("", storm))]);
-    let (code, value) = grade(&dir, &["--kata", "hit_counter", "--time-limit", "3"]);
-    assert_zero(code, &value, "timeout");
-    let left = std::fs::read_dir("/proc")
-        .unwrap()
-        .filter_map(|entry| std::fs::read(entry.ok()?.path().join("cmdline")).ok())
-        .filter(|cmdline| String::from_utf8_lossy(cmdline).contains("987.25"))
-        .count();
-    assert_eq!(left, 0, "children of the check survived it");
-}
-
-#[test]
-fn the_network_is_cut_off_where_the_machine_allows() {
-    // A server on this machine's loopback: reachable from the check only through the network.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let connect = format!(
-        r#"std::net::TcpStream::connect(("127.0.0.1", {port})).expect("a connection to the grader's machine");"#
-    );
-    let dir = submission("network", "nina", &[(HIT_COUNTER, &counter(&connect, ""))]);
-    let (code, value) = grade(&dir, &["--kata", "hit_counter", "--time-limit", "20"]);
-    let hits = kata(&value, "hit_counter");
-    if hits["limits"]["network"] == false {
-        assert_zero(code, &value, "panic");
-        let message = hits["checks"][0]["message"].as_str().unwrap();
-        assert!(
-            message.contains("a connection to the grader's machine"),
-            "{message}"
-        );
-    } else {
-        let notes = value["notes"].to_string();
-        assert!(
-            notes.contains("could not be cut off the network"),
-            "{notes}"
-        );
-    }
-    drop(listener);
 }
 
 #[test]

@@ -82,7 +82,7 @@ fn is_learner_file(kata: &Kata, source: &Path) -> bool {
     canonical(source).is_some() && canonical(source) == canonical(&kata.learner_source())
 }
 
-fn options(args: &RunArgs) -> Options {
+fn options(args: &RunArgs) -> Options<'static> {
     Options {
         seed: args.seed,
         progress: args.format == Format::Human,

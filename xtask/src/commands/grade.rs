@@ -1,8 +1,12 @@
 //! `grade`: one submission into a grade in the format a CI system reads, or a class into a
 //! gradebook.
+//!
+//! A class folder's entries are graded only when they are real directories (not symbolic links)
+//! with a plain name; every other entry, and a folder that cannot be opened as a submission, is
+//! skipped and listed with why, on stderr and in the gradebook.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -11,12 +15,16 @@ use anyhow::{bail, Context, Result};
 use crate::catalog::{Catalog, Kata};
 use crate::cli::{GradeArgs, GradeFormat};
 use crate::formats;
-use crate::gradebook;
+use crate::gradebook::{self, Skipped};
 use crate::grading::{self, Grade, Settings};
+use crate::sanitize;
 use crate::submission::Submission;
 
 /// The environment variable naming the GitHub Actions job summary file.
 const STEP_SUMMARY_ENV: &str = "GITHUB_STEP_SUMMARY";
+
+/// The characters a student folder's name may have besides letters and digits.
+const NAME_PUNCTUATION: [char; 6] = ['-', '_', '.', '@', '+', ' '];
 
 /// `cargo xtask grade`: exit status 0 for full marks (with `--class`: for a gradebook written),
 /// 1 for less, 2 when a kata could not be graded at all (the grade is still written).
@@ -93,28 +101,18 @@ fn class(
     args: &GradeArgs,
     settings: Settings,
 ) -> Result<ExitCode> {
-    let entries = std::fs::read_dir(dir)
-        .with_context(|| format!("cannot read the class directory {}", dir.display()))?;
-    let mut students: Vec<PathBuf> = entries
-        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-        .filter(|path| path.is_dir())
-        .filter(|path| {
-            !path
-                .file_name()
-                .is_some_and(|name| name.to_string_lossy().starts_with('.'))
-        })
-        .collect();
-    students.sort();
-    if students.is_empty() {
+    let (submissions, skipped) = students(catalog, dir)?;
+    for entry in &skipped {
+        eprintln!("skipped {}: {}", entry.name, entry.reason);
+    }
+    if submissions.is_empty() {
         bail!(
-            "the class directory {} has no submissions (subdirectories)",
-            dir.display()
+            "the class directory {} has no submissions to grade (subdirectories; {} entries \
+             skipped)",
+            dir.display(),
+            skipped.len()
         );
     }
-    let submissions = students
-        .iter()
-        .map(|path| Submission::open(catalog, path))
-        .collect::<Result<Vec<_>>>()?;
     let grades = grading::grade(catalog, katas, &submissions, settings);
     let out = args
         .output
@@ -123,11 +121,15 @@ fn class(
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     let csv = gradebook::csv(&grades);
     write(&out.join("gradebook.csv"), &csv)?;
-    write(&out.join("gradebook.json"), &gradebook::json(&grades))?;
+    write(
+        &out.join("gradebook.json"),
+        &gradebook::json(&grades, &skipped),
+    )?;
     print!("{csv}");
     eprintln!(
-        "graded {} submissions: {} and {}",
+        "graded {} submissions ({} entries skipped): {} and {}",
         grades.len(),
+        skipped.len(),
         catalog.display(&out.join("gradebook.csv")),
         catalog.display(&out.join("gradebook.json"))
     );
@@ -136,6 +138,64 @@ fn class(
         code if code == ExitCode::from(2) => code,
         _ => ExitCode::SUCCESS,
     })
+}
+
+/// The submissions of the class directory `dir`, in name order, and its entries that are not
+/// graded, with why.
+fn students(catalog: &Catalog, dir: &Path) -> Result<(Vec<Submission>, Vec<Skipped>)> {
+    let entries = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read the class directory {}", dir.display()))?;
+    let mut names: Vec<_> = entries
+        .filter_map(|entry| entry.ok().map(|entry| entry.file_name()))
+        .collect();
+    names.sort();
+    let (mut submissions, mut skipped) = (Vec::new(), Vec::new());
+    for name in names {
+        match open_student(catalog, &dir.join(&name)) {
+            Ok(submission) => submissions.push(submission),
+            Err(reason) => skipped.push(Skipped {
+                name: sanitize::one_line(&name.to_string_lossy()),
+                reason: sanitize::one_line(&reason),
+            }),
+        }
+    }
+    Ok((submissions, skipped))
+}
+
+/// Why the class folder's entry at `path` is not a student's submission, if it is not: only a
+/// real directory (a symbolic link is not followed), not hidden, with a plain name.
+fn not_a_student(path: &Path) -> Option<String> {
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(err) => return Some(format!("cannot be read: {err}")),
+    };
+    if meta.is_symlink() {
+        return Some("a symbolic link: not followed".into());
+    }
+    if !meta.is_dir() {
+        return Some("not a directory".into());
+    }
+    let Some(name) = path.file_name().unwrap_or_default().to_str() else {
+        return Some("its name is not valid UTF-8".into());
+    };
+    if name.starts_with('.') {
+        return Some("a hidden folder (its name starts with `.`)".into());
+    }
+    let plain = |c: char| c.is_alphanumeric() || NAME_PUNCTUATION.contains(&c);
+    if !name.chars().all(plain) {
+        return Some(
+            "its name has characters other than letters, digits, space and `-_.@+`".into(),
+        );
+    }
+    None
+}
+
+/// The student's submission at `path` in a class folder, or why it is not graded.
+fn open_student(catalog: &Catalog, path: &Path) -> Result<Submission, String> {
+    if let Some(reason) = not_a_student(path) {
+        return Err(reason);
+    }
+    Submission::open(catalog, path).map_err(|err| format!("{err:#}"))
 }
 
 /// 2 when a kata could not be graded, else 0 for full marks everywhere and 1 for less.
@@ -173,4 +233,67 @@ fn append(path: &Path, text: &str) -> Result<()> {
         .open(path)
         .and_then(|mut file| writeln!(file, "{text}"))
         .with_context(|| format!("cannot append to ${STEP_SUMMARY_ENV} ({})", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsString;
+    use std::os::unix::ffi::OsStringExt;
+    use std::os::unix::fs::symlink;
+
+    use super::*;
+
+    #[test]
+    fn only_plain_real_directories_are_students() {
+        let class = std::env::temp_dir().join(format!("xtask-class-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&class);
+        let repository = class.join("instructor");
+        for folder in [
+            "ada",
+            "Zoë Müller-Smith",
+            "bo.b@uni+1",
+            ".git",
+            "eve\n",
+            "=cmd",
+        ] {
+            std::fs::create_dir_all(class.join(folder)).unwrap();
+        }
+        std::fs::create_dir_all(&repository).unwrap();
+        std::fs::create_dir_all(class.join(OsString::from_vec(b"mal\xffory".to_vec()))).unwrap();
+        std::fs::write(class.join("notes.txt"), "").unwrap();
+        symlink("ada", class.join("copycat")).unwrap();
+        symlink("..", class.join("parent")).unwrap();
+        symlink(&repository, class.join("grader")).unwrap();
+        let catalog = Catalog::at(std::fs::canonicalize(&repository).unwrap()).unwrap();
+
+        let (submissions, skipped) = students(&catalog, &class).unwrap();
+        let graded: Vec<String> = submissions.iter().map(Submission::name).collect();
+        assert_eq!(graded, ["Zoë Müller-Smith", "ada", "bo.b@uni+1"]);
+        let skipped: Vec<(&str, &str)> = skipped
+            .iter()
+            .map(|entry| (entry.name.as_str(), entry.reason.as_str()))
+            .collect();
+        let other_characters = "its name has characters other than letters, digits, space and \
+                                `-_.@+`";
+        let link = "a symbolic link: not followed";
+        assert_eq!(
+            skipped,
+            [
+                (".git", "a hidden folder (its name starts with `.`)"),
+                ("=cmd", other_characters),
+                ("copycat", link),
+                ("eve\\n", other_characters),
+                ("grader", link),
+                (
+                    "instructor",
+                    "the submission is this repository itself: grade a copy of it (e.g. a clone \
+                     in another directory)"
+                ),
+                ("mal\u{fffd}ory", "its name is not valid UTF-8"),
+                ("notes.txt", "not a directory"),
+                ("parent", link),
+            ]
+        );
+        std::fs::remove_dir_all(&class).unwrap();
+    }
 }
