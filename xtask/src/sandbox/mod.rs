@@ -26,37 +26,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result};
-use landlock::{
-    Access, AccessFs, AccessNet, CompatLevel, Compatible, PathBeneath, PathFd, Ruleset,
-    RulesetAttr, RulesetCreated, RulesetCreatedAttr, RulesetError, Scope, ABI,
-};
 
-/// The Landlock ABI the rules are written for; an older kernel enforces what it knows of them.
-const LANDLOCK: ABI = ABI::V6;
+mod landlock;
 
 /// The first user id of the reserved range; cells take ids from it upward.
 const FIRST_UID: u32 = 1_970_000_000;
 
 /// How many cells may be open at once on the machine (and so user ids in the range).
 const CELLS: u32 = 256;
-
-/// System paths a check may read and execute: the dynamic loader and libraries, the few files
-/// of `/etc` the C library reads, and the kernel's views of the process.
-const READABLE: [&str; 10] = [
-    "/usr",
-    "/lib",
-    "/lib64",
-    "/bin",
-    "/etc/ld.so.cache",
-    "/etc/localtime",
-    "/proc",
-    "/sys/devices/system/cpu",
-    "/sys/fs/cgroup",
-    "/dev/urandom",
-];
-
-/// Device files a check may write as well as read.
-const WRITABLE_DEVICES: [&str; 2] = ["/dev/null", "/dev/zero"];
 
 /// The sandbox of one grading run: its directory, the user ids it hands out, and what the machine
 /// supports.
@@ -99,7 +76,7 @@ impl Sandbox {
         Ok(Sandbox {
             dir,
             switch_user: is_root() && can_switch_user(),
-            landlock: landlock_abi(),
+            landlock: landlock::abi(),
         })
     }
 
@@ -198,32 +175,6 @@ impl Sandbox {
         }
         Ok(copy)
     }
-
-    /// The Landlock ruleset of a cell, built in the parent (opening paths allocates, which a
-    /// forked child of a threaded process must not).
-    fn ruleset(&self, cell: &Cell) -> Result<RulesetCreated, RulesetError> {
-        let all = AccessFs::from_all(LANDLOCK);
-        let read = AccessFs::from_read(LANDLOCK);
-        let mut paths: Vec<(&Path, _)> = READABLE.iter().map(|p| (Path::new(*p), read)).collect();
-        paths.extend(
-            WRITABLE_DEVICES
-                .iter()
-                .map(|p| (Path::new(*p), read | AccessFs::WriteFile)),
-        );
-        paths.push((&cell.exe, read));
-        paths.push((&cell.dir, all));
-        let rules = paths.into_iter().filter_map(|(path, access)| {
-            let fd = PathFd::new(path).ok()?;
-            Some(Ok::<_, RulesetError>(PathBeneath::new(fd, access)))
-        });
-        Ruleset::default()
-            .set_compatibility(CompatLevel::BestEffort)
-            .handle_access(all)?
-            .handle_access(AccessNet::from_all(LANDLOCK))?
-            .scope(Scope::from_all(LANDLOCK))?
-            .create()?
-            .add_rules(rules)
-    }
 }
 
 impl Drop for Sandbox {
@@ -251,10 +202,9 @@ impl Cell<'_> {
         for (key, value) in environment {
             command.env(key, value);
         }
-        let mut ruleset = match self.sandbox.landlock {
+        let mut rules = match self.sandbox.landlock {
             Some(_) => Some(
-                self.sandbox
-                    .ruleset(self)
+                landlock::rules(&self.exe, &self.dir)
                     .context("cannot prepare the Landlock rules")?,
             ),
             None => None,
@@ -268,10 +218,8 @@ impl Cell<'_> {
                 if let Some(uid) = uid {
                     become_user(uid)?;
                 }
-                if let Some(ruleset) = ruleset.take() {
-                    ruleset
-                        .restrict_self()
-                        .map_err(|_| std::io::Error::from(std::io::ErrorKind::PermissionDenied))?;
+                if let Some(rules) = rules.take() {
+                    rules.enforce()?;
                 }
                 Ok(())
             });
@@ -342,6 +290,7 @@ fn become_user(uid: u32) -> std::io::Result<()> {
         {
             return Err(std::io::Error::last_os_error());
         }
+        #[cfg(target_os = "linux")]
         libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
     }
     Ok(())
@@ -385,22 +334,6 @@ fn can_switch_user() -> bool {
         command.pre_exec(|| become_user(FIRST_UID + CELLS));
     }
     command.status().is_ok_and(|status| status.success())
-}
-
-/// The kernel's Landlock ABI version, when it has Landlock.
-fn landlock_abi() -> Option<i64> {
-    const CREATE_RULESET_VERSION: libc::c_uint = 1;
-    // SAFETY: with a null attribute and the VERSION flag, landlock_create_ruleset only returns a
-    // number (or an error).
-    let version = unsafe {
-        libc::syscall(
-            libc::SYS_landlock_create_ruleset,
-            std::ptr::null::<u8>(),
-            0usize,
-            CREATE_RULESET_VERSION,
-        )
-    };
-    (version > 0).then_some(version)
 }
 
 fn set_mode(path: &Path, mode: u32) -> Result<()> {
