@@ -53,7 +53,6 @@ pub struct Checker<'a> {
     catalog: &'a Catalog,
     kata: &'a Kata,
     variant: Variant,
-    source: PathBuf,
     options: Options<'a>,
     binaries: HashMap<Backend, Binary>,
     runs: AtomicUsize,
@@ -72,7 +71,6 @@ impl<'a> Checker<'a> {
             catalog,
             kata,
             variant,
-            source: source.to_path_buf(),
             options,
             binaries: HashMap::new(),
             runs: AtomicUsize::new(0),
@@ -161,7 +159,7 @@ impl<'a> Checker<'a> {
     /// cannot read is built first: a compile error says more than the policy can, and code that
     /// compiles although the policy cannot read it is refused.
     fn refused(&mut self, mode: Mode) -> Result<Option<CheckResult>> {
-        let violations = self.kata.meta.policy.check(&self.source);
+        let violations = self.kata.meta.policy.check(&self.variant.source);
         if violations.is_empty() {
             return Ok(None);
         }

@@ -186,13 +186,9 @@ impl Policy {
             for (module, dir) in scan.modules {
                 let flat = dir.join(format!("{module}.rs"));
                 let nested = dir.join(&module).join("mod.rs");
-                let (found, its_children) = if flat.is_file() {
-                    (flat, dir.join(&module))
-                } else {
-                    (nested, dir.join(&module))
-                };
+                let found = if flat.is_file() { flat } else { nested };
                 if found.is_file() {
-                    pending.push((found, its_children));
+                    pending.push((found, dir.join(&module)));
                 }
             }
         }

@@ -241,7 +241,8 @@ pub fn stdout_within(
 }
 
 /// Has the child killed if xtask dies first (Ctrl-C reaches xtask's process group, not the
-/// child's), so a check stuck in a loop never outlives its runner.
+/// child's), so a check stuck in a loop never outlives its runner. Registered after the cell's
+/// steps: a change of user between fork and exec clears the setting.
 #[cfg(target_os = "linux")]
 fn die_with_parent(command: &mut Command) {
     // SAFETY: the closure runs between fork and exec and only calls async-signal-safe prctl.
