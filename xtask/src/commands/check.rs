@@ -36,14 +36,34 @@ pub fn check(catalog: &Catalog, name: &str, args: &RunArgs, perf: bool) -> Resul
     Ok(super::status(run.verdict == Verdict::Pass))
 }
 
+/// How many times `watch` checks a file that keeps changing while it is checked.
+const CHECKS_OF_A_CHANGING_FILE: usize = 3;
+
 /// Checks the learner's own file of `kata` and remembers the verdict (`watch` uses this).
+///
+/// A save can land in more than one write (truncate, then write), and a notification can come
+/// between them: a file that changed while it was checked is checked again, so that the verdict
+/// returned, and remembered, is the one of the file as it is now.
 pub(super) fn check_learner(catalog: &Catalog, kata: &Kata, options: Options) -> Result<KataRun> {
     let source = kata.learner_source();
-    let content = std::fs::read(&source)
-        .with_context(|| format!("cannot read {}", catalog.display(&source)))?;
-    let run = Checker::new(catalog, kata, &source, options)?.check_all()?;
-    remember(catalog, kata, &run, &content)?;
-    Ok(run)
+    let read = || {
+        std::fs::read(&source).with_context(|| format!("cannot read {}", catalog.display(&source)))
+    };
+    let mut content = read()?;
+    let mut checks = 0;
+    loop {
+        let run = Checker::new(catalog, kata, &source, options)?.check_all()?;
+        checks += 1;
+        let now = read()?;
+        if now == content {
+            remember(catalog, kata, &run, &content)?;
+            return Ok(run);
+        }
+        if checks == CHECKS_OF_A_CHANGING_FILE {
+            return Ok(run);
+        }
+        content = now;
+    }
 }
 
 /// Records the verdict of `run` on the learner's file, whose content was `content`.
