@@ -27,6 +27,9 @@ const LIST_BUDGET: Duration = Duration::from_secs(30);
 /// holds the pipes open costs no more than this.
 const OUTPUT_GRACE: Duration = Duration::from_secs(2);
 
+/// How long a spawn waits, in all, for a busy binary to be free (see [`spawn_when_not_busy`]).
+const BUSY_PATIENCE: Duration = Duration::from_secs(2);
+
 /// What one check process may use besides its time budget, applied with `setrlimit` between
 /// fork and exec so that they bind the child (and whatever it starts) but never the runner.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -167,7 +170,7 @@ fn spawn_and_wait(
         .stderr(Stdio::piped())
         .process_group(0);
     die_with_parent(&mut command);
-    let mut child = command.spawn()?;
+    let mut child = spawn_when_not_busy(&mut command)?;
     let stdout = capture(child.stdout.take(), OUTPUT_CAP);
     let stderr = capture(child.stderr.take(), OUTPUT_CAP);
     let status = child.wait_timeout(budget)?;
@@ -184,6 +187,22 @@ fn spawn_and_wait(
     };
     let deadline = Instant::now() + OUTPUT_GRACE;
     Ok((exit, stdout.join(deadline), stderr.join(deadline)))
+}
+
+/// Spawns `command`, again after a pause while its binary is "busy" (`ETXTBSY`): a process that
+/// another thread forked while a sandbox's copy of the binary was being written still holds the
+/// copy open for a moment, until it execs.
+fn spawn_when_not_busy(command: &mut Command) -> std::io::Result<Child> {
+    let mut pause = Duration::from_millis(5);
+    loop {
+        match command.spawn() {
+            Err(err) if err.raw_os_error() == Some(libc::ETXTBSY) && pause < BUSY_PATIENCE => {
+                std::thread::sleep(pause);
+                pause *= 2;
+            }
+            spawned => return spawned,
+        }
+    }
 }
 
 /// Runs `command` like [`Command::output`], but in its own process group under `limits`, for at

@@ -16,15 +16,15 @@ mod imp {
     const WRITTEN_FOR: ABI = ABI::V6;
 
     /// System paths a check may read and execute: the dynamic loader and libraries, the few
-    /// files of `/etc` the C library reads, and the kernel's views of the process.
-    const READABLE: [&str; 10] = [
+    /// files of `/etc` the C library reads, and the kernel's views of the process (`/proc` is
+    /// added by the child itself: see [`Rules::enforce`]).
+    const READABLE: [&str; 9] = [
         "/usr",
         "/lib",
         "/lib64",
         "/bin",
         "/etc/ld.so.cache",
         "/etc/localtime",
-        "/proc",
         "/sys/devices/system/cpu",
         "/sys/fs/cgroup",
         "/dev/urandom",
@@ -82,13 +82,26 @@ mod imp {
     }
 
     impl Rules {
-        /// Restricts the calling process (and what it executes) to the rules. Only system calls
-        /// (prctl, landlock_restrict_self): safe between fork and exec.
+        /// Restricts the calling process (and what it executes) to the rules, with `/proc` as
+        /// the process sees it: a PID namespace mounts a `/proc` of its own after the rules were
+        /// built, and a rule on the runner's `/proc` would not cover it. Only system calls
+        /// (open, fstat, landlock_add_rule, prctl, landlock_restrict_self): safe between fork
+        /// and exec.
         pub fn enforce(self) -> std::io::Result<()> {
-            self.0
-                .restrict_self()
-                .map(drop)
-                .map_err(|_| std::io::Error::from(std::io::ErrorKind::PermissionDenied))
+            use std::os::fd::FromRawFd;
+
+            // SAFETY: a constant path; the descriptor, if any, is owned from here on.
+            let proc = unsafe { libc::open(c"/proc".as_ptr(), libc::O_PATH | libc::O_CLOEXEC) };
+            let denied = |_| std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+            let mut ruleset = self.0;
+            if proc >= 0 {
+                // SAFETY: `proc` was just opened and is owned by nobody else.
+                let proc = unsafe { std::os::fd::OwnedFd::from_raw_fd(proc) };
+                ruleset = ruleset
+                    .add_rule(PathBeneath::new(proc, AccessFs::from_read(WRITTEN_FOR)))
+                    .map_err(denied)?;
+            }
+            ruleset.restrict_self().map(drop).map_err(denied)
         }
     }
 }

@@ -9,6 +9,8 @@
 //!   from a reserved range, so that `RLIMIT_NPROC` binds, the grader's files and processes are out
 //!   of reach, and every process the check started (escaped process groups included) is found and
 //!   killed by its user id when the cell closes;
+//! - **a PID namespace** with a `/proc` of its own ([`namespace`]): no process outside the check
+//!   is seen or signalled, and everything the check started dies with it, as root or not;
 //! - **Landlock**: the file system shrinks to the system's libraries read-only, the check binary
 //!   (a copy in the sandbox's own directory) and the cell's directory; no signal or abstract Unix
 //!   socket reaches a process outside the cell, and no TCP connection is made;
@@ -28,6 +30,7 @@ use std::process::Command;
 use anyhow::{Context, Result};
 
 mod landlock;
+mod namespace;
 
 /// The first user id of the reserved range; cells take ids from it upward.
 const FIRST_UID: u32 = 1_970_000_000;
@@ -44,6 +47,8 @@ pub struct Sandbox {
     switch_user: bool,
     /// The kernel's Landlock ABI version, if it has Landlock.
     landlock: Option<i64>,
+    /// Whether each check gets a PID namespace of its own.
+    pid_namespace: bool,
 }
 
 /// One check's confinement: a directory (its temporary files, configuration and report) and,
@@ -77,6 +82,7 @@ impl Sandbox {
             dir,
             switch_user: is_root() && can_switch_user(),
             landlock: landlock::abi(),
+            pid_namespace: namespace::available(),
         })
     }
 
@@ -90,6 +96,13 @@ impl Sandbox {
         let mut layers = Vec::new();
         if self.switch_user {
             layers.push("an unprivileged user of its own for each check".to_owned());
+        }
+        if self.pid_namespace {
+            layers.push(
+                "a PID namespace of its own: no process outside the check seen or signalled, and \
+                 none of the check's left when it ends"
+                    .to_owned(),
+            );
         }
         if let Some(version) = self.landlock {
             layers.push(format!(
@@ -110,6 +123,13 @@ impl Sandbox {
     /// switch users is noted with the process limit, by `grading`).
     pub fn gaps(&self) -> Vec<String> {
         let mut gaps = Vec::new();
+        if !self.pid_namespace && !self.switch_user {
+            gaps.push(
+                "no PID namespace and no user of its own: a process a check started in a \
+                 process group of its own could outlive the check"
+                    .to_owned(),
+            );
+        }
         if self.landlock.is_none() {
             gaps.push(
                 "no Landlock on this kernel: the checks could read and write whatever the \
@@ -189,8 +209,9 @@ impl Cell<'_> {
         &self.dir
     }
 
-    /// Confines `command` to the cell: minimal environment, the cell's user, Landlock. Call it
-    /// after every other `pre_exec` that needs privileges (a network namespace).
+    /// Confines `command` to the cell: minimal environment, a PID namespace, the cell's user,
+    /// Landlock. Call it after every other `pre_exec` that needs privileges (a network
+    /// namespace).
     pub fn confine(&self, command: &mut Command, environment: &[(&str, OsString)]) -> Result<()> {
         minimal_environment(command, &self.dir.join("tmp"));
         command.current_dir(&self.dir);
@@ -205,11 +226,15 @@ impl Cell<'_> {
             None => None,
         };
         let uid = self.uid.as_ref().map(|claim| claim.uid);
-        // SAFETY: the closure runs between fork and exec and only makes system calls (setgroups,
-        // setgid, setuid, prctl, landlock_restrict_self), which are async-signal-safe; the
-        // ruleset was built in the parent.
+        let pid_namespace = self.sandbox.pid_namespace;
+        // SAFETY: the closure runs between fork and exec and only makes system calls (unshare,
+        // fork, mount, setgroups, setgid, setuid, prctl, landlock_*), which are
+        // async-signal-safe; the ruleset was built in the parent.
         unsafe {
             command.pre_exec(move || {
+                if pid_namespace {
+                    namespace::enter()?;
+                }
                 if let Some(uid) = uid {
                     become_user(uid)?;
                 }
