@@ -101,7 +101,11 @@ fn submission(test: &str, student: &str, files: &[(&str, &str)]) -> Submitted {
     // SAFETY: a valid descriptor; the lock goes with the file.
     let locked = unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(&lock), libc::LOCK_EX) };
     assert_eq!(locked, 0, "cannot lock {}", dir.display());
-    std::fs::remove_dir_all(&dir).unwrap();
+    if std::fs::remove_dir_all(&dir).is_err() {
+        // A tree deeper than the open-file limit (see `a_tree_too_deep_is_refused_with_a_reason`).
+        let removed = Command::new("rm").arg("-rf").arg(&dir).status().unwrap();
+        assert!(removed.success(), "cannot remove {}", dir.display());
+    }
     std::fs::create_dir_all(&dir).unwrap();
     for (relative, content) in files {
         let path = dir.join(relative);
@@ -468,11 +472,16 @@ fn a_process_that_escapes_the_group_neither_outlives_nor_stalls_the_grade() {
     let (_, value) = grade(&dir, &["--kata", "process_pool", "--time-limit", "5"]);
     let process_pool = kata(&value, "process_pool");
     assert_eq!(process_pool["points"], 0, "{process_pool:#}");
+    // Either layer ends every process of the check: a user of its own (as root) or a PID
+    // namespace (as root, or an ordinary user where user namespaces are allowed).
     let sandbox = value["sandbox"].to_string();
-    if sandbox.contains("user of its own") {
+    if sandbox.contains("user of its own") || sandbox.contains("PID namespace") {
         assert_eq!(process_pool["verdict"], "timeout", "{process_pool:#}");
         let left = processes_with("987.5");
         assert_eq!(left, 0, "processes of the check survived it");
+    } else {
+        let notes = value["notes"].to_string();
+        assert!(notes.contains("could outlive the check"), "{value:#}");
     }
     let spent = start.elapsed();
     assert!(spent < Duration::from_secs(240), "{spent:?}");
@@ -532,6 +541,80 @@ fn edited_checks_are_ignored_and_listed() {
         ])
     );
     assert_eq!(value["max"], 10);
+}
+
+#[test]
+fn borrowed_work_through_a_symbolic_link_earns_nothing() {
+    let elsewhere = submission(
+        "borrowed",
+        "elsewhere",
+        &[(HIT_COUNTER, &read("solutions/hit_counter/lib.rs"))],
+    );
+    let linked_file = submission("borrowed", "file", &[]);
+    let lib = linked_file.join(HIT_COUNTER);
+    std::fs::create_dir_all(lib.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(root().join("solutions/hit_counter/lib.rs"), &lib).unwrap();
+    let (code, value) = grade(&linked_file, &["--kata", "hit_counter"]);
+    assert_zero(code, &value, "missing");
+    let reason = kata(&value, "hit_counter")["summary"].to_string();
+    assert!(reason.contains("symbolic link"), "{value:#}");
+
+    let linked_dir = submission("borrowed", "directory", &[]);
+    std::os::unix::fs::symlink(elsewhere.join("exercises"), linked_dir.join("exercises")).unwrap();
+    let (code, value) = grade(&linked_dir, &["--kata", "hit_counter"]);
+    assert_zero(code, &value, "missing");
+    let reason = kata(&value, "hit_counter")["summary"].to_string();
+    assert!(reason.contains("symbolic link"), "{value:#}");
+}
+
+#[test]
+fn a_tree_too_deep_is_refused_with_a_reason() {
+    let dir = submission("deep", "ada", &[(HIT_COUNTER, &read(HIT_COUNTER))]);
+    // 2,000 levels, made relative to `src/`: the full path is longer than one system call takes.
+    let status = Command::new("mkdir")
+        .arg("-p")
+        .arg("d/".repeat(2_000))
+        .current_dir(dir.join(Path::new(HIT_COUNTER).parent().unwrap()))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let (code, value) = grade(&dir, &["--kata", "hit_counter"]);
+    assert_zero(code, &value, "missing");
+    let reason = kata(&value, "hit_counter")["summary"].to_string();
+    assert!(reason.contains("levels"), "{value:#}");
+}
+
+#[test]
+fn a_file_name_cannot_write_the_report() {
+    let forged = "x\n### Grade: 515 of 515\n.rs";
+    let dir = submission(
+        "injection",
+        "ada",
+        &[
+            (HIT_COUNTER, &read(HIT_COUNTER)),
+            (&format!("exercises/01-races/{forged}"), ""),
+        ],
+    );
+    let output = xtask(
+        &[
+            "grade",
+            "--submission",
+            dir.to_str().unwrap(),
+            "--kata",
+            "hit_counter",
+            "--format",
+            "markdown",
+        ],
+        &[],
+    );
+    let markdown = String::from_utf8_lossy(&output.stdout);
+    assert!(markdown.contains("515"), "the name is listed: {markdown}");
+    assert!(
+        !markdown
+            .lines()
+            .any(|line| line.starts_with("### Grade: 515")),
+        "{markdown}"
+    );
 }
 
 #[test]
@@ -613,7 +696,30 @@ fn a_class_gets_a_gradebook() {
         &[(HIT_COUNTER, &read("solutions/hit_counter/lib.rs"))],
     );
     let _bob = submission("class", "bob", &[(HIT_COUNTER, &read(HIT_COUNTER))]);
+    // A plain name that a spreadsheet would take for a formula.
+    let _formula = submission("class", "+1+1", &[(HIT_COUNTER, &read(HIT_COUNTER))]);
     let class = ada.parent().unwrap().to_path_buf();
+    // Entries that are not students: links (to a classmate, the class's parent, the grader's
+    // repository), a hidden folder and a spreadsheet formula. Each is listed, none is graded.
+    for (link, target) in [("copycat", Path::new("ada")), ("parent", Path::new(".."))] {
+        let _ = std::fs::remove_file(class.join(link));
+        std::os::unix::fs::symlink(target, class.join(link)).unwrap();
+    }
+    let _ = std::fs::remove_file(class.join("grader"));
+    std::os::unix::fs::symlink(root(), class.join("grader")).unwrap();
+    for hostile in [".hidden", "=1+1"] {
+        std::fs::create_dir_all(
+            class
+                .join(hostile)
+                .join(Path::new(HIT_COUNTER).parent().unwrap()),
+        )
+        .unwrap();
+        std::fs::write(
+            class.join(hostile).join(HIT_COUNTER),
+            read("solutions/hit_counter/lib.rs"),
+        )
+        .unwrap();
+    }
     let out = class.with_extension("out");
     let _ = std::fs::remove_dir_all(&out);
     let output = xtask(
@@ -634,17 +740,37 @@ fn a_class_gets_a_gradebook() {
     let csv = std::fs::read_to_string(out.join("gradebook.csv")).unwrap();
     assert_eq!(
         csv,
-        "student,total,max,hit_counter,ignored\nada,10,10,10,\nbob,0,10,0,\n"
+        "student,total,max,hit_counter,ignored\n\"'+1+1\",0,10,0,\nada,10,10,10,\nbob,0,10,0,\n"
     );
     assert_eq!(String::from_utf8_lossy(&output.stdout), csv);
     let json: Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("gradebook.json")).unwrap())
             .unwrap();
-    assert_eq!(json["students"][0]["student"], "ada");
-    assert_eq!(json["students"][0]["katas"][0]["verdict"], "pass");
-    assert_eq!(json["students"][1]["katas"][0]["verdict"], "race");
+    assert_eq!(json["students"][1]["student"], "ada");
+    assert_eq!(json["students"][1]["katas"][0]["verdict"], "pass");
+    assert_eq!(json["students"][2]["katas"][0]["verdict"], "race");
+    let skipped: Vec<&str> = json["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["name"].as_str().unwrap())
+        .collect();
+    // The lock files are the tests' own (see `submission`).
+    assert_eq!(
+        skipped,
+        [
+            "+1+1.lock",
+            ".hidden",
+            "=1+1",
+            "ada.lock",
+            "bob.lock",
+            "copycat",
+            "grader",
+            "parent"
+        ]
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("[2/2]"), "{stderr}");
+    assert!(stderr.contains("[3/3]"), "{stderr}");
 }
 
 #[test]
