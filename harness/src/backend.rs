@@ -26,6 +26,26 @@ pub use std::{
     thread,
 };
 
+/// One condvar wait (or park) in this many ends spuriously under explore.
+#[cfg(feature = "explore")]
+const SPURIOUS_ONE_IN: u64 = 4;
+
+/// Whether this condvar wait or park ends at once, without a notification, as std allows. Under
+/// explore it is one of the execution's seeded choices, so a run that fails because of it
+/// replays; loom offers no such choice that would not multiply its search, and real threads
+/// leave it to the operating system, so elsewhere it is never.
+#[cfg(feature = "explore")]
+pub(crate) fn spurious_wakeup() -> bool {
+    use shuttle::rand::RngCore;
+    shuttle::rand::thread_rng().next_u64() < u64::MAX / SPURIOUS_ONE_IN
+}
+
+/// See the explore version: never here.
+#[cfg(not(feature = "explore"))]
+pub(crate) fn spurious_wakeup() -> bool {
+    false
+}
+
 /// The name the engine gives the thread running a check's body.
 pub(crate) const MAIN_THREAD: &str = if cfg!(feature = "explore") {
     "main-thread"

@@ -21,12 +21,17 @@ use crate::trace;
 
 pub use crate::backend::thread::{current, yield_now, Thread};
 /// Blocks the calling thread until its token is made available by [`Thread::unpark`] (at once,
-/// if it already is), as `std::thread::park`. It may also return spuriously: park in a loop
-/// that checks the condition. A parked thread counts as blocked in deadlock explanations.
+/// if it already is), as `std::thread::park`. It may also return spuriously (the explore engine
+/// makes it so now and then): park in a loop that checks the condition. A parked thread counts
+/// as blocked in deadlock explanations.
 #[track_caller]
 pub fn park() {
     trace::record(Op::Park, None, None, Some(Location::caller()));
-    engine::park();
+    if crate::backend::spurious_wakeup() {
+        engine::yield_now();
+    } else {
+        engine::park();
+    }
 }
 
 /// Whether the calling thread is unwinding from a panic: std's own, for a `Drop` that reacts to

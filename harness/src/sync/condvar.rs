@@ -57,8 +57,9 @@ impl Condvar {
 
     /// Releases the guard's lock, sleeps until notified, and takes the lock again.
     ///
-    /// As with std, the condition may have changed again by the time the lock is back: wait
-    /// in a loop (or use [`Condvar::wait_while`]).
+    /// As with std, the condition may have changed again by the time the lock is back, and the
+    /// wait may end without a notification at all (a spurious wakeup: the explore engine makes
+    /// some): wait in a loop (or use [`Condvar::wait_while`]).
     #[inline]
     #[track_caller]
     pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> LockResult<MutexGuard<'a, T>> {
@@ -71,11 +72,19 @@ impl Condvar {
             Some(here),
         );
         lock.turnstile().leave();
-        let mut result = self.inner.wait(inner);
-        if lock.turnstile().is_queue() {
-            drop(result);
-            result = lock.relock();
-        }
+        let result = if backend::spurious_wakeup() {
+            drop(inner);
+            backend::thread::yield_now();
+            lock.relock()
+        } else {
+            let result = self.inner.wait(inner);
+            if lock.turnstile().is_queue() {
+                drop(result);
+                lock.relock()
+            } else {
+                result
+            }
+        };
         trace::record(
             Op::Woken,
             Some(&self.resource),
