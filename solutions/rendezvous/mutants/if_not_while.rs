@@ -1,0 +1,78 @@
+//! Mutant: `arrive_a` checks for side B with `if` instead of `while`, so when side A's wait ends without B having arrived (a spurious wakeup) A does not look again and goes on past the meeting point before B has arrived.
+//! Expect: race
+
+use harness::sync::{Condvar, Mutex};
+
+/// A meeting point for two threads, side A and side B: [`arrive_a`](Rendezvous::arrive_a)
+/// returns only once side B has arrived, and [`arrive_b`](Rendezvous::arrive_b) only once side
+/// A has arrived, whichever comes first.
+///
+/// A rendezvous is one meeting: once both sides have arrived, it stays open, and every later
+/// arrival returns at once.
+///
+/// ```
+/// use std::sync::Arc;
+/// use rendezvous::Rendezvous;
+///
+/// let meeting = Arc::new(Rendezvous::new());
+/// let other = Arc::clone(&meeting);
+/// let b = std::thread::spawn(move || {
+///     // b1: work before the meeting
+///     other.arrive_b();
+///     // b2: runs only after a1 is done
+/// });
+/// // a1: work before the meeting
+/// meeting.arrive_a();
+/// // a2: runs only after b1 is done
+/// b.join().unwrap();
+/// ```
+pub struct Rendezvous {
+    arrived: Mutex<Arrived>,
+    changed: Condvar,
+}
+
+/// Who has arrived so far.
+struct Arrived {
+    a: bool,
+    b: bool,
+}
+
+impl Rendezvous {
+    /// A meeting nobody has arrived at yet.
+    pub fn new() -> Self {
+        Rendezvous {
+            arrived: Mutex::new(Arrived { a: false, b: false }).named("arrived"),
+            changed: Condvar::new().named("someone_arrived"),
+        }
+    }
+
+    /// Side A arrives: announces itself, then waits until side B has arrived (returns at once if
+    /// B is already there).
+    pub fn arrive_a(&self) {
+        let mut arrived = self.arrived.lock().unwrap();
+        // Announce first, then wait: if both sides waited first, both would wait for ever.
+        arrived.a = true;
+        self.changed.notify_all();
+        if !arrived.b {
+            arrived = self.changed.wait(arrived).unwrap();
+        }
+    }
+
+    /// Side B arrives: announces itself, then waits until side A has arrived (returns at once if
+    /// A is already there).
+    pub fn arrive_b(&self) {
+        let mut arrived = self.arrived.lock().unwrap();
+        arrived.b = true;
+        self.changed.notify_all();
+        while !arrived.a {
+            arrived = self.changed.wait(arrived).unwrap();
+        }
+    }
+}
+
+impl Default for Rendezvous {
+    /// The same as [`Rendezvous::new`].
+    fn default() -> Self {
+        Rendezvous::new()
+    }
+}
