@@ -271,6 +271,8 @@ pub enum FailureKind {
     Causality,
     /// A stress round did not finish, but no thread was seen blocked on the facade.
     Hang,
+    /// The system refused a thread or a process: too many alive.
+    Exhausted,
 }
 
 /// Where a panic came from.

@@ -78,7 +78,8 @@ pub(crate) fn begin_execution() {
     ALIVE.store(0, Ordering::SeqCst);
 }
 
-/// Counts a thread alive until dropped, even when its body unwinds.
+/// Counts a thread alive until dropped, and records its end then, even when its body unwinds
+/// (a thread that died of a panic is not running).
 struct AliveMark;
 
 impl AliveMark {
@@ -91,6 +92,7 @@ impl AliveMark {
 
 impl Drop for AliveMark {
     fn drop(&mut self) {
+        trace::record(Op::Exit, None, None, None);
         ALIVE.fetch_sub(1, Ordering::SeqCst);
     }
 }
@@ -106,9 +108,12 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    Builder::new()
-        .spawn(f)
-        .unwrap_or_else(|error| panic!("could not spawn a thread: {error}"))
+    Builder::new().spawn(f).unwrap_or_else(|error| {
+        crate::check::exhausted(format!(
+            "could not start a thread ({error}) with {} of the check's threads alive",
+            census().alive
+        ))
+    })
 }
 
 /// Configures a thread before spawning it, as `std::thread::Builder`.
@@ -153,9 +158,7 @@ impl Builder {
         let alive = AliveMark::new();
         let inner = builder.spawn(move || {
             let _alive = alive;
-            let result = f();
-            trace::record(Op::Exit, None, None, None);
-            result
+            f()
         })?;
         Ok(JoinHandle { inner, name })
     }

@@ -48,11 +48,13 @@ pub enum Verdict {
     Panic,
     /// The check did not finish within its time budget.
     Timeout,
+    /// The system refused the check a thread or a process.
+    Exhausted,
 }
 
 impl Verdict {
     /// Every verdict, in the order above.
-    pub const ALL: [Verdict; 12] = [
+    pub const ALL: [Verdict; 13] = [
         Verdict::Pass,
         Verdict::NotStarted,
         Verdict::CompileError,
@@ -65,6 +67,7 @@ impl Verdict {
         Verdict::Leak,
         Verdict::Panic,
         Verdict::Timeout,
+        Verdict::Exhausted,
     ];
 
     /// The verdict's word, as in JSON and metadata.
@@ -82,6 +85,7 @@ impl Verdict {
             Verdict::Leak => "leak",
             Verdict::Panic => "panic",
             Verdict::Timeout => "timeout",
+            Verdict::Exhausted => "exhausted",
         }
     }
 
@@ -112,6 +116,9 @@ impl Verdict {
             }
             Verdict::Panic => "the kata's code panicked",
             Verdict::Timeout => "the check did not finish within its time budget",
+            Verdict::Exhausted => {
+                "the system refused the check another thread or process: too many were alive"
+            }
         }
     }
 
@@ -183,6 +190,12 @@ impl Verdict {
                 "A check did not finish in time: most often an endless loop, or a thread \
                  blocked in a way the harness cannot see. Look for a loop whose exit condition \
                  never becomes true."
+            }
+            Verdict::Exhausted => {
+                "Starting a thread or a process failed because too many were alive at once. \
+                 That is rarely the machine's fault: look for threads or processes your code \
+                 starts for each piece of work and never ends or joins, or a loop that starts \
+                 them without bound. Keep a fixed number alive and hand them the work."
             }
         }
     }
@@ -278,6 +291,7 @@ pub fn classify_outcome(mode: Mode, outcome: &Outcome) -> Verdict {
         FailureKind::Leak => Verdict::Leak,
         FailureKind::Causality => Verdict::Race,
         FailureKind::Hang => Verdict::Timeout,
+        FailureKind::Exhausted => Verdict::Exhausted,
         FailureKind::Panic if mode.is_concurrent() => Verdict::Race,
         FailureKind::Panic => match failure.origin {
             Origin::Check => Verdict::WrongResult,
@@ -344,6 +358,7 @@ mod tests {
             (FailureKind::Leak, Verdict::Leak),
             (FailureKind::Causality, Verdict::Race),
             (FailureKind::Hang, Verdict::Timeout),
+            (FailureKind::Exhausted, Verdict::Exhausted),
             (FailureKind::Panic, Verdict::Race),
         ];
         for (kind, verdict) in cases {

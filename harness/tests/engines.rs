@@ -11,7 +11,7 @@ use harness::check::{Checks, Mode};
 use harness::detect::Bypass;
 use harness::protocol::{Backend, FailureKind, Outcome, Report, RunConfig, CONFIG_ENV, REPORT_ENV};
 use harness::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use harness::sync::{Arc, Mutex};
+use harness::sync::{Arc, Condvar, Mutex};
 use harness::thread;
 
 const CONCURRENT: [Mode; 3] = [Mode::Model, Mode::Explore, Mode::Stress];
@@ -85,6 +85,22 @@ fn overtakes_a_waiter() {
     }
 }
 
+/// A thread breaks a promise; the main thread then waits for ever for what it would have done.
+/// The recorded failure is what the round reports, not its being stuck.
+fn fails_while_others_wait() {
+    let state = Arc::new((Mutex::new(false), Condvar::new()));
+    let worker = Arc::clone(&state);
+    let _worker = thread::spawn(move || {
+        let promise_held = worker.0.lock().unwrap().eq(&true);
+        assert!(promise_held, "the worker found its promise broken");
+        worker.1.notify_all();
+    });
+    let mut done = state.0.lock().unwrap();
+    while !*done {
+        done = state.1.wait(done).unwrap();
+    }
+}
+
 /// A case: the check, the modes it runs in, and the failure kind expected (None: a pass).
 struct Case {
     name: &'static str,
@@ -135,6 +151,12 @@ const CASES: &[Case] = &[
         body: spins_forever,
         modes: &CONCURRENT,
         expect: Some(FailureKind::Livelock),
+    },
+    Case {
+        name: "fails while the others wait",
+        body: fails_while_others_wait,
+        modes: &[Mode::Sequential, Mode::Stress],
+        expect: Some(FailureKind::Panic),
     },
     Case {
         name: "overtakes a waiter",

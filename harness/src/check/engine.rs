@@ -210,13 +210,16 @@ mod real {
                 loop {
                     thread::sleep(TICK);
                     let started = *round_started.lock().unwrap_or_else(|p| p.into_inner());
-                    let failure = if started.elapsed() > hang {
+                    let stuck = if started.elapsed() > hang {
                         judge_stuck_round(hang)
                     } else if let Some(deadlock) = still.deadlock(started) {
                         deadlock
                     } else {
                         continue;
                     };
+                    // A failure already recorded explains the round better than its being
+                    // stuck: the other threads are most often waiting for the one that failed.
+                    let failure = failure::current().unwrap_or(stuck);
                     super::super::report::finish(Ran {
                         outcome: Outcome::Fail(failure),
                         iterations: executions(),

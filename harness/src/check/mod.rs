@@ -65,6 +65,13 @@ pub fn deliberate_panic(what: &str) -> ! {
     std::panic::panic_any(failure::Deliberate(what.to_owned()))
 }
 
+/// Fails the running check with an `exhausted` verdict: the system refused a thread or a
+/// process (`what` says which, and why).
+#[track_caller]
+pub(crate) fn exhausted(what: String) -> ! {
+    failure::raise(crate::protocol::FailureKind::Exhausted, what)
+}
+
 /// One declared check.
 struct Check {
     name: &'static str,

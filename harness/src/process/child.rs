@@ -129,9 +129,15 @@ impl Child {
     /// Panics if the process cannot be started.
     pub fn spawn_command(name: &str, mut command: Command) -> Child {
         command.stderr(Stdio::piped());
-        let mut process = command
-            .spawn()
-            .unwrap_or_else(|err| panic!("cannot start the child process `{name}`: {err}"));
+        let mut process = command.spawn().unwrap_or_else(|err| match err.kind() {
+            // EAGAIN and ENOMEM: too many processes for this user, or no memory for one.
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::OutOfMemory => {
+                crate::check::exhausted(format!(
+                    "could not start the child process `{name}`: {err}"
+                ))
+            }
+            _ => panic!("cannot start the child process `{name}`: {err}"),
+        });
         let stdin = process.stdin.take();
         let stdout = process.stdout.take();
         let stderr = process.stderr.take();
