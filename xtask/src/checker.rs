@@ -14,7 +14,7 @@ use harness::verdict::Verdict;
 use crate::catalog::{Catalog, Kata};
 use crate::compile::{self, Built};
 use crate::metadata::{DEFAULT_MEMORY_MB, DEFAULT_PROCESSES};
-use crate::results::{summary, CheckResult, KataRun};
+use crate::results::{set_aside_model_budgets, summary, CheckResult, KataRun};
 use crate::run::{self, Finished};
 use crate::sandbox::Sandbox;
 use crate::variant::Variant;
@@ -105,7 +105,11 @@ impl<'a> Checker<'a> {
                 .cloned()
                 .collect();
             let exe = binary.exe.clone();
-            let results = self.run_mode(&exe, &selected, None)?;
+            let mut results = self.run_mode(&exe, &selected, None)?;
+            // The model checker's budgets never decide alone while another mode can confirm.
+            if position + 1 < modes.len() {
+                set_aside_model_budgets(&mut results);
+            }
             let failed = results.iter().any(|result| result.verdict != Verdict::Pass);
             checks.extend(results);
             if failed {
@@ -177,6 +181,7 @@ impl<'a> Checker<'a> {
             report: None,
             replay: None,
             output: String::new(),
+            set_aside: None,
         }))
     }
 
@@ -214,6 +219,7 @@ impl<'a> Checker<'a> {
                         report: None,
                         replay: None,
                         output: String::new(),
+                        set_aside: None,
                     }))
                 }
             }
@@ -287,6 +293,7 @@ impl<'a> Checker<'a> {
             report,
             replay,
             output,
+            set_aside: None,
         })
     }
 

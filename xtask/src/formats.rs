@@ -332,6 +332,7 @@ mod tests {
             report: None,
             replay: None,
             output: String::new(),
+            set_aside: None,
         };
         Outcome::Graded(KataRun {
             kata: "hit_counter".into(),

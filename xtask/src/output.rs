@@ -73,9 +73,17 @@ pub fn human(run: &KataRun, detail: Detail) -> String {
     out
 }
 
-/// "  ✓ sequential  a new counter reads zero", with the reason on a failure.
+/// "  ✓ sequential  a new counter reads zero", with the reason on a failure (and "?" for a check
+/// the model checker gave up on).
 fn check_line(check: &CheckResult) -> String {
     let mode = format!("{:<10}", check.mode.as_str());
+    if let Some(gave_up) = check.set_aside {
+        return format!(
+            "  {DIM}?{DIM:#} {mode}  {} {DIM}— not judged: the model checker gave up ({gave_up}); \
+             the checks that follow decide{DIM:#}\n",
+            check.name
+        );
+    }
     if check.verdict == Verdict::Pass {
         return format!("  {GOOD}✓{GOOD:#} {mode}  {}{}\n", check.name, tried(check));
     }
@@ -267,6 +275,7 @@ mod tests {
             report: None,
             replay: None,
             output: String::new(),
+            set_aside: None,
         }
     }
 
@@ -311,6 +320,7 @@ mod tests {
                     report: Some(report),
                     replay: Some("cargo xtask replay hit_counter model.1.".into()),
                     output: String::new(),
+                    set_aside: None,
                 },
             ],
             not_run: vec![Mode::Explore, Mode::Stress],
