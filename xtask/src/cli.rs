@@ -98,8 +98,12 @@ pub enum Command {
         /// Only this kata (default: every kata).
         kata: Option<String>,
         /// Write the mutants' explanation snapshots instead of comparing them.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "repeat")]
         bless: bool,
+        /// Check every variant this many times and count the runs that got the expected
+        /// verdict (the same verdict every run is the promise; snapshots are not compared).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
+        repeat: Option<u32>,
     },
     /// Grade a submission (or a class of them) against this repository's own checks.
     Grade(GradeArgs),

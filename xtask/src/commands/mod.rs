@@ -39,7 +39,13 @@ pub fn run(catalog: &Catalog, command: Command) -> Result<ExitCode> {
         Command::Reset { kata } => reset::reset(catalog, &kata),
         Command::Solution { kata, force } => solution::solution(catalog, &kata, force),
         Command::Completions { shell } => completions::completions(catalog, shell),
-        Command::Verify { kata, bless } => verify::verify(catalog, kata.as_deref(), bless),
+        // `--repeat` and `--bless` exclude each other (see `cli`).
+        Command::Verify {
+            kata,
+            repeat: Some(times),
+            ..
+        } => verify::verify_repeatedly(catalog, kata.as_deref(), times),
+        Command::Verify { kata, bless, .. } => verify::verify(catalog, kata.as_deref(), bless),
         Command::Replay { kata, token, run } => check::replay(catalog, &kata, &token, &run),
         Command::Grade(args) => grade::grade(catalog, &args),
         Command::Test => test::test(catalog),

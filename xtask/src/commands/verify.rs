@@ -4,6 +4,9 @@
 //! For each mutant it also proves the explanation: the replay token of its failure reproduces
 //! the verdict, and the explanation a learner reads is exactly its snapshot in
 //! `solutions/<kata>/explanations/<mutant>.txt` (written by `--bless`).
+//!
+//! With `--repeat N` it checks every variant N times and counts the runs that met the
+//! expectation: a kata on real threads or processes must give the same verdict every run.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -143,6 +146,54 @@ pub fn verify(catalog: &Catalog, only: Option<&str>, bless: bool) -> Result<Exit
         }
     }
     Ok(super::status(mismatches.is_empty()))
+}
+
+/// Checks every variant of one kata (or all) `times` times; prints, per variant, how many runs
+/// got the expected verdict and which verdicts the others got. Exit 1 unless every run of every
+/// variant met its expectation.
+pub fn verify_repeatedly(catalog: &Catalog, only: Option<&str>, times: u32) -> Result<ExitCode> {
+    let katas = match only {
+        Some(name) => vec![catalog.find(name)?],
+        None => catalog.all()?,
+    };
+    let mut cases = Vec::new();
+    for kata in &katas {
+        cases.extend(cases_of(catalog, kata)?);
+    }
+    let table = Table::for_cases(&cases);
+    println!(
+        "{}",
+        table.row(["kata", "variant", "expected", "met", "seconds", "others"])
+    );
+    let mut all_met = true;
+    for case in &cases {
+        let mut checker = Checker::new(catalog, case.kata, &case.source, Options::default())?;
+        let (mut met, mut seconds, mut others) = (0, 0.0, Vec::new());
+        for _ in 0..times {
+            let run = checker.check_all()?;
+            seconds += run.duration.as_secs_f64();
+            match case.expect.met_by(run.verdict) {
+                true => met += 1,
+                false => others.push(run.verdict.as_str()),
+            }
+        }
+        all_met &= met == times;
+        others.sort_unstable();
+        others.dedup();
+        anstream::println!(
+            "{}",
+            table.row([
+                case.kata.name(),
+                &case.label,
+                case.expect.word(),
+                &format!("{met}/{times}"),
+                &format!("{:.1}", seconds / f64::from(times)),
+                &others.join(", "),
+            ])
+        );
+        std::io::stdout().flush().ok();
+    }
+    Ok(super::status(all_met))
 }
 
 /// The summary and first reason of a run that did not get its expected verdict.
