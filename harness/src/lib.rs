@@ -37,6 +37,7 @@ compile_error!(
 );
 
 mod backend;
+mod noise;
 mod trace;
 
 pub mod analysis;

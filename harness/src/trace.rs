@@ -194,6 +194,7 @@ fn push(
         detail,
         location: location.map(|at| format!("{}:{}", at.file(), at.line())),
     };
+    crate::noise::point(&event.thread);
     let mut state = state();
     if state.events.len() == CAPACITY {
         state.events.pop_front();

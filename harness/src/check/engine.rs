@@ -180,7 +180,11 @@ mod real {
         let round_started = Arc::new(Mutex::new(Instant::now()));
         let hang = Duration::from_millis(config.stress_hang_ms);
         watch(Arc::clone(&round_started), hang);
-        for _ in 0..rounds {
+        if config.mode == Mode::Stress {
+            crate::noise::enable(config.seed);
+        }
+        for round in 0..rounds {
+            crate::noise::next_round(round as u64);
             *round_started.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
             let result = panic::catch_unwind(|| execution(body));
             // Every child process still alive is killed and reaped, every scratch dir removed.

@@ -1,0 +1,129 @@
+//! Seeded schedule noise on real threads (stress mode): in every other round, before a facade
+//! operation, a thread now and then yields or sleeps a few microseconds, so the windows between
+//! two steps that real timing almost never opens are opened on purpose, in the spirit of rr's
+//! chaos mode and Coyote's delay injection. The other rounds run as they are: noise hides some
+//! schedules as it shows others. Sleeps are bounded per round, so noise costs a stress check at
+//! most [`SLEEP_BUDGET_MICROS`] per round. Each thread draws from its own generator, seeded from
+//! the run's seed, the round and the thread's name, so a run with the same seed (a kata's seed
+//! is fixed, and shown with `--seed`) injects the same noise at the same points.
+//!
+//! Elsewhere (the engines choose the schedules themselves, and a sequential run is one plain
+//! round) it is off.
+
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Whether noise is on: set by the stress engine.
+static ON: AtomicBool = AtomicBool::new(false);
+
+/// Whether the current round is a noisy one.
+static NOISY_ROUND: AtomicBool = AtomicBool::new(false);
+
+/// The run's seed, mixed with the round number.
+static ROUND_SEED: AtomicU64 = AtomicU64::new(0);
+
+/// Microseconds slept by noise in the current round.
+static SLEPT_MICROS: AtomicU64 = AtomicU64::new(0);
+
+/// Of every [`OUT_OF`] facade operations, how many are preceded by a yield, and by a sleep.
+const YIELDS: u64 = 64;
+const SLEEPS: u64 = 2;
+const OUT_OF: u64 = 1024;
+
+/// The longest injected sleep.
+const LONGEST_SLEEP_MICROS: u64 = 200;
+
+/// The most noise may sleep in one round, all threads together.
+const SLEEP_BUDGET_MICROS: u64 = 5_000;
+
+std::thread_local! {
+    /// This thread's generator, and the round seed it was seeded for.
+    static GENERATOR: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+}
+
+/// Turns noise on for the rounds to come, drawn from `seed`.
+#[cfg(not(any(feature = "model", feature = "explore")))]
+pub(crate) fn enable(seed: u64) {
+    ROUND_SEED.store(seed, Ordering::SeqCst);
+    ON.store(true, Ordering::SeqCst);
+}
+
+/// A new round: noisy or not (every other one is), every thread drawing afresh (still from the
+/// run's seed), with the whole sleep budget.
+#[cfg(not(any(feature = "model", feature = "explore")))]
+pub(crate) fn next_round(round: u64) {
+    let seed = ROUND_SEED.load(Ordering::SeqCst);
+    ROUND_SEED.store(
+        mix(seed ^ round.wrapping_mul(0x9e37_79b9_7f4a_7c15)),
+        Ordering::SeqCst,
+    );
+    NOISY_ROUND.store(round % 2 == 1, Ordering::SeqCst);
+    SLEPT_MICROS.store(0, Ordering::SeqCst);
+}
+
+/// A facade operation is about to happen on the calling thread: maybe yield, maybe sleep.
+#[inline]
+pub(crate) fn point(thread: &str) {
+    if !ON.load(Ordering::Relaxed) || !NOISY_ROUND.load(Ordering::Relaxed) {
+        return;
+    }
+    let draw = draw(thread);
+    match draw % OUT_OF {
+        n if n < YIELDS => std::thread::yield_now(),
+        n if n < YIELDS + SLEEPS => {
+            let micros = 1 + (draw >> 32) % LONGEST_SLEEP_MICROS;
+            if SLEPT_MICROS.fetch_add(micros, Ordering::Relaxed) + micros <= SLEEP_BUDGET_MICROS {
+                std::thread::sleep(Duration::from_micros(micros));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The next number of the calling thread's generator (seeded on its first draw of a round).
+fn draw(thread: &str) -> u64 {
+    let round_seed = ROUND_SEED.load(Ordering::Relaxed);
+    GENERATOR.with(|generator| {
+        let (seeded_for, state) = generator.get();
+        let state = match seeded_for == round_seed && state != 0 {
+            true => state,
+            false => mix(round_seed ^ fnv(thread)) | 1,
+        };
+        let next = mix(state);
+        generator.set((round_seed, next));
+        next
+    })
+}
+
+/// SplitMix64's finaliser: a well-spread 64-bit mix.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// FNV-1a of a thread's name.
+fn fnv(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[cfg(all(test, not(any(feature = "model", feature = "explore"))))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_seed_draws_the_same_and_a_new_round_draws_anew() {
+        ROUND_SEED.store(7, Ordering::SeqCst);
+        let first: Vec<u64> = (0..4).map(|_| draw("worker")).collect();
+        GENERATOR.with(|generator| generator.set((0, 0)));
+        let again: Vec<u64> = (0..4).map(|_| draw("worker")).collect();
+        assert_eq!(first, again);
+        next_round(1);
+        let next: Vec<u64> = (0..4).map(|_| draw("worker")).collect();
+        assert_ne!(first, next);
+    }
+}
