@@ -114,11 +114,11 @@ fn paused() -> tokio::runtime::Runtime {
 async fn shut_down(service: Service, what: &str) -> Vec<u64> {
     match timeout(PATIENCE, service.shutdown()).await {
         Ok(results) => results,
-        Err(_) => panic!(
+        Err(_) => harness::check::never_came(format!(
             "{what}, shutdown did not finish within a minute: the worker never learned of it \
              (a shutdown signalled before the worker subscribed is missed by a broadcast \
              channel; a watch channel keeps its latest value)"
-        ),
+        )),
     }
 }
 
@@ -304,7 +304,11 @@ fn clients_race_shutdown() {
         }
         let results = timeout(Duration::from_secs(5), service.shutdown())
             .await
-            .expect("shutdown did not finish within 5 s while clients were sending");
+            .unwrap_or_else(|_| {
+                harness::process::hang(
+                    "shutdown did not finish within 5 s while clients were sending",
+                )
+            });
         let mut accepted = Vec::new();
         for sender in senders {
             accepted.push(sender.await.expect("a sending task failed"));

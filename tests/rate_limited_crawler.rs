@@ -188,9 +188,9 @@ fn crawl_in_virtual_time(
         let crawled =
             tokio::time::timeout(PATIENCE, crawl(site, start, max_in_flight, per_second)).await;
         let Ok(pages) = crawled else {
-            panic!(
+            harness::check::never_came(
                 "crawl did not finish within an hour of (virtual) time: it waits for something \
-                 that never comes (a permit never given back? a task never awaited?)"
+                 that never comes (a permit never given back? a task never awaited?)",
             );
         };
         (pages, began.elapsed())
@@ -413,7 +413,9 @@ fn multi_thread_crawls() {
             crawl(fetcher, vec![url(0)], 3, 1_000_000),
         )
         .await
-        .expect("crawl did not finish within 10 s on a multi-thread runtime")
+        .unwrap_or_else(|_| {
+            harness::process::hang("crawl did not finish within 10 s on a multi-thread runtime")
+        })
     });
     let log = std::mem::take(&mut *log.lock().unwrap());
     assert!(

@@ -363,7 +363,11 @@ fn tasks_on_multi_thread_runtime() {
     runtime.block_on(async {
         tokio::time::timeout(Duration::from_secs(5), serve_with_tasks(conns))
             .await
-            .expect("serve_with_tasks did not finish within 5 s on a multi-thread runtime")
+            .unwrap_or_else(|_| {
+                harness::process::hang(
+                    "serve_with_tasks did not finish within 5 s on a multi-thread runtime",
+                )
+            })
     });
     all_answered("serve_with_tasks", &shared, 4);
     assert!(

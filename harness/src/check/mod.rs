@@ -72,6 +72,22 @@ pub(crate) fn exhausted(what: String) -> ! {
     failure::raise(crate::protocol::FailureKind::Exhausted, what)
 }
 
+/// Fails the running check because something it waited for never came: a signal, a message or
+/// a wakeup the code under test should have sent (the verdict is `deadlock`, with `what` as the
+/// reason). For a check that gives up waiting when nothing more can be said of who waits for
+/// what, see [`process::hang`](crate::process::hang) (`timeout`).
+///
+/// ```
+/// use harness::check::never_came;
+///
+/// let gave_up = std::panic::catch_unwind(|| never_came("the shutdown never reached the worker"));
+/// assert!(gave_up.is_err());
+/// ```
+#[track_caller]
+pub fn never_came(what: impl std::fmt::Display) -> ! {
+    failure::raise(crate::protocol::FailureKind::Deadlock, what.to_string())
+}
+
 /// One declared check.
 struct Check {
     name: &'static str,

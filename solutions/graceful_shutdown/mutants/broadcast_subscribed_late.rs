@@ -1,5 +1,5 @@
 //! Mutant: the shutdown signal is a `broadcast` channel that the worker subscribes to when its task first runs: a shutdown sent before that moment went to no receiver and is lost, and the worker waits for messages forever.
-//! Expect: wrong-result
+//! Expect: deadlock
 
 use std::future::Future;
 
