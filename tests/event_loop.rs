@@ -275,8 +275,10 @@ fn notes_example() {
         })
     };
     event_loop.run();
-    driver.join().unwrap();
+    // Judge the tasks before joining the driver: a run() that returned early left the driver
+    // waiting for a task that will never finish.
     all_finished_and_judged(&stats);
+    driver.join().unwrap();
     let done: Vec<String> = progress
         .notes()
         .into_iter()
