@@ -27,7 +27,7 @@ static ROUND_SEED: AtomicU64 = AtomicU64::new(0);
 static SLEPT_MICROS: AtomicU64 = AtomicU64::new(0);
 
 /// Of every [`OUT_OF`] facade operations, how many are preceded by a yield, and by a sleep.
-const YIELDS: u64 = 64;
+const YIELDS: u64 = 16;
 const SLEEPS: u64 = 2;
 const OUT_OF: u64 = 1024;
 

@@ -259,13 +259,13 @@ fn an_infinite_loop_costs_only_its_kata() {
             "--kata",
             "bank",
             "--time-limit",
-            "3",
+            "5",
             "--format",
             "markdown",
         ],
         &[("GITHUB_STEP_SUMMARY", &summary)],
     );
-    // Three checks of 3 s at most, two at a time, besides the builds (generous for a cold CI).
+    // Three checks of 5 s at most, two at a time, besides the builds (generous for a cold CI).
     assert!(
         start.elapsed() < Duration::from_secs(300),
         "{:?}",
