@@ -88,14 +88,8 @@ struct Case<'a> {
 /// Verifies one kata, or all of them; exit 1 on any mismatch. With `bless`, mutants'
 /// explanation snapshots are written rather than compared.
 pub fn verify(catalog: &Catalog, only: Option<&str>, bless: bool) -> Result<ExitCode> {
-    let katas = match only {
-        Some(name) => vec![catalog.find(name)?],
-        None => catalog.all()?,
-    };
-    let mut cases = Vec::new();
-    for kata in &katas {
-        cases.extend(cases_of(catalog, kata)?);
-    }
+    let katas = katas(catalog, only)?;
+    let cases = cases(catalog, &katas)?;
 
     let table = Table::for_cases(&cases);
     println!(
@@ -152,14 +146,8 @@ pub fn verify(catalog: &Catalog, only: Option<&str>, bless: bool) -> Result<Exit
 /// got the expected verdict and which verdicts the others got. Exit 1 unless every run of every
 /// variant met its expectation.
 pub fn verify_repeatedly(catalog: &Catalog, only: Option<&str>, times: u32) -> Result<ExitCode> {
-    let katas = match only {
-        Some(name) => vec![catalog.find(name)?],
-        None => catalog.all()?,
-    };
-    let mut cases = Vec::new();
-    for kata in &katas {
-        cases.extend(cases_of(catalog, kata)?);
-    }
+    let katas = katas(catalog, only)?;
+    let cases = cases(catalog, &katas)?;
     let table = Table::for_cases(&cases);
     println!(
         "{}",
@@ -194,6 +182,23 @@ pub fn verify_repeatedly(catalog: &Catalog, only: Option<&str>, times: u32) -> R
         std::io::stdout().flush().ok();
     }
     Ok(super::status(all_met))
+}
+
+/// The kata named `only`, or every kata.
+fn katas(catalog: &Catalog, only: Option<&str>) -> Result<Vec<Kata>> {
+    Ok(match only {
+        Some(name) => vec![catalog.find(name)?],
+        None => catalog.all()?,
+    })
+}
+
+/// Every variant of `katas` to check, kata by kata.
+fn cases<'a>(catalog: &Catalog, katas: &'a [Kata]) -> Result<Vec<Case<'a>>> {
+    let mut cases = Vec::new();
+    for kata in katas {
+        cases.extend(cases_of(catalog, kata)?);
+    }
+    Ok(cases)
 }
 
 /// The summary and first reason of a run that did not get its expected verdict.

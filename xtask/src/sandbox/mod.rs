@@ -346,11 +346,25 @@ fn is_root() -> bool {
 
 /// Whether a child can take a user id of the reserved range (a user namespace may map too few).
 fn can_switch_user() -> bool {
+    // SAFETY: `become_user` makes only system calls.
+    unsafe { step_succeeds(|| become_user(FIRST_UID + CELLS)) }
+}
+
+/// Whether `step`, taken between fork and exec, lets a child run `true`: how this machine's
+/// support for a layer is probed.
+///
+/// # Safety
+///
+/// `step` runs between fork and exec: only async-signal-safe calls.
+pub unsafe fn step_succeeds(
+    step: impl FnMut() -> std::io::Result<()> + Send + Sync + 'static,
+) -> bool {
     let mut command = Command::new("true");
-    // SAFETY: between fork and exec, only system calls.
-    unsafe {
-        command.pre_exec(|| become_user(FIRST_UID + CELLS));
-    }
+    command
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    command.pre_exec(step);
     command.status().is_ok_and(|status| status.success())
 }
 

@@ -21,22 +21,12 @@ pub use imp::{available, enter};
 #[cfg(target_os = "linux")]
 mod imp {
     use std::io::{Error, Result};
-    use std::os::unix::process::CommandExt;
-    use std::process::{Command, Stdio};
 
     /// Whether this machine gives a child a PID namespace with its own `/proc` (probed with
     /// `true`): root may, and ordinary users may where user namespaces are allowed.
     pub fn available() -> bool {
-        let mut command = Command::new("true");
-        command
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
         // SAFETY: `enter` makes only async-signal-safe system calls.
-        unsafe {
-            command.pre_exec(|| enter());
-        }
-        command.status().is_ok_and(|status| status.success())
+        unsafe { super::super::step_succeeds(|| enter()) }
     }
 
     /// Moves the calling process (just forked, single-threaded, not yet exec'd) into a new PID
