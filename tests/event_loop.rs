@@ -9,6 +9,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use event_loop::EventLoop;
 use harness::check::Checks;
@@ -167,6 +168,11 @@ fn woken_twice() {
     all_finished_and_judged(&[first_stats, second_stats]);
 }
 
+/// How long after a task started waiting its I/O completes, in the sequential checks with an
+/// I/O thread: a window wide enough that a loop which polls tasks that are not ready, or
+/// returns while tasks still wait, does so in every run, while only the loop's thread runs.
+const IO_LATENCY: Duration = Duration::from_millis(50);
+
 /// A task waits for I/O that another thread completes once the task has started.
 fn io_completes_later() {
     let event_loop = EventLoop::new();
@@ -178,6 +184,7 @@ fn io_completes_later() {
         let progress = Arc::clone(&progress);
         spawn_named("I/O thread", move || {
             progress.wait_for("started T1");
+            std::thread::sleep(IO_LATENCY);
             signal.fire();
         })
     };
@@ -269,6 +276,7 @@ fn notes_example() {
         spawn_named("I/O driver", move || {
             progress.wait_for_count("started", 3);
             for (signal, task) in [(2, "T3"), (0, "T1"), (1, "T2")] {
+                std::thread::sleep(IO_LATENCY);
                 signals[signal].fire();
                 progress.wait_for(&format!("done {task}"));
             }

@@ -143,7 +143,7 @@ pub fn verify(catalog: &Catalog, only: Option<&str>, bless: bool) -> Result<Exit
 }
 
 /// Checks every variant of one kata (or all) `times` times; prints, per variant, how many runs
-/// got the expected verdict and which verdicts the others got. Exit 1 unless every run of every
+/// got the expected verdict, which verdicts the others got and why. Exit 1 unless every run of every
 /// variant met its expectation.
 pub fn verify_repeatedly(catalog: &Catalog, only: Option<&str>, times: u32) -> Result<ExitCode> {
     let katas = katas(catalog, only)?;
@@ -156,13 +156,16 @@ pub fn verify_repeatedly(catalog: &Catalog, only: Option<&str>, times: u32) -> R
     let mut all_met = true;
     for case in &cases {
         let mut checker = Checker::new(catalog, case.kata, &case.source, Options::default())?;
-        let (mut met, mut seconds, mut others) = (0, 0.0, Vec::new());
+        let (mut met, mut seconds, mut others, mut reasons) = (0, 0.0, Vec::new(), Vec::new());
         for _ in 0..times {
             let run = checker.check_all()?;
             seconds += run.duration.as_secs_f64();
             match case.expect.met_by(run.verdict) {
                 true => met += 1,
-                false => others.push(run.verdict.as_str()),
+                false => {
+                    others.push(run.verdict.as_str());
+                    reasons.push(mismatch(case, &run));
+                }
             }
         }
         all_met &= met == times;
@@ -179,6 +182,11 @@ pub fn verify_repeatedly(catalog: &Catalog, only: Option<&str>, times: u32) -> R
                 &others.join(", "),
             ])
         );
+        reasons.sort_unstable();
+        reasons.dedup();
+        for reason in reasons {
+            println!("  {}", reason.replace('\n', "\n  "));
+        }
         std::io::stdout().flush().ok();
     }
     Ok(super::status(all_met))
