@@ -13,6 +13,7 @@
 //! that never finishes fails after a minute of that virtual time, with a message.
 
 use std::sync::Mutex;
+use std::time::Instant;
 
 use graceful_shutdown::tokio;
 use graceful_shutdown::{Client, Service};
@@ -50,6 +51,10 @@ fn main() {
         .concurrent(
             "clients sending while shutdown comes, on a multi-thread runtime",
             clients_race_shutdown,
+        )
+        .concurrent(
+            "a client on its own thread, waiting for room in a full queue when shutdown comes",
+            client_thread_waits_for_room,
         )
         .run();
 }
@@ -275,11 +280,7 @@ fn send_after_shutdown_fails() {
 }
 
 fn clients_race_shutdown() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_time()
-        .build()
-        .expect("the check can build a runtime");
+    let runtime = multi_thread();
     let seen = Arc::new(Mutex::new(Seen::default()));
     let (accepted, results) = runtime.block_on(async {
         let service = Service::start(4, handler(&seen, true));
@@ -351,4 +352,67 @@ fn clients_race_shutdown() {
             "the messages of one client were processed out of the order it sent them"
         );
     }
+}
+
+/// A multi-thread runtime with two workers, for the checks on real threads.
+fn multi_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_time()
+        .build()
+        .expect("the check can build a runtime")
+}
+
+/// A client on a thread of its own (with a runtime of its own) sends to a queue of capacity 1
+/// as fast as the worker takes messages, so it waits for room nearly all the time; shutdown
+/// comes after a few messages. The room the worker makes when it takes a message wakes the
+/// client's thread, which needs some microseconds to send: a worker that looks at its queue a
+/// last time and closes it only afterwards misses that message, although `send` returned `Ok`.
+fn client_thread_waits_for_room() {
+    let runtime = multi_thread();
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let service = runtime.block_on(async { Service::start(1, handler(&seen, true)) });
+    let client = service.client();
+    let sender = harness::thread::Builder::new()
+        .name("client thread".into())
+        .spawn(move || {
+            let own = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .expect("the client thread can build a runtime");
+            own.block_on(async {
+                let mut accepted = Vec::new();
+                for msg in 1.. {
+                    match client.send(msg).await {
+                        Ok(()) => accepted.push(msg),
+                        Err(_) => break,
+                    }
+                }
+                accepted
+            })
+        })
+        .expect("the client thread starts");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while seen.lock().unwrap().finished.len() < 3 {
+        if Instant::now() > deadline {
+            harness::process::hang("the worker processed fewer than 3 messages in 5 s");
+        }
+        std::thread::sleep(Duration::from_micros(100));
+    }
+    let results = runtime.block_on(async {
+        timeout(Duration::from_secs(5), service.shutdown())
+            .await
+            .unwrap_or_else(|_| {
+                harness::process::hang(
+                    "shutdown did not finish within 5 s while a client waited for room",
+                )
+            })
+    });
+    let accepted = sender.join().expect("the client thread finished");
+    let seen = seen.lock().unwrap();
+    processed_exactly(
+        &accepted,
+        &results,
+        &seen,
+        "with a client on another thread waiting for room in a queue of 1 when shutdown came",
+    );
 }

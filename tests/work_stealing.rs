@@ -32,6 +32,11 @@ fn main() {
             exactly_workers_threads,
         )
         .only(
+            "a chain of items, each spawned by the one before: the run ends after the last",
+            &[Mode::Stress],
+            chain_of_items,
+        )
+        .only(
             "every item is processed exactly once",
             &[Mode::Stress],
             every_item_once,
@@ -229,6 +234,42 @@ fn exactly_workers_threads() {
             after.alive - before.alive
         );
     }
+}
+
+/// A chain: item `n` spawns item `n + 1` as its processing ends, so there is never more than
+/// one item anywhere, and at every take every queue is empty while the other workers look for
+/// work. A worker that can be seen as neither busy nor holding an item between its take and
+/// its next step lets the others conclude that the work is over.
+fn chain_of_items() {
+    let (workers, length) = (3, 200);
+    let counts: Arc<Vec<AtomicUsize>> =
+        Arc::new((0..length).map(|_| AtomicUsize::new(0)).collect());
+    let visited = Arc::clone(&counts);
+    let returned = run_all(workers, vec![0usize], move |item, spawner| {
+        visited[item].fetch_add(1, Ordering::SeqCst);
+        if item + 1 < length {
+            spawner.spawn(item + 1);
+        }
+    });
+    let counts: Vec<usize> = counts.iter().map(|c| c.load(Ordering::SeqCst)).collect();
+    if let Some(first_missed) = counts.iter().position(|&c| c == 0) {
+        panic!(
+            "{workers} workers processed a chain of {length} items (each spawns the next), but \
+             the run ended after item {}: items {first_missed} to {} were never processed; \
+             run_all returned {returned}",
+            first_missed.saturating_sub(1),
+            length - 1
+        );
+    }
+    assert!(
+        counts.iter().all(|&c| c == 1),
+        "{workers} workers processed a chain of {length} items, but some were processed more \
+         than once"
+    );
+    assert_eq!(
+        returned, length,
+        "{workers} workers processed a chain of {length} items, but run_all returned {returned}"
+    );
 }
 
 fn every_item_once() {

@@ -7,11 +7,17 @@
 //! the run's seed, the round and the thread's name, so a run with the same seed (a kata's seed
 //! is fixed, and shown with `--seed`) injects the same noise at the same points.
 //!
+//! One round in [`PIN_EVERY`] starts every child process on one CPU, the same for all of them
+//! (the check's own threads stay free): noise cannot reach into kata code that runs in another
+//! process on `std` atomics and futexes, but a process that wakes another on a shared CPU most
+//! often loses that CPU to it at once, so the window between a wake and the step after it (a
+//! place given back only after the wake, say) opens by itself.
+//!
 //! Elsewhere (the engines choose the schedules themselves, and a sequential run is one plain
 //! round) it is off.
 
 use std::cell::Cell;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// Whether noise is on: set by the stress engine.
@@ -25,6 +31,14 @@ static ROUND_SEED: AtomicU64 = AtomicU64::new(0);
 
 /// Microseconds slept by noise in the current round.
 static SLEPT_MICROS: AtomicU64 = AtomicU64::new(0);
+
+/// The CPU the current round's child processes start on, or [`NOT_PINNED`].
+static CHILD_CPU: AtomicUsize = AtomicUsize::new(NOT_PINNED);
+const NOT_PINNED: usize = usize::MAX;
+
+/// One round in this many pins its child processes to one CPU.
+#[cfg(not(any(feature = "model", feature = "explore")))]
+const PIN_EVERY: u64 = 4;
 
 /// Of every [`OUT_OF`] facade operations, how many are preceded by a yield, and by a sleep.
 const YIELDS: u64 = 16;
@@ -60,6 +74,19 @@ pub(crate) fn next_round(round: u64) {
     );
     NOISY_ROUND.store(round % 2 == 1, Ordering::SeqCst);
     SLEPT_MICROS.store(0, Ordering::SeqCst);
+    let pinned = ON.load(Ordering::SeqCst) && round % PIN_EVERY == PIN_EVERY - 1;
+    let cpu = match pinned {
+        true => crate::cpu::one_allowed(mix(seed ^ round)),
+        false => None,
+    };
+    CHILD_CPU.store(cpu.unwrap_or(NOT_PINNED), Ordering::SeqCst);
+}
+
+/// The CPU a child process started now should pin itself to (see [`crate::cpu::PIN_ENV`]), in
+/// a pinned round.
+pub(crate) fn child_cpu() -> Option<usize> {
+    let cpu = CHILD_CPU.load(Ordering::SeqCst);
+    (cpu != NOT_PINNED).then_some(cpu)
 }
 
 /// A facade operation is about to happen on the calling thread: maybe yield, maybe sleep.

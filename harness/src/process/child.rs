@@ -23,6 +23,9 @@ pub fn command(role: &str, args: &[&str]) -> Command {
     let exe = std::env::current_exe().expect("the check binary knows its own path");
     let mut command = Command::new(exe);
     command.arg(ROLE_FLAG).arg(role).arg("--").args(args);
+    if let Some(cpu) = crate::noise::child_cpu() {
+        command.env(crate::cpu::PIN_ENV, cpu.to_string());
+    }
     command
 }
 

@@ -40,6 +40,7 @@ pub(crate) fn serve_role(roles: &[(&'static str, fn())], args: &[String]) -> ! {
         std::process::exit(2)
     };
     let _ = ROLE_ARGS.set(rest.to_vec());
+    crate::cpu::pin_if_asked();
     let ran = std::panic::catch_unwind(body);
     // Whatever the role printed must reach the parent before the process ends.
     let _ = std::io::stdout().flush();
