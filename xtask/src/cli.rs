@@ -105,6 +105,9 @@ pub enum Command {
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
         repeat: Option<u32>,
     },
+    /// Mutation testing: mutate the reference solutions with concurrency operators and prove
+    /// the checks catch every mutant.
+    Mutate(MutateArgs),
     /// Grade a submission (or a class of them) against this repository's own checks.
     Grade(GradeArgs),
     /// The project's own test suite, as CI runs it: formatting, lints, tests, then verify.
@@ -134,6 +137,37 @@ pub struct RunArgs {
     /// Show the check processes' own output.
     #[arg(long)]
     pub verbose: bool,
+}
+
+/// Options of `mutate`.
+#[derive(Args, Debug, Clone)]
+#[command(group(ArgGroup::new("which").required(true).args(["katas", "all"])))]
+pub struct MutateArgs {
+    /// The katas to mutate, e.g. `barrier nightclub`.
+    pub katas: Vec<String>,
+    /// Mutate every kata.
+    #[arg(long)]
+    pub all: bool,
+    /// Check only this many mutants of each kata, drawn from `--seed`.
+    #[arg(long, value_name = "N")]
+    pub sample: Option<usize>,
+    /// Seed of `--sample`.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Mutants checked at once (default: the number of cores).
+    #[arg(long, default_value_t = default_jobs())]
+    pub jobs: usize,
+    /// Fail when a kata's mutation score is below this percentage.
+    #[arg(long, value_name = "PERCENT")]
+    pub min_score: Option<f64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+/// The number of cores.
+fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
 }
 
 /// Options of `grade`.

@@ -35,6 +35,7 @@ mod grading;
 mod keys;
 mod links;
 mod metadata;
+mod mutation;
 mod output;
 mod policy;
 mod results;

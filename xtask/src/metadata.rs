@@ -51,6 +51,20 @@ pub struct Metadata {
     /// What the learner's code may use beyond the default (`[policy]`): see [`Policy`].
     #[serde(default)]
     pub policy: Policy,
+    /// Generated mutants that are no bug (`[[equivalent]]`), for `cargo xtask mutate`.
+    #[serde(default)]
+    pub equivalent: Vec<Equivalent>,
+}
+
+/// `[[equivalent]]` of a `kata.toml`: a mutant of `cargo xtask mutate` that is not wrong.
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Equivalent {
+    /// The mutant's change exactly as `mutate` names it, source first:
+    /// "solution: notify-all-to-one: `...` in `Barrier::wait`".
+    pub change: String,
+    /// Why the change is no bug, in one line.
+    pub reason: String,
 }
 
 /// `[performance]` of a `kata.toml`: one approach of the kata's benchmark

@@ -7,6 +7,7 @@ mod grade;
 mod hint;
 mod lesson;
 mod list;
+mod mutate;
 mod next;
 mod reset;
 mod solution;
@@ -47,6 +48,7 @@ pub fn run(catalog: &Catalog, command: Command) -> Result<ExitCode> {
         } => verify::verify_repeatedly(catalog, kata.as_deref(), times),
         Command::Verify { kata, bless, .. } => verify::verify(catalog, kata.as_deref(), bless),
         Command::Replay { kata, token, run } => check::replay(catalog, &kata, &token, &run),
+        Command::Mutate(args) => mutate::mutate(catalog, &args),
         Command::Grade(args) => grade::grade(catalog, &args),
         Command::Test => test::test(catalog),
     }

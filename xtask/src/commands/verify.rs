@@ -383,7 +383,7 @@ fn expected_verdict(text: &str) -> Result<Verdict, String> {
 }
 
 /// The `.rs` files directly in `dir`, sorted; none if `dir` does not exist.
-fn rust_files(dir: &Path) -> Result<Vec<PathBuf>> {
+pub(super) fn rust_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -397,7 +397,7 @@ fn rust_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-fn label(solutions: &Path, source: &Path) -> String {
+pub(super) fn label(solutions: &Path, source: &Path) -> String {
     source
         .strip_prefix(solutions)
         .unwrap_or(source)

@@ -1,0 +1,413 @@
+//! `mutate`: mutation testing of a kata's checks. The reference solution and every correct
+//! alternative are mutated by the concurrency operators of [`crate::mutation`], one change per
+//! mutant; each mutant is checked like any variant, and must fail. A mutant that passes
+//! *survived*: a bug the checks do not see (or a change that is no bug, which `kata.toml`
+//! declares, with its reason, under `[[equivalent]]`).
+//!
+//! Reports per kata: generated, killed (with the verdict), survived (with the diff), equivalent
+//! and not compiling; the score is killed / (generated − equivalent − not compiling). Exit 1
+//! when a declared equivalence matches no mutant, when a mutant declared equivalent is killed
+//! (then the checks reject code that is not wrong, or the declaration is), or when a kata
+//! scores below `--min-score`.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use harness::verdict::Verdict;
+use serde::Serialize;
+
+use crate::catalog::{Catalog, Kata};
+use crate::checker::{Checker, Options};
+use crate::cli::{Format, MutateArgs};
+use crate::mutation::{self, Mutant};
+
+/// What became of one mutant.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "outcome")]
+enum Outcome {
+    /// A check failed: the mutant was caught.
+    Killed { verdict: String },
+    /// Every check passed.
+    Survived,
+    /// The mutant does not build (a change that is not valid Rust there).
+    NotCompiling,
+    /// Checking failed for a reason outside the mutant.
+    Error { reason: String },
+}
+
+/// One mutant, checked.
+#[derive(Debug, Clone, Serialize)]
+struct Checked {
+    /// `solution` or `alternatives/<file>`.
+    source: String,
+    operator: String,
+    /// `<source>: <change>`, what `[[equivalent]]` matches.
+    change: String,
+    line: usize,
+    #[serde(flatten)]
+    outcome: Outcome,
+    /// The reason of the declared equivalence, when there is one.
+    equivalent: Option<String>,
+    diff: String,
+    seconds: f64,
+}
+
+/// One kata's mutants.
+#[derive(Debug, Serialize)]
+struct KataScore {
+    kata: String,
+    generated: usize,
+    killed: usize,
+    survived: usize,
+    equivalent: usize,
+    not_compiling: usize,
+    /// killed / (generated − equivalent − not compiling), in percent; 100 with nothing to kill.
+    score: f64,
+    /// Declared equivalences that matched no generated mutant.
+    unmatched_equivalences: Vec<String>,
+    mutants: Vec<Checked>,
+}
+
+/// A mutant waiting to be checked.
+struct Job<'a> {
+    kata: &'a Kata,
+    source_label: String,
+    original: std::sync::Arc<String>,
+    mutant: Mutant,
+}
+
+/// Runs `mutate` as `args` say.
+pub fn mutate(catalog: &Catalog, args: &MutateArgs) -> Result<ExitCode> {
+    let katas = match args.all {
+        true => catalog.all()?,
+        false => args
+            .katas
+            .iter()
+            .map(|name| catalog.find(name))
+            .collect::<Result<Vec<_>>>()?,
+    };
+    if katas.is_empty() {
+        bail!("name the katas to mutate, or pass --all");
+    }
+    let mut jobs = Vec::new();
+    for kata in &katas {
+        let mut of_kata = jobs_of(catalog, kata)?;
+        if let Some(sample) = args.sample {
+            of_kata = sampled(
+                of_kata,
+                sample,
+                args.seed ^ crate::fingerprint::fnv1a(kata.name().as_bytes()),
+            );
+        }
+        jobs.extend(of_kata);
+    }
+    let started = Instant::now();
+    let results = run_jobs(
+        catalog,
+        &jobs,
+        args.jobs.max(1),
+        args.format == Format::Human,
+    )?;
+    let scores: Vec<KataScore> = katas
+        .iter()
+        .map(|kata| score(kata, &jobs, &results, args.sample.is_some()))
+        .collect();
+    match args.format {
+        Format::Human => print_human(&scores, started.elapsed()),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&scores)?),
+    }
+    let mut failed = false;
+    for kata in &scores {
+        for change in &kata.unmatched_equivalences {
+            eprintln!(
+                "error: {}: the equivalence `{change}` matches no mutant",
+                kata.kata
+            );
+            failed = true;
+        }
+        for mutant in &kata.mutants {
+            if let (Some(_), Outcome::Killed { verdict }) = (&mutant.equivalent, &mutant.outcome) {
+                eprintln!(
+                    "error: {}: `{}` is declared equivalent, yet the checks judged it {verdict}",
+                    kata.kata, mutant.change
+                );
+                failed = true;
+            }
+            if let Outcome::Error { reason } = &mutant.outcome {
+                eprintln!(
+                    "error: {}: `{}` could not be checked: {reason}",
+                    kata.kata, mutant.change
+                );
+                failed = true;
+            }
+        }
+        if let Some(min) = args.min_score {
+            if kata.score < min {
+                eprintln!(
+                    "error: {} scores {:.1} %, below the minimum of {min} %",
+                    kata.kata, kata.score
+                );
+                failed = true;
+            }
+        }
+    }
+    Ok(super::status(!failed))
+}
+
+/// Every mutant of the kata's solution and correct alternatives.
+fn jobs_of<'a>(catalog: &Catalog, kata: &'a Kata) -> Result<Vec<Job<'a>>> {
+    let solutions = kata.solutions_dir(&catalog.root);
+    let mut sources = vec![solutions.join("lib.rs")];
+    sources.extend(super::verify::rust_files(&solutions.join("alternatives"))?);
+    let mut jobs = Vec::new();
+    for source in sources {
+        let shown = catalog.display(&source);
+        let text =
+            std::fs::read_to_string(&source).with_context(|| format!("cannot read {shown}"))?;
+        let label = match source.file_name().is_some_and(|name| name == "lib.rs") {
+            true => "solution".to_owned(),
+            false => super::verify::label(&solutions, &source),
+        };
+        let original = std::sync::Arc::new(text);
+        let mutants =
+            mutation::generate(&original).with_context(|| format!("cannot mutate {shown}"))?;
+        for mutant in mutants {
+            jobs.push(Job {
+                kata,
+                source_label: label.clone(),
+                original: std::sync::Arc::clone(&original),
+                mutant,
+            });
+        }
+    }
+    Ok(jobs)
+}
+
+/// `count` of `jobs`, drawn from `seed` (the same seed draws the same mutants).
+fn sampled(mut jobs: Vec<Job>, count: usize, seed: u64) -> Vec<Job> {
+    let mut state = seed | 1;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for i in (1..jobs.len()).rev() {
+        let j = usize::try_from(next() % (i as u64 + 1)).unwrap_or(0);
+        jobs.swap(i, j);
+    }
+    jobs.truncate(count);
+    jobs
+}
+
+/// Checks every job, up to `workers` at once, each worker with files of its own; results in the
+/// order of `jobs`.
+fn run_jobs(
+    catalog: &Catalog,
+    jobs: &[Job],
+    workers: usize,
+    progress: bool,
+) -> Result<Vec<Checked>> {
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let slots: Mutex<Vec<Option<Checked>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
+    let dir = catalog.root.join("target/xtask/mutants");
+    std::thread::scope(|scope| {
+        for worker in 0..workers.min(jobs.len().max(1)) {
+            let (next, done, slots, dir) = (&next, &done, &slots, &dir);
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(job) = jobs.get(i) else { break };
+                let file = dir
+                    .join(job.kata.name())
+                    .join(format!("worker-{worker}.rs"));
+                let result = check_one(catalog, job, &file);
+                if progress {
+                    let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+                    let what = match &result.outcome {
+                        Outcome::Killed { verdict } => format!("killed ({verdict})"),
+                        Outcome::Survived => "SURVIVED".to_owned(),
+                        Outcome::NotCompiling => "does not compile".to_owned(),
+                        Outcome::Error { .. } => "error".to_owned(),
+                    };
+                    eprintln!(
+                        "{} {}: {} → {what} ({:.1} s)",
+                        bar(n, jobs.len()),
+                        job.kata.name(),
+                        result.change,
+                        result.seconds
+                    );
+                    let _ = std::io::stderr().flush();
+                }
+                slots.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(result);
+            });
+        }
+    });
+    Ok(slots
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .flatten()
+        .collect())
+}
+
+/// `[#####-----] 12/40`.
+fn bar(done: usize, total: usize) -> String {
+    let width = 20;
+    let filled = (done * width).checked_div(total).unwrap_or(width);
+    format!(
+        "[{}{}] {done}/{total}",
+        "#".repeat(filled),
+        "-".repeat(width - filled)
+    )
+}
+
+/// Writes the mutant to `file` and checks it.
+fn check_one(catalog: &Catalog, job: &Job, file: &Path) -> Checked {
+    let started = Instant::now();
+    let change = format!("{}: {}", job.source_label, job.mutant.change);
+    let outcome = (|| -> Result<Outcome> {
+        if let Some(dir) = file.parent() {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        std::fs::write(file, job.mutant.apply(&job.original))
+            .with_context(|| format!("cannot write {}", file.display()))?;
+        let mut checker = Checker::new(catalog, job.kata, file, Options::default())?;
+        let run = checker.check_all()?;
+        Ok(match run.verdict {
+            Verdict::Pass => Outcome::Survived,
+            Verdict::CompileError => Outcome::NotCompiling,
+            verdict => Outcome::Killed {
+                verdict: verdict.to_string(),
+            },
+        })
+    })()
+    .unwrap_or_else(|err| Outcome::Error {
+        reason: format!("{err:#}").replace('\n', " "),
+    });
+    Checked {
+        source: job.source_label.clone(),
+        operator: job.mutant.operator.to_string(),
+        equivalent: equivalence(job.kata, &change).map(str::to_owned),
+        change,
+        line: job.mutant.line,
+        outcome,
+        diff: job.mutant.diff(&job.original),
+        seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
+/// The declared reason why `change` is no bug, if the kata declares one.
+fn equivalence<'k>(kata: &'k Kata, change: &str) -> Option<&'k str> {
+    kata.meta
+        .equivalent
+        .iter()
+        .find(|equivalent| equivalent.change == change)
+        .map(|equivalent| equivalent.reason.as_str())
+}
+
+/// The kata's tally; with `sampled`, declared equivalences may match nothing drawn.
+fn score(kata: &Kata, jobs: &[Job], results: &[Checked], sampled: bool) -> KataScore {
+    let mutants: Vec<Checked> = jobs
+        .iter()
+        .zip(results)
+        .filter(|(job, _)| job.kata.name() == kata.name())
+        .map(|(_, result)| result.clone())
+        .collect();
+    let count = |keep: fn(&Checked) -> bool| mutants.iter().filter(|m| keep(m)).count();
+    let equivalent = count(|m| m.equivalent.is_some());
+    let not_compiling = count(|m| matches!(m.outcome, Outcome::NotCompiling));
+    let killed = count(|m| m.equivalent.is_none() && matches!(m.outcome, Outcome::Killed { .. }));
+    let survived = count(|m| m.equivalent.is_none() && matches!(m.outcome, Outcome::Survived));
+    let judged = mutants.len() - equivalent - not_compiling;
+    let score = match judged {
+        0 => 100.0,
+        n => 100.0 * killed as f64 / n as f64,
+    };
+    let unmatched_equivalences = match sampled {
+        true => Vec::new(),
+        false => kata
+            .meta
+            .equivalent
+            .iter()
+            .filter(|declared| !mutants.iter().any(|m| m.change == declared.change))
+            .map(|declared| declared.change.clone())
+            .collect(),
+    };
+    KataScore {
+        kata: kata.name().to_owned(),
+        generated: mutants.len(),
+        killed,
+        survived,
+        equivalent,
+        not_compiling,
+        score,
+        unmatched_equivalences,
+        mutants,
+    }
+}
+
+fn print_human(scores: &[KataScore], took: Duration) {
+    let mut stdout = anstream::stdout();
+    for kata in scores {
+        let survivors: Vec<&Checked> = kata
+            .mutants
+            .iter()
+            .filter(|m| m.equivalent.is_none() && matches!(m.outcome, Outcome::Survived))
+            .collect();
+        for mutant in survivors {
+            let _ = writeln!(
+                stdout,
+                "{} survived: {}\n{}",
+                kata.kata, mutant.change, mutant.diff
+            );
+        }
+    }
+    let width = scores
+        .iter()
+        .map(|k| k.kata.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let _ = writeln!(
+        stdout,
+        "{:width$}  generated  killed  equivalent  not compiling  survived  score",
+        "kata"
+    );
+    let mut verdicts: BTreeMap<String, usize> = BTreeMap::new();
+    for kata in scores {
+        let _ = writeln!(
+            stdout,
+            "{:width$}  {:>9}  {:>6}  {:>10}  {:>13}  {:>8}  {:>5.1}",
+            kata.kata,
+            kata.generated,
+            kata.killed,
+            kata.equivalent,
+            kata.not_compiling,
+            kata.survived,
+            kata.score
+        );
+        for mutant in &kata.mutants {
+            if let Outcome::Killed { verdict } = &mutant.outcome {
+                *verdicts.entry(verdict.clone()).or_default() += 1;
+            }
+        }
+    }
+    let killed_by: Vec<String> = verdicts.iter().map(|(v, n)| format!("{n} {v}")).collect();
+    let _ = writeln!(
+        stdout,
+        "killed as: {}; {:.0} s",
+        match killed_by.is_empty() {
+            true => "nothing".to_owned(),
+            false => killed_by.join(", "),
+        },
+        took.as_secs_f64()
+    );
+}

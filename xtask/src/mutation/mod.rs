@@ -1,0 +1,260 @@
+//! Mutants written by a machine: concurrency mutation operators applied to a correct source
+//! file, one change per mutant, for `cargo xtask mutate` to prove that a kata's checks catch
+//! them.
+//!
+//! The file is parsed with `syn` ([`sites`] finds where each [`Operator`] applies) and every
+//! mutant is a few byte-range [`Edit`]s of the original text, so a mutant keeps the file's
+//! formatting and comments and its diff is one or two lines. A mutant is named by a stable
+//! [`Mutant::change`] ("`notify_all` → `notify_one`: `self.turn.notify_all()` in
+//! `Barrier::wait`"), which `kata.toml` uses to declare a mutant equivalent; line numbers are
+//! only shown.
+//!
+//! ```text
+//! let mutants = mutation::generate(&source)?;
+//! let text = mutants[0].apply(&source);
+//! ```
+
+mod sites;
+
+use std::fmt;
+
+use anyhow::{Context, Result};
+
+/// A concurrency mutation operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Operator {
+    /// `while` → `if` around a condvar wait or a park.
+    WhileToIf,
+    /// `notify_all` → `notify_one`.
+    NotifyAllToOne,
+    /// One `notify_*`, `unpark`, `wake`, `wake_by_ref` or futex wake deleted.
+    DeleteWake,
+    /// One memory ordering weakened (`SeqCst` → `AcqRel`, `Acquire`, `Release`; the others →
+    /// `Relaxed`).
+    WeakenOrdering,
+    /// Two consecutive lock acquisitions swapped.
+    SwapLocks,
+    /// A wake moved before the atomic write it announces.
+    WakeBeforeWrite,
+    /// A critical section split in two before its last statement: the lock is released and
+    /// taken again.
+    SplitCriticalSection,
+    /// An atomic read-modify-write (`fetch_*`, `swap`, `compare_exchange`) turned into a load
+    /// followed by a store.
+    RmwToLoadStore,
+    /// `<` ↔ `<=`, `>` ↔ `>=`.
+    Boundary,
+    /// One `join()` deleted.
+    DeleteJoin,
+    /// The waker stored after the readiness check instead of before it.
+    WakerAfterCheck,
+    /// One `drop(..)` deleted (a write end of a pipe left open, a guard held longer).
+    DeleteDrop,
+    /// One `wait()` for a child process (or a barrier) deleted.
+    DeleteWait,
+}
+
+impl Operator {
+    /// The operator's short name, as in reports: `while-to-if`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Operator::WhileToIf => "while-to-if",
+            Operator::NotifyAllToOne => "notify-all-to-one",
+            Operator::DeleteWake => "delete-wake",
+            Operator::WeakenOrdering => "weaken-ordering",
+            Operator::SwapLocks => "swap-locks",
+            Operator::WakeBeforeWrite => "wake-before-write",
+            Operator::SplitCriticalSection => "split-critical-section",
+            Operator::RmwToLoadStore => "rmw-to-load-store",
+            Operator::Boundary => "boundary",
+            Operator::DeleteJoin => "delete-join",
+            Operator::WakerAfterCheck => "waker-after-check",
+            Operator::DeleteDrop => "delete-drop",
+            Operator::DeleteWait => "delete-wait",
+        }
+    }
+}
+
+impl fmt::Display for Operator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Replace the bytes `start..end` of the original text with `with`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub start: usize,
+    pub end: usize,
+    pub with: String,
+}
+
+/// One mutant: one change to the original file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mutant {
+    pub operator: Operator,
+    /// What changed and where, stable across edits elsewhere in the file.
+    pub change: String,
+    /// The 1-based line of the change, for people.
+    pub line: usize,
+    /// The edits, in any order, not overlapping.
+    pub edits: Vec<Edit>,
+}
+
+impl Mutant {
+    /// The mutated text of `source` (the text this mutant was generated from).
+    pub fn apply(&self, source: &str) -> String {
+        let mut edits = self.edits.clone();
+        edits.sort_by_key(|edit| std::cmp::Reverse(edit.start));
+        let mut text = source.to_owned();
+        for edit in edits {
+            text.replace_range(edit.start..edit.end, &edit.with);
+        }
+        text
+    }
+
+    /// The lines that differ between `source` and the mutant, `-` then `+`, with their line
+    /// numbers: a compact diff for reports.
+    pub fn diff(&self, source: &str) -> String {
+        let mutated = self.apply(source);
+        let (old, new): (Vec<&str>, Vec<&str>) =
+            (source.lines().collect(), mutated.lines().collect());
+        let head = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+        let tail = old[head..]
+            .iter()
+            .rev()
+            .zip(new[head..].iter().rev())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let mut text = String::new();
+        for (n, line) in old[head..old.len() - tail].iter().enumerate() {
+            text.push_str(&format!("{:>5} - {}\n", head + n + 1, line.trim_end()));
+        }
+        for (n, line) in new[head..new.len() - tail].iter().enumerate() {
+            text.push_str(&format!("{:>5} + {}\n", head + n + 1, line.trim_end()));
+        }
+        text
+    }
+}
+
+/// Every mutant of `source`, in the order of the file (then by operator); changes that would
+/// read the same get an ordinal (`(2nd)`), so every [`Mutant::change`] is unique.
+pub fn generate(source: &str) -> Result<Vec<Mutant>> {
+    let file = syn::parse_file(source).context("the file does not parse as Rust")?;
+    let mut mutants = sites::find(&file, source);
+    mutants.sort_by_key(|mutant| (mutant.edits.iter().map(|e| e.start).min(), mutant.operator));
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for mutant in &mut mutants {
+        let count = seen.entry(mutant.change.clone()).or_default();
+        *count += 1;
+        if *count > 1 {
+            mutant.change = format!("{} ({})", mutant.change, ordinal(*count));
+        }
+    }
+    Ok(mutants)
+}
+
+/// "2nd", "3rd", "4th".
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn changes(source: &str) -> Vec<(Operator, String)> {
+        generate(source)
+            .unwrap()
+            .into_iter()
+            .map(|mutant| (mutant.operator, mutant.apply(source)))
+            .collect()
+    }
+
+    #[test]
+    fn a_condvar_loop_becomes_an_if_and_loses_its_notify() {
+        let source = "impl Gate {\n    fn pass(&self) {\n        let mut open = self.open.lock().unwrap();\n        while !*open {\n            open = self.changed.wait(open).unwrap();\n        }\n    }\n    fn open(&self) {\n        *self.open.lock().unwrap() = true;\n        self.changed.notify_all();\n    }\n}\n";
+        let all = changes(source);
+        assert!(all
+            .iter()
+            .any(|(op, text)| *op == Operator::WhileToIf && text.contains("        if !*open {")));
+        assert!(all.iter().any(|(op, text)| *op == Operator::NotifyAllToOne
+            && text.contains("self.changed.notify_one();")));
+        assert!(all
+            .iter()
+            .any(|(op, text)| *op == Operator::DeleteWake && !text.contains("notify")));
+        let mutants = generate(source).unwrap();
+        let while_to_if = mutants
+            .iter()
+            .find(|m| m.operator == Operator::WhileToIf)
+            .unwrap();
+        assert_eq!(while_to_if.line, 4);
+        assert!(
+            while_to_if.change.contains("Gate::pass"),
+            "{}",
+            while_to_if.change
+        );
+        assert_eq!(
+            while_to_if.diff(source),
+            "    4 -         while !*open {\n    4 +         if !*open {\n"
+        );
+    }
+
+    #[test]
+    fn orderings_weaken_to_what_the_operation_accepts() {
+        let source = "fn f(a: &AtomicU32) {\n    a.store(1, Ordering::SeqCst);\n    let _ = a.load(Ordering::SeqCst);\n    a.fetch_add(1, Ordering::Release);\n}\n";
+        let texts: Vec<String> = changes(source)
+            .into_iter()
+            .filter(|(op, _)| *op == Operator::WeakenOrdering)
+            .map(|(_, text)| text)
+            .collect();
+        assert!(texts
+            .iter()
+            .any(|t| t.contains("a.store(1, Ordering::Release)")));
+        assert!(texts
+            .iter()
+            .any(|t| t.contains("a.load(Ordering::Acquire)")));
+        assert!(texts
+            .iter()
+            .any(|t| t.contains("a.fetch_add(1, Ordering::Relaxed)")));
+    }
+
+    #[test]
+    fn a_fetch_add_becomes_a_load_and_a_store() {
+        let source = "fn f(a: &AtomicU32) -> u32 {\n    a.fetch_add(1, Ordering::SeqCst)\n}\n";
+        let (_, text) = changes(source)
+            .into_iter()
+            .find(|(op, _)| *op == Operator::RmwToLoadStore)
+            .unwrap();
+        assert!(text.contains("let value = a.load("), "{text}");
+        assert!(text.contains("a.store(value.wrapping_add(1)"), "{text}");
+    }
+
+    #[test]
+    fn identical_changes_get_ordinals() {
+        let source = "fn f(c: &Condvar) {\n    c.notify_all();\n    c.notify_all();\n}\n";
+        let names: Vec<String> = generate(source)
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.operator == Operator::NotifyAllToOne)
+            .map(|m| m.change)
+            .collect();
+        assert_eq!(names.len(), 2);
+        assert!(names[1].ends_with("(2nd)"), "{names:?}");
+    }
+
+    #[test]
+    fn ordinals_read_as_english() {
+        assert_eq!(ordinal(2), "2nd");
+        assert_eq!(ordinal(3), "3rd");
+        assert_eq!(ordinal(11), "11th");
+        assert_eq!(ordinal(22), "22nd");
+    }
+}

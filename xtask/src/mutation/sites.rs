@@ -1,0 +1,559 @@
+//! Where each [`Operator`] applies in a parsed file, and the edits that apply it.
+//!
+//! Expression operators are found where the expression is visited; statement operators
+//! (deleting, swapping and moving statements, splitting a critical section) where a block is
+//! visited, with its statements side by side. Code inside macro invocations (`assert!`,
+//! `select!`) is tokens to `syn`, and is left alone.
+
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+use syn::visit::{self, Visit};
+use syn::{BinOp, Block, Expr, ExprBinary, ExprMethodCall, ExprWhile, Pat, Stmt};
+
+use super::{Edit, Mutant, Operator};
+
+/// Every mutant of `file`, whose text is `source`.
+pub(super) fn find(file: &syn::File, source: &str) -> Vec<Mutant> {
+    let mut finder = Finder {
+        source,
+        scope: Vec::new(),
+        mutants: Vec::new(),
+    };
+    finder.visit_file(file);
+    finder.mutants
+}
+
+/// The full path of `SeqCst`, valid wherever the facade's or std's atomics are.
+const SEQ_CST: &str = "::std::sync::atomic::Ordering::SeqCst";
+
+/// Method calls that wake a waiting thread or task.
+const WAKES: [&str; 5] = ["notify_one", "notify_all", "unpark", "wake", "wake_by_ref"];
+
+/// Method calls that write an atomic.
+const ATOMIC_WRITES: [&str; 12] = [
+    "store",
+    "swap",
+    "fetch_add",
+    "fetch_sub",
+    "fetch_and",
+    "fetch_or",
+    "fetch_xor",
+    "fetch_nand",
+    "fetch_max",
+    "fetch_min",
+    "compare_exchange",
+    "compare_exchange_weak",
+];
+
+struct Finder<'s> {
+    source: &'s str,
+    /// The type and function being visited: `["Barrier", "wait"]`.
+    scope: Vec<String>,
+    mutants: Vec<Mutant>,
+}
+
+impl Finder<'_> {
+    fn text(&self, span: Span) -> &str {
+        &self.source[span.byte_range()]
+    }
+
+    /// The first line of `span`'s text, its spaces collapsed, at most 60 characters.
+    fn snippet(&self, span: Span) -> String {
+        let first = self.text(span).lines().next().unwrap_or_default();
+        let collapsed = first.split_whitespace().collect::<Vec<_>>().join(" ");
+        match collapsed.char_indices().nth(60) {
+            Some((cut, _)) => format!("{}…", &collapsed[..cut]),
+            None => collapsed,
+        }
+    }
+
+    /// The indentation of the line `span` starts on.
+    fn indent(&self, span: Span) -> &str {
+        let start = span.byte_range().start;
+        let line_start = self.source[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line = &self.source[line_start..start];
+        &line[..line.len() - line.trim_start().len()]
+    }
+
+    fn push(&mut self, operator: Operator, what: String, at: Span, edits: Vec<Edit>) {
+        let place = match self.scope.is_empty() {
+            true => "the file".to_owned(),
+            false => self.scope.join("::"),
+        };
+        self.mutants.push(Mutant {
+            operator,
+            change: format!("{operator}: {what} in `{place}`"),
+            line: at.start().line,
+            edits,
+        });
+    }
+
+    fn replace(span: Span, with: impl Into<String>) -> Edit {
+        let range = span.byte_range();
+        Edit {
+            start: range.start,
+            end: range.end,
+            with: with.into(),
+        }
+    }
+
+    fn scoped(&mut self, name: String, visit: impl FnOnce(&mut Self)) {
+        self.scope.push(name);
+        visit(self);
+        self.scope.pop();
+    }
+
+    // --- Statement operators ------------------------------------------------------------------
+
+    fn statements(&mut self, block: &Block) {
+        let stmts = &block.stmts;
+        for (i, stmt) in stmts.iter().enumerate() {
+            let span = stmt_span(stmt);
+            if let Some(kind) = deletable(stmt) {
+                let what = format!("delete `{}`", self.snippet(span));
+                self.push(kind, what, span, vec![Self::replace(span, "")]);
+            }
+            let Some(next) = stmts.get(i + 1) else {
+                continue;
+            };
+            let next_span = stmt_span(next);
+            if let (Some(first), Some(second)) = (lock_binding(stmt), lock_binding(next)) {
+                if !mentions(self.text(next_span), &first) && first != second {
+                    let what = format!(
+                        "swap `{}` and `{}`",
+                        self.snippet(span),
+                        self.snippet(next_span)
+                    );
+                    let edit = self.swap(span, next_span);
+                    self.push(Operator::SwapLocks, what, span, vec![edit]);
+                }
+            }
+            if deletable(next) == Some(Operator::DeleteWake) && writes_an_atomic(stmt) {
+                let what = format!(
+                    "`{}` moved above `{}`",
+                    self.snippet(next_span),
+                    self.snippet(span)
+                );
+                let edit = self.swap(span, next_span);
+                self.push(Operator::WakeBeforeWrite, what, next_span, vec![edit]);
+            }
+        }
+        self.split_critical_sections(stmts);
+        self.waker_after_check(stmts);
+    }
+
+    /// One edit that swaps two neighbouring statements.
+    fn swap(&self, first: Span, second: Span) -> Edit {
+        let (a, b) = (first.byte_range(), second.byte_range());
+        let between = &self.source[a.end..b.start];
+        Edit {
+            start: a.start,
+            end: b.end,
+            with: format!(
+                "{}{between}{}",
+                &self.source[b.clone()],
+                &self.source[a.clone()]
+            ),
+        }
+    }
+
+    /// `let g = m.lock()..; A; B;` → `let g = m.lock()..; A; drop(g); let g = m.lock()..; B;`
+    /// where B is the last statement that uses `g` and A uses it too.
+    fn split_critical_sections(&mut self, stmts: &[Stmt]) {
+        for (i, stmt) in stmts.iter().enumerate() {
+            let (Some(guard), Stmt::Local(local)) = (lock_binding(stmt), stmt) else {
+                continue;
+            };
+            let Some(init) = &local.init else { continue };
+            let users: Vec<usize> = (i + 1..stmts.len())
+                .filter(|&j| mentions(self.text(stmt_span(&stmts[j])), &guard))
+                .filter(|&j| !is_drop_of(&stmts[j], &guard))
+                .collect();
+            let (Some(&first), Some(&last)) = (users.first(), users.last()) else {
+                continue;
+            };
+            if first == last {
+                continue;
+            }
+            let last_span = stmt_span(&stmts[last]);
+            let indent = self.indent(last_span).to_owned();
+            let pattern = self.text(local.pat.span()).to_owned();
+            let lock = self.text(init.expr.span()).to_owned();
+            let what = format!(
+                "`{guard}` released and taken again before `{}`",
+                self.snippet(last_span)
+            );
+            let start = last_span.byte_range().start;
+            let edit = Edit {
+                start,
+                end: start,
+                with: format!("drop({guard});\n{indent}let {pattern} = {lock};\n{indent}"),
+            };
+            self.push(Operator::SplitCriticalSection, what, last_span, vec![edit]);
+        }
+    }
+
+    /// A statement that stores the waker, followed by an `if` that returns `Poll::Ready`:
+    /// the store moves below the `if`.
+    fn waker_after_check(&mut self, stmts: &[Stmt]) {
+        for (i, stmt) in stmts.iter().enumerate() {
+            let span = stmt_span(stmt);
+            if !self.text(span).contains("waker()") || matches!(stmt, Stmt::Expr(Expr::If(_), _)) {
+                continue;
+            }
+            let check = stmts[i + 1..].iter().find(|later| {
+                matches!(later, Stmt::Expr(Expr::If(_), _))
+                    && self.text(stmt_span(later)).contains("Poll::Ready")
+            });
+            let Some(check) = check else { continue };
+            let check_span = stmt_span(check);
+            let indent = self.indent(span).to_owned();
+            let what = format!(
+                "`{}` moved below `{}`",
+                self.snippet(span),
+                self.snippet(check_span)
+            );
+            let moved = self.text(span).to_owned();
+            let after = check_span.byte_range().end;
+            let edits = vec![
+                Self::replace(span, ""),
+                Edit {
+                    start: after,
+                    end: after,
+                    with: format!("\n{indent}{moved}"),
+                },
+            ];
+            self.push(Operator::WakerAfterCheck, what, span, edits);
+        }
+    }
+
+    // --- Expression operators -----------------------------------------------------------------
+
+    fn method_call(&mut self, call: &ExprMethodCall) {
+        let method = call.method.to_string();
+        let span = call.span();
+        if method == "notify_all" {
+            let what = format!("`notify_all` → `notify_one`: `{}`", self.snippet(span));
+            let edit = Self::replace(call.method.span(), "notify_one");
+            self.push(Operator::NotifyAllToOne, what, span, vec![edit]);
+        }
+        let args: Vec<&Expr> = call.args.iter().collect();
+        for (position, arg) in args.iter().enumerate() {
+            let Some((ident_span, from)) = ordering(arg) else {
+                continue;
+            };
+            let Some(to) = weaker(&method, position, args.len(), &from) else {
+                continue;
+            };
+            let what = format!("`{from}` → `{to}` in `{}`", self.snippet(span));
+            let edit = Self::replace(ident_span, to);
+            self.push(Operator::WeakenOrdering, what, span, vec![edit]);
+        }
+        if let Some(replacement) = self.load_then_store(call, &method, &args) {
+            let what = format!("a load then a store instead of `{}`", self.snippet(span));
+            let edit = Self::replace(span, replacement);
+            self.push(Operator::RmwToLoadStore, what, span, vec![edit]);
+        }
+    }
+
+    /// The load-then-store block that stands for the read-modify-write `call`, if it is one.
+    fn load_then_store(
+        &self,
+        call: &ExprMethodCall,
+        method: &str,
+        args: &[&Expr],
+    ) -> Option<String> {
+        let receiver = self.text(call.receiver.span());
+        let arg = |n: usize| args.get(n).map(|arg| self.text(arg.span()));
+        let load = format!("let value = {receiver}.load({SEQ_CST});");
+        let store = |value: String| format!("{receiver}.store({value}, {SEQ_CST});");
+        let new_value = match (method, args.len()) {
+            ("fetch_add", 2) => format!("value.wrapping_add({})", arg(0)?),
+            ("fetch_sub", 2) => format!("value.wrapping_sub({})", arg(0)?),
+            ("fetch_or", 2) => format!("value | ({})", arg(0)?),
+            ("fetch_and", 2) => format!("value & ({})", arg(0)?),
+            ("fetch_xor", 2) => format!("value ^ ({})", arg(0)?),
+            ("fetch_max", 2) => format!("value.max({})", arg(0)?),
+            ("fetch_min", 2) => format!("value.min({})", arg(0)?),
+            ("swap", 2) => arg(0)?.to_owned(),
+            ("compare_exchange" | "compare_exchange_weak", 4) => {
+                return Some(format!(
+                    "{{ {load} if value == ({}) {{ {} Ok(value) }} else {{ Err(value) }} }}",
+                    arg(0)?,
+                    store(arg(1)?.to_owned())
+                ));
+            }
+            _ => return None,
+        };
+        Some(format!("{{ {load} {} value }}", store(new_value)))
+    }
+}
+
+impl<'ast> Visit<'ast> for Finder<'_> {
+    fn visit_item_mod(&mut self, module: &'ast syn::ItemMod) {
+        // A file's own unit tests are not the code under test.
+        if module.ident == "tests" {
+            return;
+        }
+        visit::visit_item_mod(self, module);
+    }
+
+    fn visit_item_impl(&mut self, item: &'ast syn::ItemImpl) {
+        let written = self.text(item.self_ty.span());
+        let name = written
+            .split('<')
+            .next()
+            .unwrap_or(written)
+            .trim()
+            .to_owned();
+        self.scoped(name, |finder| visit::visit_item_impl(finder, item));
+    }
+
+    fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
+        let name = item.sig.ident.to_string();
+        self.scoped(name, |finder| visit::visit_item_fn(finder, item));
+    }
+
+    fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
+        let name = item.sig.ident.to_string();
+        self.scoped(name, |finder| visit::visit_impl_item_fn(finder, item));
+    }
+
+    fn visit_block(&mut self, block: &'ast Block) {
+        self.statements(block);
+        visit::visit_block(self, block);
+    }
+
+    fn visit_expr_while(&mut self, expr: &'ast ExprWhile) {
+        if waits(&expr.body) {
+            let what = format!(
+                "`while` → `if` around a wait: `{}`",
+                self.snippet(expr.span())
+            );
+            let edit = Self::replace(expr.while_token.span, "if");
+            self.push(Operator::WhileToIf, what, expr.span(), vec![edit]);
+        }
+        visit::visit_expr_while(self, expr);
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast ExprMethodCall) {
+        self.method_call(call);
+        visit::visit_expr_method_call(self, call);
+    }
+
+    fn visit_expr_binary(&mut self, expr: &'ast ExprBinary) {
+        let flipped = match expr.op {
+            BinOp::Lt(_) => Some("<="),
+            BinOp::Le(_) => Some("<"),
+            BinOp::Gt(_) => Some(">="),
+            BinOp::Ge(_) => Some(">"),
+            _ => None,
+        };
+        if let Some(to) = flipped {
+            let op_span = expr.op.span();
+            let from = self.text(op_span).to_owned();
+            let what = format!("`{from}` → `{to}` in `{}`", self.snippet(expr.span()));
+            self.push(
+                Operator::Boundary,
+                what,
+                expr.span(),
+                vec![Self::replace(op_span, to)],
+            );
+        }
+        visit::visit_expr_binary(self, expr);
+    }
+}
+
+/// The whole statement, with its semicolon.
+fn stmt_span(stmt: &Stmt) -> Span {
+    match stmt {
+        Stmt::Expr(expr, Some(semi)) => expr
+            .span()
+            .join(semi.spans[0])
+            .unwrap_or_else(|| expr.span()),
+        other => other.span(),
+    }
+}
+
+/// The call a statement is about, under `let _ =`, `.unwrap()`, `.expect(..)` and `?`.
+fn statement_call(stmt: &Stmt) -> Option<&Expr> {
+    let expr = match stmt {
+        Stmt::Expr(expr, _) => expr,
+        Stmt::Local(local) if matches!(local.pat, Pat::Wild(_)) => {
+            local.init.as_ref()?.expr.as_ref()
+        }
+        _ => return None,
+    };
+    let mut expr = expr;
+    loop {
+        match expr {
+            Expr::Try(inner) => expr = inner.expr.as_ref(),
+            Expr::MethodCall(call) if ["unwrap", "expect"].contains(&&*call.method.to_string()) => {
+                expr = call.receiver.as_ref()
+            }
+            _ => return Some(expr),
+        }
+    }
+}
+
+/// Which delete operator applies to the statement, if one does.
+fn deletable(stmt: &Stmt) -> Option<Operator> {
+    match statement_call(stmt)? {
+        Expr::MethodCall(call) => {
+            let method = call.method.to_string();
+            match (method.as_str(), call.args.len()) {
+                (m, _) if WAKES.contains(&m) => Some(Operator::DeleteWake),
+                ("join", 0) => Some(Operator::DeleteJoin),
+                ("wait", 0) => Some(Operator::DeleteWait),
+                _ => None,
+            }
+        }
+        Expr::Call(call) => {
+            let Expr::Path(path) = &*call.func else {
+                return None;
+            };
+            let last = path.path.segments.last()?.ident.to_string();
+            match (last.as_str(), call.args.len()) {
+                ("wake", _) => Some(Operator::DeleteWake),
+                ("drop", 1) => Some(Operator::DeleteDrop),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Whether `stmt` is `drop(guard);`.
+fn is_drop_of(stmt: &Stmt, guard: &str) -> bool {
+    let Some(Expr::Call(call)) = statement_call(stmt) else {
+        return false;
+    };
+    let is_drop = matches!(&*call.func, Expr::Path(path) if path.path.is_ident("drop"));
+    let of_guard = matches!(call.args.first(), Some(Expr::Path(arg)) if arg.path.is_ident(guard));
+    is_drop && of_guard
+}
+
+/// The name bound by `let [mut] name = <.. .lock() / .read() / .write() ..>;`.
+fn lock_binding(stmt: &Stmt) -> Option<String> {
+    let Stmt::Local(local) = stmt else {
+        return None;
+    };
+    let Pat::Ident(binding) = &local.pat else {
+        return None;
+    };
+    let init = &local.init.as_ref()?.expr;
+    calls_any(init, &["lock", "read", "write"], Some(0)).then(|| binding.ident.to_string())
+}
+
+/// Whether `expr` (or anything in it) is a method call named one of `methods` (with `args`
+/// arguments, when given).
+fn calls_any(expr: &Expr, methods: &[&str], args: Option<usize>) -> bool {
+    struct Calls<'a> {
+        methods: &'a [&'a str],
+        args: Option<usize>,
+        found: bool,
+    }
+    impl<'ast> Visit<'ast> for Calls<'_> {
+        fn visit_expr_method_call(&mut self, call: &'ast ExprMethodCall) {
+            let named = self.methods.contains(&&*call.method.to_string());
+            if named && self.args.is_none_or(|n| n == call.args.len()) {
+                self.found = true;
+            }
+            visit::visit_expr_method_call(self, call);
+        }
+        fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+            if let Expr::Path(path) = &*call.func {
+                let last = path.path.segments.last().map(|s| s.ident.to_string());
+                if last.is_some_and(|last| self.methods.contains(&last.as_str())) {
+                    self.found = true;
+                }
+            }
+            visit::visit_expr_call(self, call);
+        }
+    }
+    let mut calls = Calls {
+        methods,
+        args,
+        found: false,
+    };
+    calls.visit_expr(expr);
+    calls.found
+}
+
+/// Whether a loop body waits: a condvar wait, a park, a futex wait.
+fn waits(body: &Block) -> bool {
+    let waiting = ["wait", "wait_timeout", "park", "park_timeout"];
+    body.stmts.iter().any(|stmt| match stmt {
+        Stmt::Expr(expr, _) => calls_any(expr, &waiting, None),
+        Stmt::Local(local) => local
+            .init
+            .as_ref()
+            .is_some_and(|init| calls_any(&init.expr, &waiting, None)),
+        _ => false,
+    })
+}
+
+/// Whether the statement writes an atomic (`store`, `fetch_*`, `swap`, `compare_exchange`).
+fn writes_an_atomic(stmt: &Stmt) -> bool {
+    match stmt {
+        Stmt::Expr(expr, _) => calls_any(expr, &ATOMIC_WRITES, None),
+        Stmt::Local(local) => local
+            .init
+            .as_ref()
+            .is_some_and(|init| calls_any(&init.expr, &ATOMIC_WRITES, None)),
+        _ => false,
+    }
+}
+
+/// `Ordering::X` or `X` for a memory ordering stronger than `Relaxed`: the span of `X`, and
+/// `X`.
+fn ordering(expr: &Expr) -> Option<(Span, String)> {
+    let Expr::Path(path) = expr else { return None };
+    let segments: Vec<&syn::PathSegment> = path.path.segments.iter().collect();
+    let last = segments.last()?;
+    let name = last.ident.to_string();
+    let qualified = segments.len() == 1 || segments[segments.len() - 2].ident == "Ordering";
+    let strong = ["SeqCst", "AcqRel", "Acquire", "Release"].contains(&name.as_str());
+    (qualified && strong).then(|| (last.ident.span(), name))
+}
+
+/// The weaker ordering for argument `position` of `method` (of `count` arguments), if the
+/// operation accepts one.
+fn weaker(method: &str, position: usize, count: usize, from: &str) -> Option<&'static str> {
+    // What the argument orders: a load, a store, a read-modify-write, or a failed exchange.
+    enum Role {
+        Load,
+        Store,
+        Rmw,
+        Failure,
+    }
+    let role = match (method, position, count) {
+        ("load", 0, 1) => Role::Load,
+        ("store", 1, 2) => Role::Store,
+        ("compare_exchange" | "compare_exchange_weak", 2, 4) => Role::Rmw,
+        ("compare_exchange" | "compare_exchange_weak", 3, 4) => Role::Failure,
+        ("fetch_update", 0, 3) => Role::Rmw,
+        ("fetch_update", 1, 3) => Role::Failure,
+        (m, p, c) if ATOMIC_WRITES.contains(&m) && p + 1 == c => Role::Rmw,
+        _ => return None,
+    };
+    match (role, from) {
+        (Role::Load | Role::Failure, "SeqCst") => Some("Acquire"),
+        (Role::Store, "SeqCst") => Some("Release"),
+        (Role::Rmw, "SeqCst") => Some("AcqRel"),
+        (Role::Load | Role::Failure, "Acquire") => Some("Relaxed"),
+        (Role::Store, "Release") => Some("Relaxed"),
+        (Role::Rmw, "AcqRel" | "Acquire" | "Release") => Some("Relaxed"),
+        _ => None,
+    }
+}
+
+/// Whether `text` mentions the identifier `name` (as a whole word).
+fn mentions(text: &str, name: &str) -> bool {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(name).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + name.len()..].chars().next();
+        !before.is_some_and(is_word) && !after.is_some_and(is_word)
+    })
+}
