@@ -160,6 +160,9 @@ pub struct MutateArgs {
     /// Fail when a kata's mutation score is below this percentage.
     #[arg(long, value_name = "PERCENT")]
     pub min_score: Option<f64>,
+    /// Only list the mutants, with their diffs: build and check nothing.
+    #[arg(long)]
+    pub list: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,

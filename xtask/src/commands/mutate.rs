@@ -107,6 +107,19 @@ pub fn mutate(catalog: &Catalog, args: &MutateArgs) -> Result<ExitCode> {
         }
         jobs.extend(of_kata);
     }
+    if args.list {
+        for job in &jobs {
+            println!(
+                "{} {}: {}\n{}",
+                job.kata.name(),
+                job.source_label,
+                job.mutant.change,
+                job.mutant.diff(&job.original)
+            );
+        }
+        println!("{} mutants", jobs.len());
+        return Ok(ExitCode::SUCCESS);
+    }
     let started = Instant::now();
     let results = run_jobs(
         catalog,

@@ -251,6 +251,56 @@ mod tests {
     }
 
     #[test]
+    fn a_critical_section_splits_before_its_last_statement_but_not_across_a_new_binding() {
+        let source = "fn f(&self) {\n    let mut count = self.count.lock().unwrap();\n    *count += 1;\n    self.total.set(*count);\n}\nfn g(&self) {\n    let permits = self.permits.lock().unwrap();\n    let mut permits = self.freed.wait_while(permits, |p| *p == 0).unwrap();\n    *permits -= 1;\n}\n";
+        let splits: Vec<String> = changes(source)
+            .into_iter()
+            .filter(|(op, _)| *op == Operator::SplitCriticalSection)
+            .map(|(_, text)| text)
+            .collect();
+        assert_eq!(splits.len(), 1, "{splits:?}");
+        assert!(splits[0].contains(
+            "    *count += 1;\n    drop(count);\n    let mut count = self.count.lock().unwrap();\n    self.total.set(*count);"
+        ));
+    }
+
+    #[test]
+    fn a_guard_is_never_dropped_later_but_a_write_end_is_kept_open() {
+        let source = "fn f(&self, writer: File) {\n    let mut queue = self.queue.lock().unwrap();\n    queue.push(1);\n    drop(queue);\n    drop(writer);\n}\n";
+        let deleted: Vec<String> = changes(source)
+            .into_iter()
+            .filter(|(op, _)| *op == Operator::DeleteDrop)
+            .map(|(_, text)| text)
+            .collect();
+        assert_eq!(deleted.len(), 1);
+        assert!(deleted[0].contains("drop(queue);") && !deleted[0].contains("drop(writer);"));
+    }
+
+    #[test]
+    fn the_waker_is_stored_after_the_readiness_check() {
+        let source = "fn poll(&self, cx: &mut Context<'_>) -> Poll<()> {\n    *self.waker.lock().unwrap() = Some(cx.waker().clone());\n    if self.ready.load(Ordering::SeqCst) {\n        return Poll::Ready(());\n    }\n    Poll::Pending\n}\n";
+        let (_, text) = changes(source)
+            .into_iter()
+            .find(|(op, _)| *op == Operator::WakerAfterCheck)
+            .unwrap();
+        let check = text.find("if self.ready").unwrap();
+        let store = text.find("cx.waker()").unwrap();
+        assert!(check < store, "{text}");
+    }
+
+    #[test]
+    fn boundaries_flip_and_joins_go() {
+        let source = "fn f(handle: JoinHandle<()>, n: usize) {\n    if n < CAPACITY {\n        handle.join().unwrap();\n    }\n}\n";
+        let all = changes(source);
+        assert!(all
+            .iter()
+            .any(|(op, text)| *op == Operator::Boundary && text.contains("n <= CAPACITY")));
+        assert!(all
+            .iter()
+            .any(|(op, text)| *op == Operator::DeleteJoin && !text.contains("join")));
+    }
+
+    #[test]
     fn ordinals_read_as_english() {
         assert_eq!(ordinal(2), "2nd");
         assert_eq!(ordinal(3), "3rd");

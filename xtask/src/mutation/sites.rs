@@ -17,6 +17,7 @@ pub(super) fn find(file: &syn::File, source: &str) -> Vec<Mutant> {
     let mut finder = Finder {
         source,
         scope: Vec::new(),
+        guards: Vec::new(),
         mutants: Vec::new(),
     };
     finder.visit_file(file);
@@ -49,6 +50,9 @@ struct Finder<'s> {
     source: &'s str,
     /// The type and function being visited: `["Barrier", "wait"]`.
     scope: Vec<String>,
+    /// Names of lock guards bound in the blocks being visited: dropping one a little later is
+    /// most often no bug, so `drop(guard)` is left to [`Operator::SplitCriticalSection`].
+    guards: Vec<String>,
     mutants: Vec<Mutant>,
 }
 
@@ -57,10 +61,22 @@ impl Finder<'_> {
         &self.source[span.byte_range()]
     }
 
-    /// The first line of `span`'s text, its spaces collapsed, at most 60 characters.
+    /// `span`'s text, its spaces collapsed, at most 60 characters; only its first line when
+    /// that opens a block (`while x {`).
     fn snippet(&self, span: Span) -> String {
-        let first = self.text(span).lines().next().unwrap_or_default();
-        let collapsed = first.split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = self.text(span);
+        let first = text.lines().next().unwrap_or_default();
+        let shown = match first.trim_end().ends_with('{') {
+            true => first,
+            false => text,
+        };
+        let collapsed = shown
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .replace(" .", ".")
+            .replace("( ", "(")
+            .replace(" )", ")");
         match collapsed.char_indices().nth(60) {
             Some((cut, _)) => format!("{}…", &collapsed[..cut]),
             None => collapsed,
@@ -109,7 +125,9 @@ impl Finder<'_> {
         let stmts = &block.stmts;
         for (i, stmt) in stmts.iter().enumerate() {
             let span = stmt_span(stmt);
-            if let Some(kind) = deletable(stmt) {
+            let kind = deletable(stmt);
+            let drops_a_guard = self.guards.iter().any(|guard| is_drop_of(stmt, guard));
+            if let Some(kind) = kind.filter(|_| !drops_a_guard) {
                 let what = format!("delete `{}`", self.snippet(span));
                 self.push(kind, what, span, vec![Self::replace(span, "")]);
             }
@@ -165,7 +183,11 @@ impl Finder<'_> {
                 continue;
             };
             let Some(init) = &local.init else { continue };
-            let users: Vec<usize> = (i + 1..stmts.len())
+            // The guard's statements, up to one that binds its name again.
+            let scope_end = (i + 1..stmts.len())
+                .find(|&j| binds(&stmts[j], &guard))
+                .unwrap_or(stmts.len());
+            let users: Vec<usize> = (i + 1..scope_end)
                 .filter(|&j| mentions(self.text(stmt_span(&stmts[j])), &guard))
                 .filter(|&j| !is_drop_of(&stmts[j], &guard))
                 .collect();
@@ -178,7 +200,9 @@ impl Finder<'_> {
             let last_span = stmt_span(&stmts[last]);
             let indent = self.indent(last_span).to_owned();
             let pattern = self.text(local.pat.span()).to_owned();
-            let lock = self.text(init.expr.span()).to_owned();
+            let Some(lock) = self.relock(&init.expr) else {
+                continue;
+            };
             let what = format!(
                 "`{guard}` released and taken again before `{}`",
                 self.snippet(last_span)
@@ -191,6 +215,36 @@ impl Finder<'_> {
             };
             self.push(Operator::SplitCriticalSection, what, last_span, vec![edit]);
         }
+    }
+
+    /// The expression that takes the lock of `init` again, plainly: `init` itself when it is
+    /// `m.lock()` or `m.lock().unwrap()` (or `.expect(..)`), else `m.lock().unwrap()` for the
+    /// first lock call inside it (a guard handed to `wait_while`, say).
+    fn relock(&self, init: &Expr) -> Option<String> {
+        let plain = |expr: &Expr| {
+            matches!(expr, Expr::MethodCall(call)
+                if ["lock", "read", "write"].contains(&&*call.method.to_string()) && call.args.is_empty())
+        };
+        let unwrapped = matches!(init, Expr::MethodCall(call)
+            if ["unwrap", "expect"].contains(&&*call.method.to_string()) && plain(&call.receiver));
+        if plain(init) || unwrapped {
+            return Some(self.text(init.span()).to_owned());
+        }
+        struct First<'e>(Option<&'e ExprMethodCall>);
+        impl<'ast> Visit<'ast> for First<'ast> {
+            fn visit_expr_method_call(&mut self, call: &'ast ExprMethodCall) {
+                let named = ["lock", "read", "write"].contains(&&*call.method.to_string());
+                if self.0.is_none() && named && call.args.is_empty() {
+                    self.0 = Some(call);
+                }
+                visit::visit_expr_method_call(self, call);
+            }
+        }
+        let mut first = First(None);
+        first.visit_expr(init);
+        first
+            .0
+            .map(|call| format!("{}.unwrap()", self.text(call.span())))
     }
 
     /// A statement that stores the waker, followed by an `if` that returns `Poll::Ready`:
@@ -320,8 +374,12 @@ impl<'ast> Visit<'ast> for Finder<'_> {
     }
 
     fn visit_block(&mut self, block: &'ast Block) {
+        let outer = self.guards.len();
+        self.guards
+            .extend(block.stmts.iter().filter_map(guard_binding));
         self.statements(block);
         visit::visit_block(self, block);
+        self.guards.truncate(outer);
     }
 
     fn visit_expr_while(&mut self, expr: &'ast ExprWhile) {
@@ -433,6 +491,11 @@ fn is_drop_of(stmt: &Stmt, guard: &str) -> bool {
     is_drop && of_guard
 }
 
+/// Whether `stmt` is a `let` that binds `name` (shadowing an earlier binding).
+fn binds(stmt: &Stmt, name: &str) -> bool {
+    matches!(stmt, Stmt::Local(local) if matches!(&local.pat, Pat::Ident(binding) if binding.ident == name))
+}
+
 /// The name bound by `let [mut] name = <.. .lock() / .read() / .write() ..>;`.
 fn lock_binding(stmt: &Stmt) -> Option<String> {
     let Stmt::Local(local) = stmt else {
@@ -443,6 +506,27 @@ fn lock_binding(stmt: &Stmt) -> Option<String> {
     };
     let init = &local.init.as_ref()?.expr;
     calls_any(init, &["lock", "read", "write"], Some(0)).then(|| binding.ident.to_string())
+}
+
+/// The name bound by a `let` whose value is a lock guard: taken with `lock()`, `read()` or
+/// `write()`, or handed back by a condvar wait.
+fn guard_binding(stmt: &Stmt) -> Option<String> {
+    let Stmt::Local(local) = stmt else {
+        return None;
+    };
+    let Pat::Ident(binding) = &local.pat else {
+        return None;
+    };
+    let init = &local.init.as_ref()?.expr;
+    let guarding = [
+        "lock",
+        "read",
+        "write",
+        "wait",
+        "wait_while",
+        "wait_timeout",
+    ];
+    calls_any(init, &guarding, None).then(|| binding.ident.to_string())
 }
 
 /// Whether `expr` (or anything in it) is a method call named one of `methods` (with `args`
