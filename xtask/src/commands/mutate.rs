@@ -44,6 +44,8 @@ enum Outcome {
 /// One mutant, checked.
 #[derive(Debug, Clone, Serialize)]
 struct Checked {
+    #[serde(skip)]
+    kata: String,
     /// `solution` or `alternatives/<file>`.
     source: String,
     operator: String,
@@ -69,8 +71,6 @@ struct KataScore {
     not_compiling: usize,
     /// killed / (generated − equivalent − not compiling), in percent; 100 with nothing to kill.
     score: f64,
-    /// Declared equivalences that matched no generated mutant.
-    unmatched_equivalences: Vec<String>,
     mutants: Vec<Checked>,
 }
 
@@ -96,8 +96,16 @@ pub fn mutate(catalog: &Catalog, args: &MutateArgs) -> Result<ExitCode> {
         bail!("name the katas to mutate, or pass --all");
     }
     let mut jobs = Vec::new();
+    let mut unmatched = Vec::new();
     for kata in &katas {
         let mut of_kata = jobs_of(catalog, kata)?;
+        unmatched.extend(
+            kata.meta
+                .equivalent
+                .iter()
+                .filter(|declared| !of_kata.iter().any(|job| job.change() == declared.change))
+                .map(|declared| (kata.name().to_owned(), declared.change.clone())),
+        );
         if let Some(sample) = args.sample {
             of_kata = sampled(
                 of_kata,
@@ -118,32 +126,20 @@ pub fn mutate(catalog: &Catalog, args: &MutateArgs) -> Result<ExitCode> {
             );
         }
         println!("{} mutants", jobs.len());
-        return Ok(ExitCode::SUCCESS);
+        return Ok(super::status(report_unmatched(&unmatched)));
     }
     let started = Instant::now();
-    let results = run_jobs(
-        catalog,
-        &jobs,
-        args.jobs.max(1),
-        args.format == Format::Human,
-    )?;
+    let results = run_jobs(catalog, &jobs, args.jobs.max(1))?;
     let scores: Vec<KataScore> = katas
         .iter()
-        .map(|kata| score(kata, &jobs, &results, args.sample.is_some()))
+        .map(|kata| score(kata, &jobs, &results))
         .collect();
     match args.format {
         Format::Human => print_human(&scores, started.elapsed()),
         Format::Json => println!("{}", serde_json::to_string_pretty(&scores)?),
     }
-    let mut failed = false;
+    let mut failed = !report_unmatched(&unmatched);
     for kata in &scores {
-        for change in &kata.unmatched_equivalences {
-            eprintln!(
-                "error: {}: the equivalence `{change}` matches no mutant",
-                kata.kata
-            );
-            failed = true;
-        }
         for mutant in &kata.mutants {
             if let (Some(_), Outcome::Killed { verdict }) = (&mutant.equivalent, &mutant.outcome) {
                 eprintln!(
@@ -171,6 +167,24 @@ pub fn mutate(catalog: &Catalog, args: &MutateArgs) -> Result<ExitCode> {
         }
     }
     Ok(super::status(!failed))
+}
+
+/// Prints each declared equivalence (kata, change) that matches no mutant; true if there is
+/// none.
+fn report_unmatched(unmatched: &[(String, String)]) -> bool {
+    for (kata, change) in unmatched {
+        eprintln!(
+            "error: {kata}: the equivalence `{change}` matches no mutant (see `mutate {kata} --list`)"
+        );
+    }
+    unmatched.is_empty()
+}
+
+impl Job<'_> {
+    /// `<source>: <change>`, what `[[equivalent]]` matches.
+    fn change(&self) -> String {
+        format!("{}: {}", self.source_label, self.mutant.change)
+    }
 }
 
 /// Every mutant of the kata's solution and correct alternatives.
@@ -219,14 +233,9 @@ fn sampled(mut jobs: Vec<Job>, count: usize, seed: u64) -> Vec<Job> {
     jobs
 }
 
-/// Checks every job, up to `workers` at once, each worker with files of its own; results in the
-/// order of `jobs`.
-fn run_jobs(
-    catalog: &Catalog,
-    jobs: &[Job],
-    workers: usize,
-    progress: bool,
-) -> Result<Vec<Checked>> {
+/// Checks every job, up to `workers` at once, each worker with files of its own, with a line of
+/// progress on stderr per mutant; results in the order of `jobs`.
+fn run_jobs(catalog: &Catalog, jobs: &[Job], workers: usize) -> Result<Vec<Checked>> {
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let slots: Mutex<Vec<Option<Checked>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
@@ -241,23 +250,7 @@ fn run_jobs(
                     .join(job.kata.name())
                     .join(format!("worker-{worker}.rs"));
                 let result = check_one(catalog, job, &file);
-                if progress {
-                    let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-                    let what = match &result.outcome {
-                        Outcome::Killed { verdict } => format!("killed ({verdict})"),
-                        Outcome::Survived => "SURVIVED".to_owned(),
-                        Outcome::NotCompiling => "does not compile".to_owned(),
-                        Outcome::Error { .. } => "error".to_owned(),
-                    };
-                    eprintln!(
-                        "{} {}: {} → {what} ({:.1} s)",
-                        bar(n, jobs.len()),
-                        job.kata.name(),
-                        result.change,
-                        result.seconds
-                    );
-                    let _ = std::io::stderr().flush();
-                }
+                progress(done.fetch_add(1, Ordering::SeqCst) + 1, jobs.len(), &result);
                 slots.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(result);
             });
         }
@@ -268,6 +261,24 @@ fn run_jobs(
         .into_iter()
         .flatten()
         .collect())
+}
+
+/// One line on stderr: `[#####-----] 12/40 barrier: solution: ... → killed (race) (0.9 s)`.
+fn progress(done: usize, total: usize, result: &Checked) {
+    let what = match &result.outcome {
+        Outcome::Killed { verdict } => format!("killed ({verdict})"),
+        Outcome::Survived => "SURVIVED".to_owned(),
+        Outcome::NotCompiling => "does not compile".to_owned(),
+        Outcome::Error { .. } => "error".to_owned(),
+    };
+    eprintln!(
+        "{} {}: {} → {what} ({:.1} s)",
+        bar(done, total),
+        result.kata,
+        result.change,
+        result.seconds
+    );
+    let _ = std::io::stderr().flush();
 }
 
 /// `[#####-----] 12/40`.
@@ -284,7 +295,7 @@ fn bar(done: usize, total: usize) -> String {
 /// Writes the mutant to `file` and checks it.
 fn check_one(catalog: &Catalog, job: &Job, file: &Path) -> Checked {
     let started = Instant::now();
-    let change = format!("{}: {}", job.source_label, job.mutant.change);
+    let change = job.change();
     let outcome = (|| -> Result<Outcome> {
         if let Some(dir) = file.parent() {
             std::fs::create_dir_all(dir)
@@ -306,6 +317,7 @@ fn check_one(catalog: &Catalog, job: &Job, file: &Path) -> Checked {
         reason: format!("{err:#}").replace('\n', " "),
     });
     Checked {
+        kata: job.kata.name().to_owned(),
         source: job.source_label.clone(),
         operator: job.mutant.operator.to_string(),
         equivalent: equivalence(job.kata, &change).map(str::to_owned),
@@ -326,8 +338,8 @@ fn equivalence<'k>(kata: &'k Kata, change: &str) -> Option<&'k str> {
         .map(|equivalent| equivalent.reason.as_str())
 }
 
-/// The kata's tally; with `sampled`, declared equivalences may match nothing drawn.
-fn score(kata: &Kata, jobs: &[Job], results: &[Checked], sampled: bool) -> KataScore {
+/// The kata's tally.
+fn score(kata: &Kata, jobs: &[Job], results: &[Checked]) -> KataScore {
     let mutants: Vec<Checked> = jobs
         .iter()
         .zip(results)
@@ -344,16 +356,6 @@ fn score(kata: &Kata, jobs: &[Job], results: &[Checked], sampled: bool) -> KataS
         0 => 100.0,
         n => 100.0 * killed as f64 / n as f64,
     };
-    let unmatched_equivalences = match sampled {
-        true => Vec::new(),
-        false => kata
-            .meta
-            .equivalent
-            .iter()
-            .filter(|declared| !mutants.iter().any(|m| m.change == declared.change))
-            .map(|declared| declared.change.clone())
-            .collect(),
-    };
     KataScore {
         kata: kata.name().to_owned(),
         generated: mutants.len(),
@@ -362,7 +364,6 @@ fn score(kata: &Kata, jobs: &[Job], results: &[Checked], sampled: bool) -> KataS
         equivalent,
         not_compiling,
         score,
-        unmatched_equivalences,
         mutants,
     }
 }

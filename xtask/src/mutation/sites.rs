@@ -194,7 +194,11 @@ impl Finder<'_> {
             let (Some(&first), Some(&last)) = (users.first(), users.last()) else {
                 continue;
             };
-            if first == last {
+            // A wait loop looks at the state again under the lock: releasing just before it
+            // splits nothing.
+            let waits_again =
+                matches!(&stmts[last], Stmt::Expr(Expr::While(wait), _) if waits(&wait.body));
+            if first == last || waits_again {
                 continue;
             }
             let last_span = stmt_span(&stmts[last]);
