@@ -99,13 +99,7 @@ pub fn mutate(catalog: &Catalog, args: &MutateArgs) -> Result<ExitCode> {
     let mut unmatched = Vec::new();
     for kata in &katas {
         let mut of_kata = jobs_of(catalog, kata)?;
-        unmatched.extend(
-            kata.meta
-                .equivalent
-                .iter()
-                .filter(|declared| !of_kata.iter().any(|job| job.change() == declared.change))
-                .map(|declared| (kata.name().to_owned(), declared.change.clone())),
-        );
+        unmatched.extend(unmatched_equivalences(kata, &of_kata));
         if let Some(sample) = args.sample {
             of_kata = sampled(
                 of_kata,
@@ -167,6 +161,31 @@ pub fn mutate(catalog: &Catalog, args: &MutateArgs) -> Result<ExitCode> {
         }
     }
     Ok(super::status(!failed))
+}
+
+/// Whether every kata's solution and alternatives can be mutated and every declared
+/// equivalence matches a mutant: what `mutate` checks before it builds anything, cheap enough
+/// for every CI run (`cargo xtask test`). Prints the count, or what is wrong.
+pub fn equivalences_match(catalog: &Catalog) -> Result<bool> {
+    let mut unmatched = Vec::new();
+    let mut generated = 0;
+    for kata in catalog.all()? {
+        let jobs = jobs_of(catalog, &kata)?;
+        generated += jobs.len();
+        unmatched.extend(unmatched_equivalences(&kata, &jobs));
+    }
+    eprintln!("{generated} mutants generated");
+    Ok(report_unmatched(&unmatched))
+}
+
+/// The declared equivalences of `kata` that match none of `jobs`, as (kata, change).
+fn unmatched_equivalences(kata: &Kata, jobs: &[Job]) -> Vec<(String, String)> {
+    kata.meta
+        .equivalent
+        .iter()
+        .filter(|declared| !jobs.iter().any(|job| job.change() == declared.change))
+        .map(|declared| (kata.name().to_owned(), declared.change.clone()))
+        .collect()
 }
 
 /// Prints each declared equivalence (kata, change) that matches no mutant; true if there is

@@ -1,5 +1,6 @@
 //! `test`: the project's own test suite, exactly as CI runs it (`.ci/run`): formatting, lints for
-//! every backend, the harness's, the validators' and xtask's tests, then `verify` over every kata.
+//! every backend, the harness's, the validators' and xtask's tests, the generated mutants (every
+//! solution mutates, every declared equivalence matches), then `verify` over every kata.
 
 use std::process::{Command, ExitCode};
 use std::time::Instant;
@@ -95,6 +96,14 @@ pub fn test(catalog: &Catalog) -> Result<ExitCode> {
             .with_context(|| format!("could not run cargo for {}", step.what))?;
         results.push((step.what, status.success(), started.elapsed().as_secs_f64()));
     }
+    eprintln!("==> generated mutants (every kata, declared equivalences)");
+    let started = Instant::now();
+    let matched = super::mutate::equivalences_match(catalog)?;
+    results.push((
+        "generated mutants",
+        matched,
+        started.elapsed().as_secs_f64(),
+    ));
     eprintln!("==> verify (every kata)");
     let started = Instant::now();
     let verified = super::verify::verify(catalog, None, false)? == ExitCode::SUCCESS;
