@@ -45,7 +45,8 @@ fn spawn<R: Send + 'static>(
 /// How many meetings a concurrent check holds in a row, one fresh `Rendezvous` each.
 fn meetings() -> usize {
     match mode() {
-        Mode::Model => 1,
+        // Two, so that each side is once on the spawned thread.
+        Mode::Model => 2,
         _ => 3,
     }
 }
@@ -100,29 +101,73 @@ struct Called {
 
 fn nobody_goes_on_alone() {
     for round in 0..meetings() {
+        // The sides take turns on the spawned thread: the side that runs first is most often
+        // the one that waits, and both sides' waits must hold.
+        let spawned_side = if round % 2 == 0 { Side::B } else { Side::A };
         let meeting = Arc::new(Rendezvous::new());
         let called = Arc::new(Called {
             a: AtomicBool::new(false).named("A called"),
             b: AtomicBool::new(false).named("B called"),
         });
-        let b = {
+        let other = {
             let (meeting, called) = (Arc::clone(&meeting), Arc::clone(&called));
-            spawn("side B", move || {
-                called.b.store(true, Ordering::SeqCst);
-                meeting.arrive_b();
-                assert!(
-                    called.a.load(Ordering::SeqCst),
-                    "meeting {round}: arrive_b() returned before side A had called arrive_a()"
-                );
+            spawn(spawned_side.thread_name(), move || {
+                spawned_side.arrive(&meeting, &called, round)
             })
         };
-        called.a.store(true, Ordering::SeqCst);
-        meeting.arrive_a();
+        spawned_side.other().arrive(&meeting, &called, round);
+        other.join().unwrap();
+    }
+}
+
+/// One side of a meeting.
+#[derive(Clone, Copy)]
+enum Side {
+    A,
+    B,
+}
+
+impl Side {
+    fn other(self) -> Side {
+        match self {
+            Side::A => Side::B,
+            Side::B => Side::A,
+        }
+    }
+
+    fn thread_name(self) -> &'static str {
+        match self {
+            Side::A => "side A",
+            Side::B => "side B",
+        }
+    }
+
+    /// The side's letter.
+    fn letter(self) -> char {
+        match self {
+            Side::A => 'a',
+            Side::B => 'b',
+        }
+    }
+
+    /// Notes the call, arrives, and checks that the other side had called before this side
+    /// went on.
+    fn arrive(self, meeting: &Rendezvous, called: &Called, round: usize) {
+        let (mine, theirs) = match self {
+            Side::A => (&called.a, &called.b),
+            Side::B => (&called.b, &called.a),
+        };
+        mine.store(true, Ordering::SeqCst);
+        match self {
+            Side::A => meeting.arrive_a(),
+            Side::B => meeting.arrive_b(),
+        }
+        let (me, them) = (self.letter(), self.other().letter());
         assert!(
-            called.b.load(Ordering::SeqCst),
-            "meeting {round}: arrive_a() returned before side B had called arrive_b()"
+            theirs.load(Ordering::SeqCst),
+            "meeting {round}: arrive_{me}() returned before side {} had called arrive_{them}()",
+            them.to_ascii_uppercase()
         );
-        b.join().unwrap();
     }
 }
 
