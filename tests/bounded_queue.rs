@@ -39,6 +39,11 @@ fn main() {
             "with several consumers every item is popped exactly once",
             consumers_share_items,
         )
+        .only(
+            "two producers and two consumers at capacity 1: every waiter is woken in time",
+            &[Mode::Explore, Mode::Stress],
+            producers_and_consumers_wait_at_once,
+        )
         .run();
 }
 
@@ -335,5 +340,47 @@ fn consumers_share_items() {
     assert!(
         queue.is_empty(),
         "every item was popped, but the queue is not empty"
+    );
+}
+
+/// Two producers and two consumers at capacity 1, so producers wait for room while consumers
+/// wait for items, at once: a wake meant for one side must not be spent on the other (one
+/// condvar for both, notified once, can wake a producer when only a consumer can go on).
+fn producers_and_consumers_wait_at_once() {
+    let per_thread = match mode() {
+        Mode::Stress => 50,
+        _ => 2,
+    };
+    let queue = Arc::new(BoundedQueue::new(1));
+    let producers: Vec<JoinHandle<()>> = (0..2)
+        .map(|producer| {
+            let queue = Arc::clone(&queue);
+            spawn(format!("producer {producer}"), move || {
+                for item in 0..per_thread {
+                    queue.push(100 * producer + item);
+                }
+            })
+        })
+        .collect();
+    let consumer = {
+        let queue = Arc::clone(&queue);
+        spawn("consumer 1".into(), move || {
+            (0..per_thread).map(|_| queue.pop()).collect::<Vec<usize>>()
+        })
+    };
+    let mine: Vec<usize> = (0..per_thread).map(|_| queue.pop()).collect();
+    for producer in producers {
+        producer.join().unwrap();
+    }
+    let theirs = consumer.join().unwrap();
+    let mut all: Vec<usize> = mine.into_iter().chain(theirs).collect();
+    all.sort_unstable();
+    let mut pushed: Vec<usize> = (0..2)
+        .flat_map(|producer| (0..per_thread).map(move |item| 100 * producer + item))
+        .collect();
+    pushed.sort_unstable();
+    assert_eq!(
+        all, pushed,
+        "2 producers pushed {pushed:?}; 2 consumers popped {all:?}"
     );
 }

@@ -4,6 +4,8 @@
 //! of its own, and never deadlocks, whatever the pool's size: pools of 1 and 2 workers get
 //! slices long enough to split into more waiting jobs than the pool has workers. Any design
 //! passes: helping while waiting, jobs that never wait, a caller that does all the waiting.
+//! And the pool's own: a spawned job runs on a worker without anyone waiting for it; dropping
+//! the pool runs the jobs still queued, then joins the workers.
 
 use harness::check::{mode, Checks, Mode};
 use harness::sync::Arc;
@@ -15,6 +17,11 @@ fn main() {
         .sequential(
             "parallel_sum returns the sum, for every length from 0 to 16",
             sums_are_right,
+        )
+        .sequential(
+            "a spawned job runs on a worker, and dropping the pool runs the queued jobs and \
+             joins its workers",
+            pool_runs_jobs_and_joins,
         )
         .concurrent("no deadlock on a pool of 1 worker", no_deadlock_one_worker)
         // Under the model checker a pool of 2 (or, for a pool that starts extra threads, more)
@@ -112,5 +119,47 @@ fn two_callers() {
         (expected, expected),
         "two threads each summed the same {len} numbers on one pool of 2 workers; the sum is \
          {expected}, but they got {mine} and {theirs}"
+    );
+}
+
+/// How long each job of [`pool_runs_jobs_and_joins`] takes: long enough that a drop which does
+/// not wait for the queued jobs returns before they have run, in every run.
+const JOB_TIME: std::time::Duration = std::time::Duration::from_millis(20);
+
+fn pool_runs_jobs_and_joins() {
+    let before = thread::census();
+    let pool = Pool::new(1);
+    let spawner = pool.spawner();
+    let (ran, ran_rx) = std::sync::mpsc::channel();
+    spawner.spawn(move || ran.send(()).unwrap());
+    if ran_rx
+        .recv_timeout(std::time::Duration::from_secs(5))
+        .is_err()
+    {
+        harness::check::never_came(
+            "a job spawned on an idle pool of 1 worker did not run within 5 s: the worker \
+             sleeping on the queue was never told of it",
+        );
+    }
+    let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    for _ in 0..3 {
+        let done = Arc::clone(&done);
+        spawner.spawn(move || {
+            std::thread::sleep(JOB_TIME);
+            done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        });
+    }
+    drop(spawner);
+    drop(pool);
+    let done = done.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(
+        done, 3,
+        "dropping a pool with 3 jobs queued returned after {done} of them had run: drop runs \
+         the jobs still queued"
+    );
+    let alive = thread::census().alive.saturating_sub(before.alive);
+    assert_eq!(
+        alive, 0,
+        "dropping the pool left {alive} of its worker threads running: drop joins them"
     );
 }

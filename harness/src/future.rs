@@ -126,22 +126,34 @@ impl<F: Future> Future for Probe<F> {
     }
 }
 
-/// The waker a [`Probe`] hands its task: counts the wake, then wakes the executor's waker.
+/// The waker a [`Probe`] hands its task: counts the wake, then wakes the executor's waker the
+/// way the task woke it, by value or by reference, so that both of the executor's ways are
+/// tried.
 struct CountingWaker {
     task: String,
     books: Arc<Books>,
     inner: Waker,
 }
 
-impl Wake for CountingWaker {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
+impl CountingWaker {
+    fn count(&self) {
         self.books.wakes.fetch_add(1, Ordering::SeqCst);
         self.books.woken.store(true, Ordering::SeqCst);
         trace::record_named(Op::Wake, &self.task, None, None);
+    }
+}
+
+impl Wake for CountingWaker {
+    fn wake(self: Arc<Self>) {
+        self.count();
+        match Arc::try_unwrap(self) {
+            Ok(counting) => counting.inner.wake(),
+            Err(shared) => shared.inner.clone().wake(),
+        }
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.count();
         self.inner.wake_by_ref();
     }
 }
