@@ -127,8 +127,8 @@ impl<F: Future> Future for Probe<F> {
 }
 
 /// The waker a [`Probe`] hands its task: counts the wake, then wakes the executor's waker the
-/// way the task woke it, by value or by reference, so that both of the executor's ways are
-/// tried.
+/// way the task woke it, by value (when no clone of this waker is left) or by reference, so that
+/// both of the executor's ways are tried.
 struct CountingWaker {
     task: String,
     books: Arc<Books>,
@@ -148,7 +148,7 @@ impl Wake for CountingWaker {
         self.count();
         match Arc::try_unwrap(self) {
             Ok(counting) => counting.inner.wake(),
-            Err(shared) => shared.inner.clone().wake(),
+            Err(shared) => shared.inner.wake_by_ref(),
         }
     }
 
