@@ -28,6 +28,10 @@ fn main() {
             "what the setter did before set() is seen after wait()",
             work_is_seen,
         )
+        .concurrent(
+            "a thread that starts waiting after reset() is released only by a later set()",
+            late_waiter_needs_a_later_set,
+        )
         .run();
 }
 
@@ -212,4 +216,43 @@ fn work_is_seen() {
     for handle in handles {
         handle.join().unwrap();
     }
+}
+
+/// A setter races a reset, with a thread that may already be waiting (released by that set,
+/// whatever follows); a thread that starts waiting once the reset has returned may be
+/// released by that set only if the set came after the reset, and then the event is still set
+/// when everything is over. Released while the event ends up not set, it took a pass that set()
+/// gave before the reset: latecomers wait for a later set.
+fn late_waiter_needs_a_later_set() {
+    let event = Arc::new(Event::new());
+    // A thread that may be waiting when the set comes: that set releases it, whatever follows.
+    let early = {
+        let event = Arc::clone(&event);
+        spawn("early waiter".into(), move || event.wait())
+    };
+    let setter = {
+        let event = Arc::clone(&event);
+        spawn("setter".into(), move || event.set())
+    };
+    event.reset();
+    let last_set_begun = Arc::new(AtomicBool::new(false).named("the last set() has begun"));
+    let late = {
+        let (event, last_set_begun) = (Arc::clone(&event), Arc::clone(&last_set_begun));
+        spawn("late waiter".into(), move || {
+            event.wait();
+            !last_set_begun.load(Ordering::SeqCst)
+        })
+    };
+    setter.join().unwrap();
+    let set_at_the_end = event.is_set();
+    last_set_begun.store(true, Ordering::SeqCst);
+    event.set();
+    let released_early = late.join().unwrap();
+    early.join().unwrap();
+    assert!(
+        !released_early || set_at_the_end,
+        "a thread started waiting after reset() had returned, and was released although the \
+         event was not set once the setter was done: the set() it took ran before the reset(), \
+         and a thread that starts waiting after a reset waits for a later set()"
+    );
 }
