@@ -6,7 +6,7 @@
 
 use harness::check::{mode, Checks, Mode};
 use harness::detect::Gauge;
-use harness::sync::Arc;
+use harness::sync::{Arc, Condvar, Mutex};
 use harness::thread::{self, JoinHandle};
 use nightclub::{Nightclub, Wristband};
 
@@ -26,6 +26,11 @@ fn main() {
         .concurrent(
             "a waiting guest gets in when someone leaves",
             waiting_guest_gets_in,
+        )
+        .only(
+            "places come free while as many guests wait: all get in, and stay together",
+            &[Mode::Explore, Mode::Stress],
+            free_places_for_waiting_guests,
         )
         .run();
 }
@@ -188,31 +193,82 @@ fn never_overfull() {
 }
 
 fn waiting_guest_gets_in() {
-    let (capacity, guests, visits) = match mode() {
-        Mode::Model => (1, 1, 1),
-        _ => (1, 3, 2),
+    // Capacity 1 and 2: with room for two, two places can come free while two guests wait,
+    // and the second in line needs its own wake when the first has gone in.
+    let capacities: &[usize] = match mode() {
+        Mode::Model => &[1],
+        _ => &[1, 2],
     };
+    for &capacity in capacities {
+        let (guests, visits) = match mode() {
+            Mode::Model => (1, 1),
+            _ => (capacity + 2, 2),
+        };
+        let club = Arc::new(Nightclub::new(capacity));
+        let regulars: Vec<Wristband<'_>> = (0..capacity).map(|_| club.enter()).collect();
+        let handles: Vec<_> = (0..guests)
+            .map(|id| {
+                let club = Arc::clone(&club);
+                guest(format!("guest {id}"), move || {
+                    for _ in 0..visits {
+                        let _band = club.enter();
+                    }
+                })
+            })
+            .collect();
+        // The regulars leave; every guest waiting at the door must get in eventually.
+        drop(regulars);
+        for handle in handles {
+            handle.join().unwrap();
+        }
+        assert_eq!(
+            club.inside(),
+            0,
+            "every guest has left a club of capacity {capacity}, but inside() is {}",
+            club.inside()
+        );
+    }
+}
+
+/// Who is inside, for guests that stay until both are in.
+struct Together {
+    inside: Mutex<usize>,
+    changed: Condvar,
+}
+
+/// A club of capacity 2 (then 3), full; as many guests wait at the door; every regular leaves.
+/// Each guest stays inside until all of them are in: the free places must let every one in,
+/// the second in line as well as the first (a wake spent before the first went in, or one
+/// that reached the wrong guest, must not leave another asleep by a free place).
+fn free_places_for_waiting_guests() {
+    for capacity in [2, 3] {
+        places_free_at_once(capacity);
+    }
+}
+
+fn places_free_at_once(capacity: usize) {
     let club = Arc::new(Nightclub::new(capacity));
-    let regular = club.enter();
-    let handles: Vec<_> = (0..guests)
+    let together = Arc::new(Together {
+        inside: Mutex::new(0).named("guests in together"),
+        changed: Condvar::new().named("another guest is in"),
+    });
+    let regulars: Vec<Wristband<'_>> = (0..capacity).map(|_| club.enter()).collect();
+    let handles: Vec<_> = (0..capacity)
         .map(|id| {
-            let club = Arc::clone(&club);
+            let (club, together) = (Arc::clone(&club), Arc::clone(&together));
             guest(format!("guest {id}"), move || {
-                for _ in 0..visits {
-                    let _band = club.enter();
+                let _band = club.enter();
+                let mut inside = together.inside.lock().unwrap();
+                *inside += 1;
+                together.changed.notify_all();
+                while *inside < capacity {
+                    inside = together.changed.wait(inside).unwrap();
                 }
             })
         })
         .collect();
-    // The regular leaves; every guest waiting at the door must get in eventually.
-    drop(regular);
+    drop(regulars);
     for handle in handles {
         handle.join().unwrap();
     }
-    assert_eq!(
-        club.inside(),
-        0,
-        "every guest has left, but inside() is {}",
-        club.inside()
-    );
 }
