@@ -13,7 +13,7 @@ use checks::validators::unisex_bathroom::{
 };
 use harness::check::{mode, Checks, Mode};
 use harness::detect::Bypass;
-use harness::sync::Arc;
+use harness::sync::{Arc, Condvar, Mutex};
 use harness::thread::{self, JoinHandle};
 use unisex_bathroom::{Bathroom, Visitor};
 
@@ -32,6 +32,11 @@ fn main() {
         .concurrent(
             "a waiting man gets in when the women leave",
             waiting_man_gets_in,
+        )
+        .only(
+            "when the women leave, as many waiting men as fit go in together",
+            &[Mode::Explore, Mode::Stress],
+            waiting_men_go_in_together,
         )
         .only(
             "a man waiting among many women is not overtaken without bound",
@@ -201,4 +206,48 @@ fn men_do_not_starve() {
     }
     building.visitor(Visitor::Man, 0, 3);
     building.finish();
+}
+
+/// Who is inside, for visitors that stay until all of them are in.
+struct Together {
+    inside: Mutex<usize>,
+    changed: Condvar,
+}
+
+/// A bathroom of capacity 2 (then 3) full of women, with as many men waiting; the women leave.
+/// Each man stays until all the men are in: every one of them must get in, the second in line
+/// as well as the first (a wake spent before the first went in must not leave the next one
+/// asleep by a free place).
+fn waiting_men_go_in_together() {
+    for capacity in [2, 3] {
+        let bathroom = Arc::new(Bathroom::new(capacity));
+        let together = Arc::new(Together {
+            inside: Mutex::new(0).named("men in together"),
+            changed: Condvar::new().named("another man is in"),
+        });
+        let women: Vec<_> = (0..capacity)
+            .map(|_| bathroom.enter(Visitor::Woman))
+            .collect();
+        let men: Vec<JoinHandle<()>> = (0..capacity)
+            .map(|id| {
+                let (bathroom, together) = (Arc::clone(&bathroom), Arc::clone(&together));
+                thread::Builder::new()
+                    .name(format!("man {id}"))
+                    .spawn(move || {
+                        let _pass = bathroom.enter(Visitor::Man);
+                        let mut inside = together.inside.lock().unwrap();
+                        *inside += 1;
+                        together.changed.notify_all();
+                        while *inside < capacity {
+                            inside = together.changed.wait(inside).unwrap();
+                        }
+                    })
+                    .unwrap()
+            })
+            .collect();
+        drop(women);
+        for man in men {
+            man.join().unwrap();
+        }
+    }
 }
