@@ -28,6 +28,11 @@ fn main() {
             first_come_first_served,
         )
         .only(
+            "a barber who opens before anyone comes sleeps until the first customer",
+            &[Mode::Explore, Mode::Stress],
+            barber_waits_for_the_first_customer,
+        )
+        .only(
             "a customer who finds every chair taken leaves",
             &[Mode::Explore, Mode::Stress],
             full_shop_turns_customers_away,
@@ -130,6 +135,22 @@ impl Day {
         }
     }
 
+    /// Starts the barber on a thread of its own, to serve `haircuts` customers.
+    fn barber_thread(&self, haircuts: usize) -> thread::JoinHandle<()> {
+        let (shop, log, chairs) = (Arc::clone(&self.shop), Arc::clone(&self.log), self.chairs);
+        thread::Builder::new()
+            .name("the barber".into())
+            .spawn(move || {
+                for _ in 0..haircuts {
+                    shop.serve_next(|| {
+                        record(&log, chairs, "the barber", Step::Cut);
+                        thread::yield_now();
+                    });
+                }
+            })
+            .unwrap()
+    }
+
     /// Joins every customer, then judges the whole log.
     fn close(self) {
         for customer in self.customers {
@@ -202,5 +223,20 @@ fn full_shop_turns_customers_away() {
         customers - chairs
     );
     day.barber(chairs);
+    day.close();
+}
+
+/// The barber opens an empty shop and sleeps; the customers come a little later. A barber who
+/// wakes without a customer (a spurious wakeup, say) must look again before serving anyone.
+fn barber_waits_for_the_first_customer() {
+    let mut day = Day::new(2);
+    let barber = day.barber_thread(2);
+    // Let the barber reach the empty shop first.
+    for _ in 0..3 {
+        thread::yield_now();
+    }
+    day.customer("customer 0".into());
+    day.customer("customer 1".into());
+    barber.join().unwrap();
     day.close();
 }
