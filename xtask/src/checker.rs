@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Result};
@@ -14,6 +13,7 @@ use harness::verdict::Verdict;
 use crate::catalog::{Catalog, Kata};
 use crate::compile::{self, Built};
 use crate::metadata::{DEFAULT_MEMORY_MB, DEFAULT_PROCESSES};
+use crate::parallel;
 use crate::results::{set_aside_model_budgets, summary, CheckResult, KataRun};
 use crate::run::{self, Finished};
 use crate::sandbox::Sandbox;
@@ -236,28 +236,9 @@ impl<'a> Checker<'a> {
     ) -> Result<Vec<CheckResult>> {
         let workers = std::thread::available_parallelism()
             .map_or(1, usize::from)
-            .clamp(1, 2)
-            .min(checks.len().max(1));
-        let next = AtomicUsize::new(0);
-        let results: Mutex<Vec<Option<Result<CheckResult>>>> =
-            Mutex::new((0..checks.len()).map(|_| None).collect());
-        std::thread::scope(|scope| {
-            for _ in 0..workers {
-                scope.spawn(|| loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(info) = checks.get(i) else {
-                        break;
-                    };
-                    let result = self.run_one(exe, info, schedule);
-                    results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(result);
-                });
-            }
-        });
-        results
-            .into_inner()
-            .unwrap_or_else(|e| e.into_inner())
+            .clamp(1, 2);
+        parallel::map_in_order(checks, workers, |_, info| self.run_one(exe, info, schedule))
             .into_iter()
-            .map(|result| result.unwrap_or_else(|| bail!("a check runner thread died")))
             .collect()
     }
 

@@ -7,7 +7,6 @@
 //! same grade; each kata's seed is recorded.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -15,6 +14,7 @@ use harness::verdict::Verdict;
 
 use crate::catalog::{Catalog, Kata};
 use crate::checker::{self, Checker, Options};
+use crate::parallel;
 use crate::results::KataRun;
 use crate::run;
 use crate::sandbox::Sandbox;
@@ -165,42 +165,29 @@ pub fn grade(
     let work: Vec<(usize, usize)> = (0..submissions.len())
         .flat_map(|s| (0..katas.len()).map(move |k| (s, k)))
         .collect();
-    let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
-    let slots: Mutex<Vec<Option<KataGrade>>> = Mutex::new((0..work.len()).map(|_| None).collect());
-    std::thread::scope(|scope| {
-        for _ in 0..settings.jobs.clamp(1, work.len().max(1)) {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(&(s, k)) = work.get(i) else {
-                    break;
-                };
-                let graded = grade_kata(&context, &katas[k], &submissions[s]);
-                if settings.progress {
-                    let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-                    eprintln!(
-                        "[{n}/{}] {} {}: {} ({}/{} points, {:.1} s)",
-                        work.len(),
-                        submissions[s].name(),
-                        graded.kata,
-                        graded.verdict(),
-                        graded.points,
-                        graded.max,
-                        graded.duration.as_secs_f64()
-                    );
-                }
-                slots.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(graded);
-            });
+    let graded = parallel::map_in_order(&work, settings.jobs, |_, &(s, k)| {
+        let graded = grade_kata(&context, &katas[k], &submissions[s]);
+        if settings.progress {
+            let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+            eprintln!(
+                "[{n}/{}] {} {}: {} ({}/{} points, {:.1} s)",
+                work.len(),
+                submissions[s].name(),
+                graded.kata,
+                graded.verdict(),
+                graded.points,
+                graded.max,
+                graded.duration.as_secs_f64()
+            );
         }
+        graded
     });
-    let mut slots = slots
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
-        .into_iter();
+    let mut graded = graded.into_iter();
     submissions
         .iter()
         .map(|submission| {
-            let katas: Vec<KataGrade> = slots.by_ref().take(katas.len()).flatten().collect();
+            let katas: Vec<KataGrade> = graded.by_ref().take(katas.len()).collect();
             Grade {
                 student: submission.name(),
                 submission: submission.dir.display().to_string(),

@@ -37,6 +37,7 @@ mod links;
 mod metadata;
 mod mutation;
 mod output;
+mod parallel;
 mod policy;
 mod results;
 mod run;

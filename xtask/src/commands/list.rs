@@ -118,8 +118,9 @@ fn tally<'a>(progress: impl Iterator<Item = &'a Progress>) -> (usize, usize) {
     })
 }
 
-/// "[##--] 2/4": one mark per kata, up to [`BAR_WIDTH`] marks.
-fn bar(passing: usize, total: usize) -> String {
+/// "[##--] 2/4": one mark per item (a kata, a mutant), up to [`BAR_WIDTH`] marks, full only
+/// when every item is done.
+pub(super) fn bar(passing: usize, total: usize) -> String {
     let width = total.min(BAR_WIDTH);
     let filled = match total {
         0 => 0,

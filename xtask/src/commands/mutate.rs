@@ -15,7 +15,6 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
@@ -123,7 +122,7 @@ pub fn mutate(catalog: &Catalog, args: &MutateArgs) -> Result<ExitCode> {
         return Ok(super::status(report_unmatched(&unmatched)));
     }
     let started = Instant::now();
-    let results = run_jobs(catalog, &jobs, args.jobs.max(1))?;
+    let results = run_jobs(catalog, &jobs, args.jobs);
     let scores: Vec<KataScore> = katas
         .iter()
         .map(|kata| score(kata, &jobs, &results))
@@ -254,35 +253,21 @@ fn sampled(mut jobs: Vec<Job>, count: usize, seed: u64) -> Vec<Job> {
 
 /// Checks every job, up to `workers` at once, each worker with files of its own, with a line of
 /// progress on stderr per mutant; results in the order of `jobs`.
-fn run_jobs(catalog: &Catalog, jobs: &[Job], workers: usize) -> Result<Vec<Checked>> {
-    let next = AtomicUsize::new(0);
+fn run_jobs(catalog: &Catalog, jobs: &[Job], workers: usize) -> Vec<Checked> {
     let done = AtomicUsize::new(0);
-    let slots: Mutex<Vec<Option<Checked>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
     let dir = catalog.root.join("target/xtask/mutants");
-    std::thread::scope(|scope| {
-        for worker in 0..workers.min(jobs.len().max(1)) {
-            let (next, done, slots, dir) = (&next, &done, &slots, &dir);
-            scope.spawn(move || loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(job) = jobs.get(i) else { break };
-                let file = dir
-                    .join(job.kata.name())
-                    .join(format!("worker-{worker}.rs"));
-                let result = check_one(catalog, job, &file);
-                progress(done.fetch_add(1, Ordering::SeqCst) + 1, jobs.len(), &result);
-                slots.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(result);
-            });
-        }
-    });
-    Ok(slots
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
-        .into_iter()
-        .flatten()
-        .collect())
+    crate::parallel::map_in_order(jobs, workers, |worker, job| {
+        let file = dir
+            .join(job.kata.name())
+            .join(format!("worker-{worker}.rs"));
+        let result = check_one(catalog, job, &file);
+        progress(done.fetch_add(1, Ordering::SeqCst) + 1, jobs.len(), &result);
+        result
+    })
 }
 
-/// One line on stderr: `[#####-----] 12/40 barrier: solution: ... → killed (race) (0.9 s)`.
+/// One line on stderr: `[#####-----] 12/40 barrier: solution: ... → killed (race) (0.9 s)`
+/// (the bar of `list`).
 fn progress(done: usize, total: usize, result: &Checked) {
     let what = match &result.outcome {
         Outcome::Killed { verdict } => format!("killed ({verdict})"),
@@ -292,23 +277,12 @@ fn progress(done: usize, total: usize, result: &Checked) {
     };
     eprintln!(
         "{} {}: {} → {what} ({:.1} s)",
-        bar(done, total),
+        super::list::bar(done, total),
         result.kata,
         result.change,
         result.seconds
     );
     let _ = std::io::stderr().flush();
-}
-
-/// `[#####-----] 12/40`.
-fn bar(done: usize, total: usize) -> String {
-    let width = 20;
-    let filled = (done * width).checked_div(total).unwrap_or(width);
-    format!(
-        "[{}{}] {done}/{total}",
-        "#".repeat(filled),
-        "-".repeat(width - filled)
-    )
 }
 
 /// Writes the mutant to `file` and checks it.
