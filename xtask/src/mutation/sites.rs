@@ -27,6 +27,22 @@ pub(super) fn find(file: &syn::File, source: &str) -> Vec<Mutant> {
 /// The full path of `SeqCst`, valid wherever the facade's or std's atomics are.
 const SEQ_CST: &str = "::std::sync::atomic::Ordering::SeqCst";
 
+/// Method calls that take a lock and hand back its guard (with no argument).
+const LOCKS: [&str; 3] = ["lock", "read", "write"];
+
+/// Method calls that wait in a loop's body: a condvar wait, a park, a futex wait.
+const WAITS: [&str; 4] = ["wait", "wait_timeout", "park", "park_timeout"];
+
+/// Method calls whose value is a lock guard: a lock taken, or handed back by a condvar wait.
+const GUARDS: [&str; 6] = [
+    "lock",
+    "read",
+    "write",
+    "wait",
+    "wait_while",
+    "wait_timeout",
+];
+
 /// Method calls that wake a waiting thread or task.
 const WAKES: [&str; 5] = ["notify_one", "notify_all", "unpark", "wake", "wake_by_ref"];
 
@@ -225,30 +241,12 @@ impl Finder<'_> {
     /// `m.lock()` or `m.lock().unwrap()` (or `.expect(..)`), else `m.lock().unwrap()` for the
     /// first lock call inside it (a guard handed to `wait_while`, say).
     fn relock(&self, init: &Expr) -> Option<String> {
-        let plain = |expr: &Expr| {
-            matches!(expr, Expr::MethodCall(call)
-                if ["lock", "read", "write"].contains(&&*call.method.to_string()) && call.args.is_empty())
-        };
-        let unwrapped = matches!(init, Expr::MethodCall(call)
-            if ["unwrap", "expect"].contains(&&*call.method.to_string()) && plain(&call.receiver));
-        if plain(init) || unwrapped {
-            return Some(self.text(init.span()).to_owned());
-        }
-        struct First<'e>(Option<&'e ExprMethodCall>);
-        impl<'ast> Visit<'ast> for First<'ast> {
-            fn visit_expr_method_call(&mut self, call: &'ast ExprMethodCall) {
-                let named = ["lock", "read", "write"].contains(&&*call.method.to_string());
-                if self.0.is_none() && named && call.args.is_empty() {
-                    self.0 = Some(call);
-                }
-                visit::visit_expr_method_call(self, call);
-            }
-        }
-        let mut first = First(None);
-        first.visit_expr(init);
-        first
-            .0
-            .map(|call| format!("{}.unwrap()", self.text(call.span())))
+        let lock = calls(init, &LOCKS, Some(0)).first_method?;
+        let plain = self.text(unwrapped(init).span()) == self.text(lock.span());
+        Some(match plain {
+            true => self.text(init.span()).to_owned(),
+            false => format!("{}.unwrap()", self.text(lock.span())),
+        })
     }
 
     /// A statement that stores the waker, followed by an `if` that returns `Poll::Ready`:
@@ -439,21 +437,24 @@ fn stmt_span(stmt: &Stmt) -> Span {
 
 /// The call a statement is about, under `let _ =`, `.unwrap()`, `.expect(..)` and `?`.
 fn statement_call(stmt: &Stmt) -> Option<&Expr> {
-    let expr = match stmt {
-        Stmt::Expr(expr, _) => expr,
+    match stmt {
+        Stmt::Expr(expr, _) => Some(unwrapped(expr)),
         Stmt::Local(local) if matches!(local.pat, Pat::Wild(_)) => {
-            local.init.as_ref()?.expr.as_ref()
+            Some(unwrapped(&local.init.as_ref()?.expr))
         }
-        _ => return None,
-    };
-    let mut expr = expr;
+        _ => None,
+    }
+}
+
+/// `expr` without the `?`, `.unwrap()` and `.expect(..)` around it.
+fn unwrapped(mut expr: &Expr) -> &Expr {
     loop {
         match expr {
             Expr::Try(inner) => expr = inner.expr.as_ref(),
             Expr::MethodCall(call) if ["unwrap", "expect"].contains(&&*call.method.to_string()) => {
                 expr = call.receiver.as_ref()
             }
-            _ => return Some(expr),
+            _ => return expr,
         }
     }
 }
@@ -495,6 +496,17 @@ fn is_drop_of(stmt: &Stmt, guard: &str) -> bool {
     is_drop && of_guard
 }
 
+/// The name and the value of `let [mut] name = value;`.
+fn let_binding(stmt: &Stmt) -> Option<(String, &Expr)> {
+    let Stmt::Local(local) = stmt else {
+        return None;
+    };
+    let Pat::Ident(binding) = &local.pat else {
+        return None;
+    };
+    Some((binding.ident.to_string(), &local.init.as_ref()?.expr))
+}
+
 /// Whether `stmt` is a `let` that binds `name` (shadowing an earlier binding).
 fn binds(stmt: &Stmt, name: &str) -> bool {
     matches!(stmt, Stmt::Local(local) if matches!(&local.pat, Pat::Ident(binding) if binding.ident == name))
@@ -502,95 +514,90 @@ fn binds(stmt: &Stmt, name: &str) -> bool {
 
 /// The name bound by `let [mut] name = <.. .lock() / .read() / .write() ..>;`.
 fn lock_binding(stmt: &Stmt) -> Option<String> {
-    let Stmt::Local(local) = stmt else {
-        return None;
-    };
-    let Pat::Ident(binding) = &local.pat else {
-        return None;
-    };
-    let init = &local.init.as_ref()?.expr;
-    calls_any(init, &["lock", "read", "write"], Some(0)).then(|| binding.ident.to_string())
+    let (name, value) = let_binding(stmt)?;
+    calls_any(value, &LOCKS, Some(0)).then_some(name)
 }
 
-/// The name bound by a `let` whose value is a lock guard: taken with `lock()`, `read()` or
-/// `write()`, or handed back by a condvar wait.
+/// The name bound by a `let` whose value is a lock guard (see [`GUARDS`]).
 fn guard_binding(stmt: &Stmt) -> Option<String> {
-    let Stmt::Local(local) = stmt else {
-        return None;
-    };
-    let Pat::Ident(binding) = &local.pat else {
-        return None;
-    };
-    let init = &local.init.as_ref()?.expr;
-    let guarding = [
-        "lock",
-        "read",
-        "write",
-        "wait",
-        "wait_while",
-        "wait_timeout",
-    ];
-    calls_any(init, &guarding, None).then(|| binding.ident.to_string())
+    let (name, value) = let_binding(stmt)?;
+    calls_any(value, &GUARDS, None).then_some(name)
 }
 
-/// Whether `expr` (or anything in it) is a method call named one of `methods` (with `args`
-/// arguments, when given).
-fn calls_any(expr: &Expr, methods: &[&str], args: Option<usize>) -> bool {
-    struct Calls<'a> {
-        methods: &'a [&'a str],
-        args: Option<usize>,
-        found: bool,
+/// The calls in `expr` (itself included) to a method named one of `methods` (with `args`
+/// arguments, when given), or to a function whose path ends so.
+struct Calls<'m, 'ast> {
+    methods: &'m [&'m str],
+    args: Option<usize>,
+    /// The first such method call, outermost first.
+    first_method: Option<&'ast ExprMethodCall>,
+    found: bool,
+}
+
+impl<'ast> Visit<'ast> for Calls<'_, 'ast> {
+    fn visit_expr_method_call(&mut self, call: &'ast ExprMethodCall) {
+        let named = self.methods.contains(&&*call.method.to_string());
+        if named && self.args.is_none_or(|n| n == call.args.len()) {
+            self.found = true;
+            self.first_method.get_or_insert(call);
+        }
+        visit::visit_expr_method_call(self, call);
     }
-    impl<'ast> Visit<'ast> for Calls<'_> {
-        fn visit_expr_method_call(&mut self, call: &'ast ExprMethodCall) {
-            let named = self.methods.contains(&&*call.method.to_string());
-            if named && self.args.is_none_or(|n| n == call.args.len()) {
+
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        if let Expr::Path(path) = &*call.func {
+            let last = path.path.segments.last().map(|s| s.ident.to_string());
+            if last.is_some_and(|last| self.methods.contains(&last.as_str())) {
                 self.found = true;
             }
-            visit::visit_expr_method_call(self, call);
         }
-        fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
-            if let Expr::Path(path) = &*call.func {
-                let last = path.path.segments.last().map(|s| s.ident.to_string());
-                if last.is_some_and(|last| self.methods.contains(&last.as_str())) {
-                    self.found = true;
-                }
-            }
-            visit::visit_expr_call(self, call);
-        }
+        visit::visit_expr_call(self, call);
     }
+}
+
+/// What [`Calls`] finds in `expr`.
+fn calls<'m, 'ast>(
+    expr: &'ast Expr,
+    methods: &'m [&'m str],
+    args: Option<usize>,
+) -> Calls<'m, 'ast> {
     let mut calls = Calls {
         methods,
         args,
+        first_method: None,
         found: false,
     };
     calls.visit_expr(expr);
-    calls.found
+    calls
+}
+
+/// Whether `expr` (or anything in it) calls one of `methods` (see [`Calls`]).
+fn calls_any(expr: &Expr, methods: &[&str], args: Option<usize>) -> bool {
+    calls(expr, methods, args).found
+}
+
+/// Whether the statement's expression (or a `let`'s value) calls one of `methods`.
+fn statement_calls_any(stmt: &Stmt, methods: &[&str]) -> bool {
+    match stmt {
+        Stmt::Expr(expr, _) => calls_any(expr, methods, None),
+        Stmt::Local(local) => local
+            .init
+            .as_ref()
+            .is_some_and(|init| calls_any(&init.expr, methods, None)),
+        _ => false,
+    }
 }
 
 /// Whether a loop body waits: a condvar wait, a park, a futex wait.
 fn waits(body: &Block) -> bool {
-    let waiting = ["wait", "wait_timeout", "park", "park_timeout"];
-    body.stmts.iter().any(|stmt| match stmt {
-        Stmt::Expr(expr, _) => calls_any(expr, &waiting, None),
-        Stmt::Local(local) => local
-            .init
-            .as_ref()
-            .is_some_and(|init| calls_any(&init.expr, &waiting, None)),
-        _ => false,
-    })
+    body.stmts
+        .iter()
+        .any(|stmt| statement_calls_any(stmt, &WAITS))
 }
 
 /// Whether the statement writes an atomic (`store`, `fetch_*`, `swap`, `compare_exchange`).
 fn writes_an_atomic(stmt: &Stmt) -> bool {
-    match stmt {
-        Stmt::Expr(expr, _) => calls_any(expr, &ATOMIC_WRITES, None),
-        Stmt::Local(local) => local
-            .init
-            .as_ref()
-            .is_some_and(|init| calls_any(&init.expr, &ATOMIC_WRITES, None)),
-        _ => false,
-    }
+    statement_calls_any(stmt, &ATOMIC_WRITES)
 }
 
 /// `Ordering::X` or `X` for a memory ordering stronger than `Relaxed`: the span of `X`, and
