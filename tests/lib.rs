@@ -9,4 +9,5 @@ pub mod baselines;
 pub mod bench;
 pub mod property;
 pub mod rwlock;
+pub mod together;
 pub mod validators;

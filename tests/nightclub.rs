@@ -4,9 +4,10 @@
 //! returns `None`, a guest waiting at the door gets in once someone leaves (no lost wakeup),
 //! `inside()` counts the guests, and capacity 0 is refused.
 
+use checks::together::Together;
 use harness::check::{mode, Checks, Mode};
 use harness::detect::Gauge;
-use harness::sync::{Arc, Condvar, Mutex};
+use harness::sync::Arc;
 use harness::thread::{self, JoinHandle};
 use nightclub::{Nightclub, Wristband};
 
@@ -230,12 +231,6 @@ fn waiting_guest_gets_in() {
     }
 }
 
-/// Who is inside, for guests that stay until both are in.
-struct Together {
-    inside: Mutex<usize>,
-    changed: Condvar,
-}
-
 /// A club of capacity 2 (then 3), full; as many guests wait at the door; every regular leaves.
 /// Each guest stays inside until all of them are in: the free places must let every one in,
 /// the second in line as well as the first (a wake spent before the first went in, or one
@@ -248,22 +243,14 @@ fn free_places_for_waiting_guests() {
 
 fn places_free_at_once(capacity: usize) {
     let club = Arc::new(Nightclub::new(capacity));
-    let together = Arc::new(Together {
-        inside: Mutex::new(0).named("guests in together"),
-        changed: Condvar::new().named("another guest is in"),
-    });
+    let together = Arc::new(Together::new(capacity, "guests"));
     let regulars: Vec<Wristband<'_>> = (0..capacity).map(|_| club.enter()).collect();
     let handles: Vec<_> = (0..capacity)
         .map(|id| {
             let (club, together) = (Arc::clone(&club), Arc::clone(&together));
             guest(format!("guest {id}"), move || {
                 let _band = club.enter();
-                let mut inside = together.inside.lock().unwrap();
-                *inside += 1;
-                together.changed.notify_all();
-                while *inside < capacity {
-                    inside = together.changed.wait(inside).unwrap();
-                }
+                together.arrive_and_stay();
             })
         })
         .collect();

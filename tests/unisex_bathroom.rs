@@ -8,12 +8,13 @@
 
 use std::sync::Mutex as StdMutex;
 
+use checks::together::Together;
 use checks::validators::unisex_bathroom::{
     self as validator, validate, validate_so_far, Event, Step,
 };
 use harness::check::{mode, Checks, Mode};
 use harness::detect::Bypass;
-use harness::sync::{Arc, Condvar, Mutex};
+use harness::sync::Arc;
 use harness::thread::{self, JoinHandle};
 use unisex_bathroom::{Bathroom, Visitor};
 
@@ -208,12 +209,6 @@ fn men_do_not_starve() {
     building.finish();
 }
 
-/// Who is inside, for visitors that stay until all of them are in.
-struct Together {
-    inside: Mutex<usize>,
-    changed: Condvar,
-}
-
 /// A bathroom of capacity 2 (then 3) full of women, with as many men waiting; the women leave.
 /// Each man stays until all the men are in: every one of them must get in, the second in line
 /// as well as the first (a wake spent before the first went in must not leave the next one
@@ -221,10 +216,7 @@ struct Together {
 fn waiting_men_go_in_together() {
     for capacity in [2, 3] {
         let bathroom = Arc::new(Bathroom::new(capacity));
-        let together = Arc::new(Together {
-            inside: Mutex::new(0).named("men in together"),
-            changed: Condvar::new().named("another man is in"),
-        });
+        let together = Arc::new(Together::new(capacity, "men"));
         let women: Vec<_> = (0..capacity)
             .map(|_| bathroom.enter(Visitor::Woman))
             .collect();
@@ -235,12 +227,7 @@ fn waiting_men_go_in_together() {
                     .name(format!("man {id}"))
                     .spawn(move || {
                         let _pass = bathroom.enter(Visitor::Man);
-                        let mut inside = together.inside.lock().unwrap();
-                        *inside += 1;
-                        together.changed.notify_all();
-                        while *inside < capacity {
-                            inside = together.changed.wait(inside).unwrap();
-                        }
+                        together.arrive_and_stay();
                     })
                     .unwrap()
             })
