@@ -42,6 +42,10 @@ fn main() {
             starts_are_rate_limited,
         )
         .sequential(
+            "with every permit held by a slow fetch, the starts that follow are still spread out",
+            both_limits_bind,
+        )
+        .sequential(
             "requests overlap: the crawl is much faster than fetching one by one",
             requests_overlap,
         )
@@ -76,6 +80,9 @@ struct Site {
     log: Arc<Mutex<Log>>,
     /// Waits by yielding to the runtime instead of sleeping (for real-time runs).
     yields: bool,
+    /// How long a fetch takes, instead of its page's latency, when it starts within the first
+    /// second after the crawl's first fetch started (a site that is slow at first).
+    slow_at_first: Option<Duration>,
 }
 
 impl Fetch for Site {
@@ -87,20 +94,27 @@ impl Fetch for Site {
         let log = Arc::clone(&self.log);
         let url = url.to_owned();
         let yields = self.yields;
+        let slow_at_first = self.slow_at_first;
         Box::pin(async move {
-            {
+            let latency = {
                 let mut log = log.lock().unwrap();
-                log.starts.push((url.clone(), Instant::now()));
+                let now = Instant::now();
+                log.starts.push((url.clone(), now));
                 *log.fetched.entry(url).or_insert(0) += 1;
                 log.in_flight += 1;
                 log.most_in_flight = log.most_in_flight.max(log.in_flight);
-            }
+                let first = log.starts[0].1;
+                match slow_at_first {
+                    Some(slow) if now - first < Duration::from_secs(1) => slow,
+                    _ => spec.latency,
+                }
+            };
             if yields {
                 for _ in 0..3 {
                     tokio::task::yield_now().await;
                 }
             } else {
-                tokio::time::sleep(spec.latency).await;
+                tokio::time::sleep(latency).await;
             }
             log.lock().unwrap().in_flight -= 1;
             spec.links
@@ -176,11 +190,24 @@ fn crawl_in_virtual_time(
     max_in_flight: usize,
     per_second: u32,
 ) -> Crawled {
+    crawl_site_in_virtual_time(pages, None, start, max_in_flight, per_second)
+}
+
+/// Like [`crawl_in_virtual_time`], on a site whose fetches take `slow_at_first` when they start
+/// within the crawl's first second.
+fn crawl_site_in_virtual_time(
+    pages: HashMap<Url, Spec>,
+    slow_at_first: Option<Duration>,
+    start: &[&str],
+    max_in_flight: usize,
+    per_second: u32,
+) -> Crawled {
     let log = Arc::new(Mutex::new(Log::default()));
     let site: Arc<dyn Fetch> = Arc::new(Site {
         pages,
         log: Arc::clone(&log),
         yields: false,
+        slow_at_first,
     });
     let start: Vec<Url> = start.iter().map(|s| s.to_string()).collect();
     let (pages, took) = paused().block_on(async {
@@ -365,6 +392,35 @@ fn starts_are_rate_limited() {
     all_fetched_once(&site, &["/p0"], &crawled);
 }
 
+/// Both limits bind at once. The site is slow at first: a fetch that starts in the crawl's first
+/// second takes 3 s, later ones 10 ms. With `max_in_flight` at most `per_second`, the first
+/// fetches all start in that second and hold every permit for 3 s while the other pages wait in
+/// line; when the permits come back, the quick fetches that follow must still start at most
+/// `per_second` in any second. A start slot booked before its permit arrived is long past by then,
+/// and every fetch waiting behind one would start at once. One permit and several; the order in
+/// which a crawler takes the pages does not matter, since the first ones to start are the slow ones.
+fn both_limits_bind() {
+    let start: Vec<String> = (0..12).map(url).collect();
+    let start: Vec<&str> = start.iter().map(String::as_str).collect();
+    let site = leaves(12, Duration::from_millis(10));
+    for (max_in_flight, per_second) in [(1, 5), (3, 5), (5, 5)] {
+        let crawled = crawl_site_in_virtual_time(
+            site.clone(),
+            Some(Duration::from_secs(3)),
+            &start,
+            max_in_flight,
+            per_second,
+        );
+        assert!(
+            crawled.log.most_in_flight <= max_in_flight,
+            "max_in_flight is {max_in_flight}, but {} requests were under way at once",
+            crawled.log.most_in_flight
+        );
+        spread_out(&crawled, per_second);
+        all_fetched_once(&site, &start, &crawled);
+    }
+}
+
 fn requests_overlap() {
     let start: Vec<String> = (0..16).map(url).collect();
     let start: Vec<&str> = start.iter().map(String::as_str).collect();
@@ -406,6 +462,7 @@ fn multi_thread_crawls() {
         pages: site.clone(),
         log: Arc::clone(&log),
         yields: true,
+        slow_at_first: None,
     });
     let pages = runtime.block_on(async {
         tokio::time::timeout(
