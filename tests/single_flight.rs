@@ -9,6 +9,7 @@
 
 use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::Duration;
 
 use harness::check::{deliberate_panic, mode, Checks, Mode};
 use harness::sync::atomic::{AtomicUsize, Ordering};
@@ -46,6 +47,16 @@ fn main() {
             "callers waiting for a computation that panics are not stuck",
             &[Mode::Model, Mode::Stress],
             waiters_survive_a_panic,
+        )
+        .only(
+            "callers waiting for a computation that panics retry it one at a time",
+            &[Mode::Model, Mode::Stress],
+            waiters_of_a_crash_retry_once,
+        )
+        .only(
+            "a computation that panics wakes the callers of its key while other keys wait",
+            &[Mode::Model, Mode::Stress],
+            crash_wakes_its_own_waiters,
         )
         .run();
 }
@@ -287,4 +298,210 @@ fn waiters_survive_a_panic() {
          computed first) the stored 7, but it got {failed:?}"
     );
     assert_eq!(flights.get(&1), Some(7), "key 1 should hold 7 in the end");
+}
+
+/// Under stress, lets the threads the check has just started reach their wait (a sleep of the
+/// check's own thread, so that the scenario it sets up happens in (almost) every round); the
+/// other modes try every order anyway.
+fn settle() {
+    if mode() == Mode::Stress {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// A one-way signal between the check's own threads.
+struct Flag {
+    raised: Mutex<bool>,
+    changed: Condvar,
+}
+
+impl Flag {
+    fn new(name: &str) -> Arc<Self> {
+        Arc::new(Flag {
+            raised: Mutex::new(false).named(name),
+            changed: Condvar::new().named(name),
+        })
+    }
+
+    fn raise(&self) {
+        *self.raised.lock().unwrap() = true;
+        self.changed.notify_all();
+    }
+
+    fn wait(&self) {
+        let mut raised = self.raised.lock().unwrap();
+        while !*raised {
+            raised = self.changed.wait(raised).unwrap();
+        }
+    }
+}
+
+/// Counts the computations of one key: how many ran in all, and the most in flight at once.
+struct Computations {
+    in_flight: AtomicUsize,
+    most_in_flight: AtomicUsize,
+    total: AtomicUsize,
+}
+
+/// One computation in flight; dropping it (at its end, or while its panic unwinds) lands it.
+struct InFlight<'a>(&'a Computations);
+
+impl Computations {
+    fn new() -> Arc<Self> {
+        Arc::new(Computations {
+            in_flight: AtomicUsize::new(0).named("computations of key 1 in flight"),
+            most_in_flight: AtomicUsize::new(0).named("most computations of key 1 in flight"),
+            total: AtomicUsize::new(0).named("computations of key 1"),
+        })
+    }
+
+    fn start(&self) -> InFlight<'_> {
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most_in_flight.fetch_max(now, Ordering::SeqCst);
+        self.total.fetch_add(1, Ordering::SeqCst);
+        InFlight(self)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Several callers wait for the same computation, which panics: all of them wake up, one of them
+/// computes again, and the others wait for that second flight (they look at the key again
+/// however they were woken), so at most one computation of the key is in flight at any time, and
+/// the key is computed twice in all (the crash and one retry). Every computation counts itself
+/// while it runs; under stress each retry lasts long enough for the other woken callers to look.
+fn waiters_of_a_crash_retry_once() {
+    let waiters = match mode() {
+        Mode::Model => 2,
+        _ => 3,
+    };
+    let flights: Arc<SingleFlight<u64, u64>> = Arc::new(SingleFlight::new());
+    let computations = Computations::new();
+    let crash_started = Flag::new("the failing computation started");
+    let failing = {
+        let flights = Arc::clone(&flights);
+        let computations = Arc::clone(&computations);
+        let crash_started = Arc::clone(&crash_started);
+        spawn("failing caller".to_owned(), move || {
+            catch_unwind(AssertUnwindSafe(|| {
+                flights.get_or_compute(1, |_| {
+                    let _running = computations.start();
+                    crash_started.raise();
+                    settle();
+                    deliberate_panic("the computation of key 1 fails")
+                })
+            }))
+            .is_err()
+        })
+    };
+    crash_started.wait();
+    let retry = move |flights: &SingleFlight<u64, u64>, computations: &Computations| {
+        flights.get_or_compute(1, |_| {
+            let _running = computations.start();
+            settle();
+            7
+        })
+    };
+    let handles: Vec<_> = (1..waiters)
+        .map(|id| {
+            let flights = Arc::clone(&flights);
+            let computations = Arc::clone(&computations);
+            spawn(format!("caller {id}"), move || {
+                retry(&flights, &computations)
+            })
+        })
+        .collect();
+    let mut results = vec![retry(&flights, &computations)];
+    results.extend(handles.into_iter().map(|handle| handle.join().unwrap()));
+    let crashed = failing.join().unwrap();
+    assert!(
+        crashed,
+        "the computation of key 1 panicked, but its caller did not get the panic"
+    );
+    let most = computations.most_in_flight.load(Ordering::SeqCst);
+    assert_eq!(
+        most, 1,
+        "the first computation of key 1 panicked while {waiters} callers waited for it, and then \
+         {most} computations of key 1 were in flight at the same time: one caller should compute \
+         again and the others wait for its flight"
+    );
+    let total = computations.total.load(Ordering::SeqCst);
+    assert_eq!(
+        total, 2,
+        "the first computation of key 1 panicked while {waiters} callers waited for it, and key 1 \
+         was computed {total} times in all: it should be computed once more, and the value stored"
+    );
+    assert!(
+        results.iter().all(|&result| result == 7),
+        "after the crash, the callers of key 1 should all get the 7 computed again, yet they got \
+         {results:?}"
+    );
+}
+
+/// A crash must wake the callers of its own key, not just any caller: a memoizer whose callers
+/// all sleep on one condvar has callers of other keys asleep on it too. Here a caller waits for
+/// key 2, whose computation needs key 1 to be computed first (by someone else), then a caller
+/// waits for key 1, whose first computation panics. Waking only one sleeper can wake key 2's
+/// caller, which goes back to sleep, and leaves key 1's caller asleep: nobody computes key 1
+/// again, so key 2 never finishes either.
+fn crash_wakes_its_own_waiters() {
+    let flights: Arc<SingleFlight<u64, u64>> = Arc::new(SingleFlight::new());
+    let two_started = Flag::new("the computation of key 2 started");
+    let one_computed = Flag::new("key 1 was computed again");
+    let crash_started = Flag::new("the failing computation started");
+    let two = {
+        let flights = Arc::clone(&flights);
+        let two_started = Arc::clone(&two_started);
+        let one_computed = Arc::clone(&one_computed);
+        spawn("caller of key 2".to_owned(), move || {
+            flights.get_or_compute(2, |_| {
+                two_started.raise();
+                one_computed.wait();
+                20
+            })
+        })
+    };
+    two_started.wait();
+    let two_waiter = {
+        let flights = Arc::clone(&flights);
+        spawn("waiter for key 2".to_owned(), move || {
+            flights.get_or_compute(2, |_| 21)
+        })
+    };
+    settle();
+    let failing = {
+        let flights = Arc::clone(&flights);
+        let crash_started = Arc::clone(&crash_started);
+        spawn("failing caller of key 1".to_owned(), move || {
+            catch_unwind(AssertUnwindSafe(|| {
+                flights.get_or_compute(1, |_| {
+                    crash_started.raise();
+                    settle();
+                    deliberate_panic("the computation of key 1 fails")
+                })
+            }))
+            .is_err()
+        })
+    };
+    crash_started.wait();
+    let one = flights.get_or_compute(1, |_| {
+        one_computed.raise();
+        10
+    });
+    let crashed = failing.join().unwrap();
+    let results = (two.join().unwrap(), two_waiter.join().unwrap());
+    assert!(
+        crashed,
+        "the computation of key 1 panicked, but its caller did not get the panic"
+    );
+    assert_eq!(
+        (one, results),
+        (10, (20, 20)),
+        "key 1 is computed again as 10 after its first computation panicked, and key 2 as 20 once \
+         key 1 is done; the callers got {one} for key 1 and {results:?} for key 2"
+    );
 }
