@@ -53,6 +53,15 @@ fn main() {
             &[Mode::Model, Mode::Explore],
             one_slot,
         )
+        .concurrent(
+            "a consumer created while the producer is already pushing pops every item in order",
+            consumer_attaches_late,
+        )
+        .concurrent(
+            "a producer created while the consumer is already popping refills the freed slots \
+             without overwriting an item",
+            producer_attaches_late,
+        )
         .only(
             "a producer process and a consumer process share a ring of 64 slots: 100,000 items \
              arrive in order",
@@ -386,6 +395,92 @@ fn handover(capacity: usize, items: u64) {
         extra, None,
         "{context} all {items} items, yet pop gave one more: {extra:?}"
     );
+}
+
+/// Items and ring size for the checks where one side starts while the other is at work.
+fn late_sizes() -> (usize, u64) {
+    match mode() {
+        Mode::Model => (2, 2),
+        Mode::Explore => (2, 10),
+        _ => (4, 20_000),
+    }
+}
+
+/// The consumer is created while a producer thread pushes, so the counters it finds when it
+/// starts may already be past 0: whatever it reads of the producer's counter at its start is
+/// a promise that those slots are written, and must order its later slot reads after those
+/// writes (a consumer attaching to a ring another process has been filling).
+fn consumer_attaches_late() {
+    let (capacity, items) = late_sizes();
+    let storage = HeapStorage::new(capacity);
+    // SAFETY: the only producer of this storage; the consumer below is the only consumer.
+    let mut producer = unsafe { Producer::new(storage.clone()) };
+    let pusher = thread::Builder::new()
+        .name("producer".into())
+        .spawn(move || {
+            for item in 1..=items {
+                push_waiting(&mut producer, item);
+            }
+        })
+        .unwrap();
+    // SAFETY: the only consumer of this storage.
+    let mut consumer = unsafe { Consumer::new(storage) };
+    let context = format!(
+        "a producer thread pushed 1..={items} through a ring of capacity {capacity}, and a \
+         consumer created on this thread while it was pushing popped"
+    );
+    for expected in 1..=items {
+        assert_next(pop_waiting(&mut consumer), expected, &context);
+    }
+    pusher.join().unwrap();
+    assert_eq!(
+        consumer.pop(),
+        None,
+        "{context} every item, yet pop gave one more"
+    );
+}
+
+/// A first producer fills the ring and goes away; a consumer thread starts popping, and a new
+/// producer is created on this thread meanwhile: whatever it reads of the consumer's counter at
+/// its start says which slots are free, and must order its writes into them after the
+/// consumer's reads (a producer process restarted on a ring that is being drained).
+fn producer_attaches_late() {
+    let (capacity, more) = late_sizes();
+    let storage = HeapStorage::new(capacity);
+    {
+        // SAFETY: the only producer of this storage until it is dropped.
+        let mut first = unsafe { Producer::new(storage.clone()) };
+        for item in 1..=capacity as u64 {
+            assert_eq!(
+                first.push(item),
+                Ok(()),
+                "push({item}) into a ring of capacity {capacity} holding fewer items was refused"
+            );
+        }
+    }
+    let items = capacity as u64 + more;
+    // SAFETY: the only consumer of this storage.
+    let mut consumer = unsafe { Consumer::new(storage.clone()) };
+    let popper = thread::Builder::new()
+        .name("consumer".into())
+        .spawn(move || {
+            let context = format!(
+                "a ring of capacity {capacity} was filled with 1..={capacity}, then a consumer \
+                 thread popped while a new producer pushed {}..={items}: the consumer",
+                capacity + 1
+            );
+            for expected in 1..=items {
+                assert_next(pop_waiting(&mut consumer), expected, &context);
+            }
+            assert_eq!(consumer.pop(), None, "{context} popped one item too many");
+        })
+        .unwrap();
+    // SAFETY: the first producer is gone: this is the only producer now.
+    let mut producer = unsafe { Producer::new(storage) };
+    for item in capacity as u64 + 1..=items {
+        push_waiting(&mut producer, item);
+    }
+    popper.join().unwrap();
 }
 
 fn two_processes() {
