@@ -1,10 +1,13 @@
 //! Checks of the `nightclub` kata: a counting semaphore with a capacity.
 //!
 //! The promises: never more than `capacity` guests inside at once, `try_enter` on a full club
-//! returns `None`, a guest waiting at the door gets in once someone leaves (no lost wakeup),
-//! `inside()` counts the guests, and capacity 0 is refused.
+//! returns `None` (and only then, unless guests queue at the door), a guest waiting at the door
+//! gets in once someone leaves (no lost wakeup) and never waits while there is room, `inside()`
+//! counts the guests, what a guest did inside is seen by the guest who takes its place, and
+//! capacity 0 is refused.
 
 use checks::together::Together;
+use harness::cell::UnsafeCell;
 use harness::check::{mode, Checks, Mode};
 use harness::detect::Gauge;
 use harness::sync::Arc;
@@ -27,6 +30,14 @@ fn main() {
         .concurrent(
             "a waiting guest gets in when someone leaves",
             waiting_guest_gets_in,
+        )
+        .concurrent(
+            "a club with room lets a guest in while another enters or is inside",
+            room_lets_in,
+        )
+        .concurrent(
+            "what a guest did inside a club of capacity 1, the next guest sees",
+            work_inside_is_seen_by_the_next,
         )
         .only(
             "places come free while as many guests wait: all get in, and stay together",
@@ -258,4 +269,78 @@ fn places_free_at_once(capacity: usize) {
     for handle in handles {
         handle.join().unwrap();
     }
+}
+
+/// A club of capacity 2 and two guests, so the club always has room for both. One guest goes
+/// in while the other arrives, once with `enter()` and `try_enter()`, once the other way round;
+/// both stay until both are in. Whenever the second arrives (before, during or after the
+/// first's entry), `try_enter()` must let it in and `enter()` must not wait: nobody else
+/// queues, and a guest half-way through the door must not count as a queue.
+fn room_lets_in() {
+    for first_waits in [true, false] {
+        let club = Arc::new(Nightclub::new(2));
+        let together = Arc::new(Together::new(2, "guests"));
+        let first = {
+            let (club, together) = (Arc::clone(&club), Arc::clone(&together));
+            guest("first guest".into(), move || {
+                let _band = walk_in(&club, first_waits, "first guest");
+                together.arrive_and_stay();
+            })
+        };
+        let _band = walk_in(&club, !first_waits, "second guest");
+        together.arrive_and_stay();
+        first.join().unwrap();
+    }
+}
+
+/// Enters a club of capacity 2 that nobody else but one other guest visits: with `enter()` if
+/// `waits`, else with `try_enter()`, which must succeed.
+fn walk_in<'a>(club: &'a Nightclub, waits: bool, who: &str) -> Wristband<'a> {
+    if waits {
+        return club.enter();
+    }
+    club.try_enter().unwrap_or_else(|| {
+        panic!(
+            "the {who}'s try_enter() returned None, but the club has capacity 2 and only one \
+             other guest, who did not wait at the door: there was room and no queue"
+        )
+    })
+}
+
+/// What the guests of a club of capacity 1 write inside. The cell is the engine's: under the
+/// model checker, a guest reading it without the club ordering the previous guest's stay
+/// before its own is a data race.
+struct Visits(UnsafeCell<usize>);
+
+// SAFETY: the cell is touched only by a guest inside a club of capacity 1, one at a time; that
+// their accesses are also ordered is the promise under test (and the checker verifies it).
+unsafe impl Sync for Visits {}
+// SAFETY: see above.
+unsafe impl Send for Visits {}
+
+/// "A lock is just a nightclub of capacity 1": two guests each add one to a count inside the
+/// club, so the second reads what the first wrote. The club must order the first guest's stay
+/// before the second's, the way a lock orders its holders, whether the second found the club
+/// full and waited or walked in after the first had left.
+fn work_inside_is_seen_by_the_next() {
+    let club = Arc::new(Nightclub::new(1));
+    let visits = Arc::new(Visits(UnsafeCell::new(0)));
+    let visit = |club: &Nightclub, visits: &Visits| {
+        let _band = club.enter();
+        // SAFETY: only a guest inside the club touches the count.
+        visits.0.with_mut(|count| unsafe { *count += 1 });
+    };
+    let other = {
+        let (club, visits) = (Arc::clone(&club), Arc::clone(&visits));
+        guest("guest 1".into(), move || visit(&club, &visits))
+    };
+    visit(&club, &visits);
+    other.join().unwrap();
+    // SAFETY: both guests have left and been joined.
+    let count = visits.0.with(|count| unsafe { *count });
+    assert_eq!(
+        count, 2,
+        "two guests each added 1 to a count while inside a club of capacity 1, but it reads \
+         {count}"
+    );
 }
