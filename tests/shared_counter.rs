@@ -6,9 +6,10 @@
 //! the same time lose nothing (stress rounds). The children are this binary in the role
 //! `adder`; every file is in a fresh `harness::process::scratch()` directory.
 
+use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use harness::check::{Checks, Mode};
 use harness::process::{self, Child};
@@ -37,32 +38,74 @@ fn main() {
             children_one_after_another,
         )
         .only(
-            "4 processes x 10,000 increments at once: exactly 40,000",
+            "4 processes increment at once, overlapping for 40 ms: no increment is lost",
             &[Mode::Stress],
             four_processes_at_once,
         )
         .run();
 }
 
-/// The child: `adder PATH COUNT [go]` opens the counter at PATH and adds 1 COUNT times; with
-/// `go`, it first reports "ready" and waits for a byte on stdin, so that every child starts
-/// adding at the same moment.
+/// The child: `adder PATH COUNT` opens the counter at PATH and adds 1 COUNT times.
+///
+/// `adder PATH together N` reports "ready" and waits for a byte on stdin (or its end), so that
+/// the N children start at the same moment; then it adds 1 again and again, until every one of
+/// the N children has started adding (each leaves a marker file next to the counter) and
+/// [`OVERLAP`] more has passed, and prints how many times it added on stdout. So the N children
+/// are all adding during the same [`OVERLAP`] at least, however the system schedules them: on
+/// two CPUs their adds interleave, and on one CPU the scheduler switches between them
+/// mid-loop, again and again.
 fn adder() {
     let args = process::role_args();
     let path = PathBuf::from(&args[0]);
-    let count: u64 = args[1].parse().expect("a count");
     let counter = SharedCounter::open(&path)
         .unwrap_or_else(|err| panic!("open({}) failed in the child: {err}", path.display()));
-    if args.get(2).map(String::as_str) == Some("go") {
-        process::status("ready");
-        let mut go = [0u8; 1];
-        let _ = std::io::stdin().read(&mut go);
+    if args[1] != "together" {
+        let count: u64 = args[1].parse().expect("a count");
+        process::status("adding");
+        for _ in 0..count {
+            counter.add(1);
+        }
+        process::status("done");
+        return;
     }
+    let children: usize = args[2].parse().expect("a number of children");
+    process::status("ready");
+    let mut go = [0u8; 1];
+    let _ = std::io::stdin().read(&mut go);
     process::status("adding");
-    for _ in 0..count {
-        counter.add(1);
+    let dir = path.parent().expect("the counter is in a directory");
+    fs::write(dir.join(format!("adding-{}", std::process::id())), "")
+        .expect("the child writes its marker");
+    let mut added = 0u64;
+    let mut all_adding_since = None;
+    loop {
+        for _ in 0..1024 {
+            counter.add(1);
+        }
+        added += 1024;
+        match all_adding_since {
+            None if adding(dir) == children => all_adding_since = Some(Instant::now()),
+            Some(since) if since.elapsed() >= OVERLAP => break,
+            _ => {}
+        }
     }
     process::status("done");
+    println!("{added}");
+}
+
+/// How long every child of `four_processes_at_once` keeps adding once all of them are adding.
+const OVERLAP: Duration = Duration::from_millis(40);
+
+/// How many children have left their "adding" marker in `dir`.
+fn adding(dir: &Path) -> usize {
+    fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|entry| entry.file_name().to_string_lossy().starts_with("adding-"))
+                .count()
+        })
+        .unwrap_or(0)
 }
 
 /// A fresh file path for a counter.
@@ -207,15 +250,17 @@ fn children_one_after_another() {
     );
 }
 
+/// Four children add at the same time, each for as long as it takes to overlap with all the
+/// others for [`OVERLAP`] (not a fixed count, which a fast child could finish before the next
+/// one is scheduled): every add they report must be in the counter.
 fn four_processes_at_once() {
     const CHILDREN: usize = 4;
-    const EACH: u64 = 10_000;
     let path = counter_path();
     let counter = create(&path);
     let path_arg = path.to_str().expect("a UTF-8 scratch path");
-    let each = EACH.to_string();
+    let children_arg = CHILDREN.to_string();
     let mut children: Vec<Child> = (0..CHILDREN)
-        .map(|_| Child::spawn("adder", &[path_arg, &each, "go"]))
+        .map(|_| Child::spawn("adder", &[path_arg, "together", &children_arg]))
         .collect();
     for child in &children {
         child
@@ -226,17 +271,29 @@ fn four_processes_at_once() {
     for child in &mut children {
         drop(child.take_stdin());
     }
+    let mut added = Vec::with_capacity(CHILDREN);
     for child in &mut children {
         finish(child);
+        let mut said = String::new();
+        child
+            .take_stdout()
+            .expect("the child's stdout is piped")
+            .read_to_string(&mut said)
+            .expect("the child's stdout is readable");
+        added.push(
+            said.trim()
+                .parse::<u64>()
+                .unwrap_or_else(|_| panic!("a child said {said:?} instead of its count of adds")),
+        );
     }
+    let expected: u64 = added.iter().sum();
     let total = counter.get();
     assert_eq!(
         total,
-        CHILDREN as u64 * EACH,
-        "{CHILDREN} processes each added 1 to the shared counter {EACH} times at the same time, \
-         so it should be {}, but it is {total}: {} increments were lost (an add that is not one \
-         atomic read-modify-write)",
-        CHILDREN as u64 * EACH,
-        (CHILDREN as u64 * EACH).saturating_sub(total)
+        expected,
+        "{CHILDREN} processes added 1 to the shared counter at the same time, {added:?} times \
+         each, so it should be {expected}, but it is {total}: {} increments were lost (an add \
+         that is not one atomic read-modify-write)",
+        expected.saturating_sub(total)
     );
 }
