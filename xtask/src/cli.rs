@@ -169,7 +169,7 @@ pub struct MutateArgs {
 }
 
 /// The number of cores.
-fn default_jobs() -> usize {
+pub fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
 }
 

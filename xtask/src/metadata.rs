@@ -51,19 +51,26 @@ pub struct Metadata {
     /// What the learner's code may use beyond the default (`[policy]`): see [`Policy`].
     #[serde(default)]
     pub policy: Policy,
-    /// Generated mutants that are no bug (`[[equivalent]]`), for `cargo xtask mutate`.
+    /// Generated mutants that are no bug (`[[equivalent]]`), for `cargo xtask mutate`: left
+    /// out of the score.
     #[serde(default)]
-    pub equivalent: Vec<Equivalent>,
+    pub equivalent: Vec<DeclaredMutant>,
+    /// Generated mutants that are real bugs the checks cannot see yet (`[[survivor]]`): they
+    /// count against the score, and let `mutate` tell a known gap from a new one.
+    #[serde(default)]
+    pub survivor: Vec<DeclaredMutant>,
 }
 
-/// `[[equivalent]]` of a `kata.toml`: a mutant of `cargo xtask mutate` that is not wrong.
+/// `[[equivalent]]` or `[[survivor]]` of a `kata.toml`: one mutant of `cargo xtask mutate`,
+/// and what the kata's author knows about it.
 #[derive(Deserialize, Debug, Clone, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct Equivalent {
+pub struct DeclaredMutant {
     /// The mutant's change exactly as `mutate` names it, source first:
     /// "solution: notify-all-to-one: `...` in `Barrier::wait`".
     pub change: String,
-    /// Why the change is no bug, in one line.
+    /// In one line: why the change is no bug (equivalent), or why no check sees the bug
+    /// (survivor).
     pub reason: String,
 }
 

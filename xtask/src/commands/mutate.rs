@@ -2,13 +2,18 @@
 //! alternative are mutated by the concurrency operators of [`crate::mutation`], one change per
 //! mutant; each mutant is checked like any variant, and must fail. A mutant that passes
 //! *survived*: a bug the checks do not see (or a change that is no bug, which `kata.toml`
-//! declares, with its reason, under `[[equivalent]]`).
+//! declares, with its reason, under `[[equivalent]]`). A survivor that is a real bug no check
+//! can see yet may be declared, with why, under `[[survivor]]`: it still counts against the
+//! score, but it is a known gap, not a new one.
 //!
-//! Reports per kata: generated, killed (with the verdict), survived (with the diff), equivalent
-//! and not compiling; the score is killed / (generated − equivalent − not compiling). Exit 1
-//! when a declared equivalence matches no mutant, when a mutant declared equivalent is killed
+//! Reports per kata: generated, killed (with the verdict), survived (with the diff; how many of
+//! them are declared), equivalent and not compiling; the score is
+//! killed / (generated − equivalent − not compiling), and the score without equivalences
+//! killed / (generated − not compiling). Exit 1 when a mutant survives that `kata.toml` does not
+//! declare, when a declaration matches no mutant, when a mutant declared equivalent is killed
 //! (then the checks reject code that is not wrong, or the declaration is), or when a kata
-//! scores below `--min-score`.
+//! scores below `--min-score`. A declared survivor that is killed is only reported: the
+//! declaration is stale.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -55,6 +60,8 @@ struct Checked {
     outcome: Outcome,
     /// The reason of the declared equivalence, when there is one.
     equivalent: Option<String>,
+    /// Why no check sees this bug yet, when it is a declared survivor.
+    known_survivor: Option<String>,
     diff: String,
     seconds: f64,
 }
@@ -66,10 +73,14 @@ struct KataScore {
     generated: usize,
     killed: usize,
     survived: usize,
+    /// The survivors `kata.toml` declares (`[[survivor]]`).
+    known_survivors: usize,
     equivalent: usize,
     not_compiling: usize,
     /// killed / (generated − equivalent − not compiling), in percent; 100 with nothing to kill.
     score: f64,
+    /// killed / (generated − not compiling): the score if nothing were declared equivalent.
+    score_without_equivalences: f64,
     mutants: Vec<Checked>,
 }
 
@@ -98,7 +109,7 @@ pub fn mutate(catalog: &Catalog, args: &MutateArgs) -> Result<ExitCode> {
     let mut unmatched = Vec::new();
     for kata in &katas {
         let mut of_kata = jobs_of(catalog, kata)?;
-        unmatched.extend(unmatched_equivalences(kata, &of_kata));
+        unmatched.extend(unmatched_declarations(kata, &of_kata));
         if let Some(sample) = args.sample {
             of_kata = sampled(
                 of_kata,
@@ -132,6 +143,7 @@ pub fn mutate(catalog: &Catalog, args: &MutateArgs) -> Result<ExitCode> {
         Format::Json => println!("{}", serde_json::to_string_pretty(&scores)?),
     }
     let mut failed = !report_unmatched(&unmatched);
+    let mut new_survivors = 0;
     for kata in &scores {
         for mutant in &kata.mutants {
             if let (Some(_), Outcome::Killed { verdict }) = (&mutant.equivalent, &mutant.outcome) {
@@ -140,6 +152,15 @@ pub fn mutate(catalog: &Catalog, args: &MutateArgs) -> Result<ExitCode> {
                     kata.kata, mutant.change
                 );
                 failed = true;
+            }
+            match (&mutant.known_survivor, &mutant.outcome) {
+                (None, Outcome::Survived) if mutant.equivalent.is_none() => new_survivors += 1,
+                (Some(_), Outcome::Killed { verdict }) => eprintln!(
+                    "note: {}: `{}` is declared a survivor, yet the checks judged it {verdict}: \
+                     remove the declaration if they always do",
+                    kata.kata, mutant.change
+                ),
+                _ => {}
             }
             if let Outcome::Error { reason } = &mutant.outcome {
                 eprintln!(
@@ -159,41 +180,50 @@ pub fn mutate(catalog: &Catalog, args: &MutateArgs) -> Result<ExitCode> {
             }
         }
     }
+    if new_survivors > 0 {
+        eprintln!(
+            "error: {new_survivors} mutants survived that no kata.toml declares: strengthen \
+             the checks, or declare each as `[[equivalent]]` or `[[survivor]]` with its reason"
+        );
+        failed = true;
+    }
     Ok(super::status(!failed))
 }
 
-/// Whether every kata's solution and alternatives can be mutated and every declared
-/// equivalence matches a mutant: what `mutate` checks before it builds anything, cheap enough
-/// for every CI run (`cargo xtask test`). Prints the count, or what is wrong.
-pub fn equivalences_match(catalog: &Catalog) -> Result<bool> {
-    let mut unmatched = Vec::new();
-    let mut generated = 0;
-    for kata in catalog.all()? {
-        let jobs = jobs_of(catalog, &kata)?;
-        generated += jobs.len();
-        unmatched.extend(unmatched_equivalences(&kata, &jobs));
+/// The declarations of `kata` (`[[equivalent]]`, `[[survivor]]`) that match none of `jobs`,
+/// or that declare a mutant both ways, as (kata, what is wrong).
+fn unmatched_declarations(kata: &Kata, jobs: &[Job]) -> Vec<(String, String)> {
+    let declared = [("equivalence", &kata.meta.equivalent), ("survivor", &kata.meta.survivor)];
+    let mut wrong = Vec::new();
+    for (what, list) in declared {
+        for declaration in list {
+            if !jobs.iter().any(|job| job.change() == declaration.change) {
+                wrong.push(format!(
+                    "the {what} `{}` matches no mutant (see `mutate {} --list`)",
+                    declaration.change,
+                    kata.name()
+                ));
+            }
+        }
     }
-    eprintln!("{generated} mutants generated");
-    Ok(report_unmatched(&unmatched))
-}
-
-/// The declared equivalences of `kata` that match none of `jobs`, as (kata, change).
-fn unmatched_equivalences(kata: &Kata, jobs: &[Job]) -> Vec<(String, String)> {
-    kata.meta
-        .equivalent
-        .iter()
-        .filter(|declared| !jobs.iter().any(|job| job.change() == declared.change))
-        .map(|declared| (kata.name().to_owned(), declared.change.clone()))
+    for survivor in &kata.meta.survivor {
+        if equivalence(kata, &survivor.change).is_some() {
+            wrong.push(format!(
+                "`{}` is declared both equivalent and a survivor",
+                survivor.change
+            ));
+        }
+    }
+    wrong
+        .into_iter()
+        .map(|what| (kata.name().to_owned(), what))
         .collect()
 }
 
-/// Prints each declared equivalence (kata, change) that matches no mutant; true if there is
-/// none.
+/// Prints what is wrong with each kata's declarations; true if nothing is.
 fn report_unmatched(unmatched: &[(String, String)]) -> bool {
-    for (kata, change) in unmatched {
-        eprintln!(
-            "error: {kata}: the equivalence `{change}` matches no mutant (see `mutate {kata} --list`)"
-        );
+    for (kata, what) in unmatched {
+        eprintln!("error: {kata}: {what}");
     }
     unmatched.is_empty()
 }
@@ -314,6 +344,7 @@ fn check_one(catalog: &Catalog, job: &Job, file: &Path) -> Checked {
         source: job.source_label.clone(),
         operator: job.mutant.operator.to_string(),
         equivalent: equivalence(job.kata, &change).map(str::to_owned),
+        known_survivor: known_survivor(job.kata, &change).map(str::to_owned),
         change,
         line: job.mutant.line,
         outcome,
@@ -331,6 +362,15 @@ fn equivalence<'k>(kata: &'k Kata, change: &str) -> Option<&'k str> {
         .map(|equivalent| equivalent.reason.as_str())
 }
 
+/// Why no check sees the bug `change` yet, if the kata declares it a survivor.
+fn known_survivor<'k>(kata: &'k Kata, change: &str) -> Option<&'k str> {
+    kata.meta
+        .survivor
+        .iter()
+        .find(|survivor| survivor.change == change)
+        .map(|survivor| survivor.reason.as_str())
+}
+
 /// The kata's tally.
 fn score(kata: &Kata, jobs: &[Job], results: &[Checked]) -> KataScore {
     let mutants: Vec<Checked> = jobs
@@ -344,8 +384,10 @@ fn score(kata: &Kata, jobs: &[Job], results: &[Checked]) -> KataScore {
     let not_compiling = count(|m| matches!(m.outcome, Outcome::NotCompiling));
     let killed = count(|m| m.equivalent.is_none() && matches!(m.outcome, Outcome::Killed { .. }));
     let survived = count(|m| m.equivalent.is_none() && matches!(m.outcome, Outcome::Survived));
-    let judged = mutants.len() - equivalent - not_compiling;
-    let score = match judged {
+    let known_survivors = count(|m| {
+        m.known_survivor.is_some() && m.equivalent.is_none() && matches!(m.outcome, Outcome::Survived)
+    });
+    let percent = |judged: usize| match judged {
         0 => 100.0,
         n => 100.0 * killed as f64 / n as f64,
     };
@@ -354,9 +396,11 @@ fn score(kata: &Kata, jobs: &[Job], results: &[Checked]) -> KataScore {
         generated: mutants.len(),
         killed,
         survived,
+        known_survivors,
         equivalent,
         not_compiling,
-        score,
+        score: percent(mutants.len() - equivalent - not_compiling),
+        score_without_equivalences: percent(mutants.len() - not_compiling),
         mutants,
     }
 }
@@ -364,17 +408,22 @@ fn score(kata: &Kata, jobs: &[Job], results: &[Checked]) -> KataScore {
 fn print_human(scores: &[KataScore], took: Duration) {
     let mut stdout = anstream::stdout();
     for kata in scores {
-        let survivors: Vec<&Checked> = kata
-            .mutants
-            .iter()
-            .filter(|m| m.equivalent.is_none() && matches!(m.outcome, Outcome::Survived))
-            .collect();
-        for mutant in survivors {
-            let _ = writeln!(
-                stdout,
-                "{} survived: {}\n{}",
-                kata.kata, mutant.change, mutant.diff
-            );
+        for mutant in &kata.mutants {
+            if mutant.equivalent.is_some() || !matches!(mutant.outcome, Outcome::Survived) {
+                continue;
+            }
+            let _ = match &mutant.known_survivor {
+                Some(reason) => writeln!(
+                    stdout,
+                    "{} survived (declared): {}\n  {reason}",
+                    kata.kata, mutant.change
+                ),
+                None => writeln!(
+                    stdout,
+                    "{} survived: {}\n{}",
+                    kata.kata, mutant.change, mutant.diff
+                ),
+            };
         }
     }
     let width = scores
@@ -385,21 +434,24 @@ fn print_human(scores: &[KataScore], took: Duration) {
         .max(4);
     let _ = writeln!(
         stdout,
-        "{:width$}  generated  killed  equivalent  not compiling  survived  score",
+        "{:width$}  generated  killed  equivalent  not compiling  survived  declared  score  \
+         without equivalences",
         "kata"
     );
     let mut verdicts: BTreeMap<String, usize> = BTreeMap::new();
     for kata in scores {
         let _ = writeln!(
             stdout,
-            "{:width$}  {:>9}  {:>6}  {:>10}  {:>13}  {:>8}  {:>5.1}",
+            "{:width$}  {:>9}  {:>6}  {:>10}  {:>13}  {:>8}  {:>8}  {:>5.1}  {:>20.1}",
             kata.kata,
             kata.generated,
             kata.killed,
             kata.equivalent,
             kata.not_compiling,
             kata.survived,
-            kata.score
+            kata.known_survivors,
+            kata.score,
+            kata.score_without_equivalences
         );
         for mutant in &kata.mutants {
             if let Outcome::Killed { verdict } = &mutant.outcome {
