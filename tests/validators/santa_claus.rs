@@ -7,7 +7,8 @@
 //! [`Step::RoundOver`] when `santa_round` has returned. Reading the log in order, Santa sleeps
 //! between rounds; a sleigh round starts only when all the reindeer are back, and exactly those
 //! reindeer hitch during it; an elf round starts only when a whole group asks, and exactly one
-//! group of elves gets help during it.
+//! group of elves gets help during it, made of elves who were asking when it started: one who
+//! arrives during a round waits for a later one.
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,8 +56,9 @@ pub fn validate(log: &[Event], reindeer: usize, group: usize) -> Result<(), Stri
 
 /// Checks a log that is still being written: Santa prepares the sleigh only when all the
 /// reindeer are back and helps elves only when a whole group asks; reindeer hitch only during a
-/// sleigh round, elves get help only during an elf round, in groups of exactly `group`; a round
-/// ends only when its whole team has been served.
+/// sleigh round, elves get help only during an elf round, in groups of exactly `group`; only
+/// those who were back or asking when Santa began a round are served in it; a round ends only
+/// when its whole team has been served.
 pub fn validate_so_far(log: &[Event], reindeer: usize, group: usize) -> Result<(), String> {
     check(log, reindeer, group, false)
 }
@@ -84,6 +86,8 @@ fn check(log: &[Event], reindeer: usize, group: usize, complete: bool) -> Result
     let mut asking: Vec<&str> = Vec::new();
     // Served in the current round.
     let mut served: Vec<&str> = Vec::new();
+    // Who was back or asking when the current round began: only they may be served in it.
+    let mut eligible: Vec<&str> = Vec::new();
     for event in log {
         let who = event.thread.as_str();
         match event.step {
@@ -115,6 +119,7 @@ fn check(log: &[Event], reindeer: usize, group: usize, complete: bool) -> Result
                 }
                 number += 1;
                 round = Round::Sleigh;
+                eligible = back.clone();
             }
             Step::HelpElves => {
                 if asking.len() < group {
@@ -127,6 +132,7 @@ fn check(log: &[Event], reindeer: usize, group: usize, complete: bool) -> Result
                 }
                 number += 1;
                 round = Round::Elves;
+                eligible = asking.clone();
             }
             Step::Hitch => {
                 if round != Round::Sleigh {
@@ -148,6 +154,14 @@ fn check(log: &[Event], reindeer: usize, group: usize, complete: bool) -> Result
                         "{who} was hitched too, but all {reindeer} reindeer of this sleigh \
                          round ({}) already were",
                         names(&served)
+                    ));
+                }
+                if !eligible.contains(&who) {
+                    return Err(format!(
+                        "{who} was hitched in the sleigh round Santa began for {}, but it came \
+                         back only after he had begun: a reindeer who arrives during a round \
+                         waits for a later one",
+                        names(&eligible)
                     ));
                 }
                 back.remove(at);
@@ -173,6 +187,14 @@ fn check(log: &[Event], reindeer: usize, group: usize, complete: bool) -> Result
                         "{who} got help too, but Santa's round was for the group of {group} \
                          ({}): another elf may not join a group being helped",
                         names(&served)
+                    ));
+                }
+                if !eligible.contains(&who) {
+                    return Err(format!(
+                        "{who} got help in the round Santa began for the elves then waiting \
+                         ({}), but it asked only after he had begun: an elf who asks during a \
+                         round waits for a later one",
+                        names(&eligible)
                     ));
                 }
                 asking.remove(at);
@@ -348,6 +370,25 @@ mod tests {
             log.swap(over - 1, over);
             let error = validate_so_far(&log, reindeer, group).unwrap_err();
             prop_assert!(error.contains("santa_round returned with only"), "{}", error);
+        }
+
+        #[test]
+        fn a_latecomer_joining_a_round_fails(reindeer in 1_usize..6, group in 1_usize..4, groups in 2_usize..4, seed in any::<u64>(), at in any::<prop::sample::Index>(), late in any::<prop::sample::Index>()) {
+            // An elf of the next group asks before this group's round begins, so a whole group
+            // waits when Santa starts it; but one elf of this group asks only after he started,
+            // and still gets help in it (in the place of the elf of the next group).
+            let mut log = good_log(reindeer, group, groups, seed);
+            let round = at.index(groups - 1);
+            let early = nth(&log, Step::Ask, (round + 1) * group);
+            let event = log.remove(early);
+            let help = nth(&log, Step::HelpElves, round);
+            log.insert(help, event);
+            let help = help + 1;
+            let ask = nth(&log, Step::Ask, round * group + late.index(group));
+            let event = log.remove(ask);
+            log.insert(help, event);
+            let error = validate_so_far(&log, reindeer, group).unwrap_err();
+            prop_assert!(error.contains("asked only after he had begun"), "{}", error);
         }
 
         #[test]

@@ -1,7 +1,9 @@
 //! Alternative: passes instead of tickets, and one Condvar per kind of thread. Santa hands out
-//! exactly as many passes as the team he serves; any waiting reindeer or elf may take one (not
-//! necessarily the earliest), so exactly one team is served per round. Santa counts the passes
-//! still out and sleeps until all of them are used up.
+//! exactly as many passes as the team he serves; any reindeer or elf that was already waiting
+//! when he began the round may take one (not necessarily the earliest), so exactly one team is
+//! served per round, out of those who woke him. Every arrival notes the number of rounds begun
+//! so far; one that arrives during a round notes that round's number, and leaves its passes to
+//! the others. Santa counts the passes still out and sleeps until all of them are used up.
 
 use harness::sync::{Condvar, Mutex};
 
@@ -30,6 +32,9 @@ struct State {
     help_passes: usize,
     /// Served ones of this round whose closure has not returned yet (or not started).
     unfinished: usize,
+    /// Rounds Santa has begun: passes handed out are for those who arrived before the last one
+    /// began.
+    rounds: usize,
 }
 
 impl Workshop {
@@ -51,6 +56,7 @@ impl Workshop {
                 hitch_passes: 0,
                 help_passes: 0,
                 unfinished: 0,
+                rounds: 0,
             })
             .named("the workshop"),
             santa: Condvar::new().named("Santa's bed"),
@@ -63,9 +69,10 @@ impl Workshop {
     /// `hitch` during that round, and returns.
     pub fn reindeer_back(&self, hitch: impl FnOnce()) {
         let mut state = self.state.lock().unwrap();
+        let arrived_in = state.rounds;
         state.reindeer_back += 1;
         self.santa.notify_one();
-        while state.hitch_passes == 0 {
+        while state.hitch_passes == 0 || arrived_in == state.rounds {
             state = self.reindeer_wait.wait(state).unwrap();
         }
         state.hitch_passes -= 1;
@@ -81,9 +88,10 @@ impl Workshop {
     /// during that round, and returns.
     pub fn elf_needs_help(&self, get_help: impl FnOnce()) {
         let mut state = self.state.lock().unwrap();
+        let arrived_in = state.rounds;
         state.elves_asking += 1;
         self.santa.notify_one();
-        while state.help_passes == 0 {
+        while state.help_passes == 0 || arrived_in == state.rounds {
             state = self.elves_wait.wait(state).unwrap();
         }
         state.help_passes -= 1;
@@ -111,6 +119,7 @@ impl Workshop {
                 s.reindeer_back < self.reindeer && s.elves_asking < self.elves_per_group
             })
             .unwrap();
+        state.rounds += 1;
         let sleigh = state.reindeer_back >= self.reindeer;
         drop(state);
         if sleigh {
