@@ -8,6 +8,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use checks::together::Together;
 use harness::check::{mode, Checks, Mode};
 use harness::detect::{Bypass, Gauge};
 use harness::sync::Arc;
@@ -33,6 +34,14 @@ fn main() {
         .concurrent(
             "neighbours never eat at the same time",
             neighbours_never_eat_together,
+        )
+        .concurrent(
+            "two philosophers at one seat of a table for two take turns with a third",
+            two_share_a_seat,
+        )
+        .concurrent(
+            "philosophers who share no fork eat at the same time",
+            strangers_eat_together,
         )
         .only(
             "a full table of hungry philosophers all get to eat",
@@ -209,6 +218,89 @@ fn neighbours_never_eat_together() {
             philosopher(seat, move || {
                 for _ in 0..meals {
                     table.dine(seat, || forks.eat(seat));
+                }
+            })
+        })
+        .collect();
+    for handle in handles {
+        handle.join().unwrap();
+    }
+}
+
+/// Three philosophers at a table for two: two of them at seat 0, who share both forks and so
+/// must never eat together, and one at seat 1. Every fork is wanted by three threads at once, so
+/// a philosopher who puts the forks down (or stands up) must let the right one of two waiting
+/// philosophers go on, and the two at one seat are counted in on the same gauges.
+fn two_share_a_seat() {
+    let meals = match mode() {
+        Mode::Model => 1,
+        Mode::Explore => 4,
+        _ => 100,
+    };
+    let table = Arc::new(Table::new(2));
+    let forks = Arc::new(Forks::new(2));
+    let handles: Vec<_> = [0, 1, 0]
+        .into_iter()
+        .map(|seat| {
+            let (table, forks) = (Arc::clone(&table), Arc::clone(&forks));
+            philosopher(seat, move || {
+                let mut eaten = 0;
+                for _ in 0..meals {
+                    eaten += table.dine(seat, || {
+                        forks.eat(seat);
+                        1
+                    });
+                }
+                eaten
+            })
+        })
+        .collect();
+    let eaten: Vec<usize> = handles
+        .into_iter()
+        .map(|handle| handle.join().unwrap())
+        .collect();
+    assert_eq!(
+        eaten,
+        vec![meals; 3],
+        "three philosophers (two at seat 0, one at seat 1) each dined {meals} time(s) at a table \
+         for two, but the meals eaten were {eaten:?}"
+    );
+}
+
+/// Philosophers at seats 0, 2 and 4 of a table for six share no fork, so `dine` has no reason to
+/// keep any of them waiting while the others eat: each meal stays until all three are eating
+/// (a meeting point of the facade's lock and condvar). A table that lets one of them wait for
+/// something else than a fork (a wakeup that never comes, a lock around the whole table) leaves
+/// the other two eating for ever: a deadlock. Several rounds, so that the second meal's wait
+/// follows the first meal's end.
+fn strangers_eat_together() {
+    const SEATS: [usize; 3] = [0, 2, 4];
+    let rounds = match mode() {
+        Mode::Model => 1,
+        Mode::Explore => 3,
+        _ => 50,
+    };
+    let table = Arc::new(Table::new(6));
+    let forks = Arc::new(Forks::new(6));
+    let meetings: Arc<Vec<Together>> = Arc::new(
+        (0..rounds)
+            .map(|_| Together::new(SEATS.len(), "philosophers who share no fork"))
+            .collect(),
+    );
+    let handles: Vec<_> = SEATS
+        .into_iter()
+        .map(|seat| {
+            let (table, forks, meetings) = (
+                Arc::clone(&table),
+                Arc::clone(&forks),
+                Arc::clone(&meetings),
+            );
+            philosopher(seat, move || {
+                for meeting in meetings.iter() {
+                    table.dine(seat, || {
+                        forks.eat(seat);
+                        meeting.arrive_and_stay();
+                    });
                 }
             })
         })

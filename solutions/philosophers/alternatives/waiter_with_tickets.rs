@@ -1,7 +1,10 @@
 //! Alternative: no fork locks at all. A waiter (one lock and a condition variable) keeps, for
-//! every seat, whether its philosopher is eating and since which ticket they have been hungry. A
-//! hungry philosopher eats when neither neighbour is eating and no hungry neighbour got a ticket
-//! before them, so neighbours are served in the order they got hungry.
+//! every seat, whether a philosopher is eating there and the tickets of those hungry there. A
+//! hungry philosopher eats when nobody eats at their seat or a neighbour's, and nobody hungry at
+//! those seats got a ticket before them, so philosophers who share a fork are served in the order
+//! they got hungry (several philosophers may dine at one seat: they share both forks).
+
+use std::collections::VecDeque;
 
 use harness::sync::{Condvar, Mutex};
 
@@ -25,11 +28,11 @@ struct State {
     seats: Vec<Seat>,
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct Seat {
-    /// The ticket of a philosopher waiting to eat at this seat.
-    hungry: Option<u64>,
-    /// Whether the philosopher at this seat is eating.
+    /// The tickets of the philosophers waiting to eat at this seat, oldest first.
+    hungry: VecDeque<u64>,
+    /// Whether a philosopher is eating at this seat.
     eating: bool,
 }
 
@@ -55,7 +58,7 @@ impl Table {
                 next_ticket: 0,
                 seats: vec![
                     Seat {
-                        hungry: None,
+                        hungry: VecDeque::new(),
                         eating: false,
                     };
                     seats
@@ -84,25 +87,25 @@ impl Table {
         );
         let ticket = state.next_ticket;
         state.next_ticket += 1;
-        state.seats[seat].hungry = Some(ticket);
-        let neighbours = [(seat + seats - 1) % seats, (seat + 1) % seats];
+        state.seats[seat].hungry.push_back(ticket);
+        // The seats whose philosophers use one of our forks: our own and both neighbours'.
+        let sharing = [(seat + seats - 1) % seats, seat, (seat + 1) % seats];
         let blocked = |state: &mut State| {
-            neighbours.iter().any(|&n| {
-                let neighbour = state.seats[n];
-                neighbour.eating || neighbour.hungry.is_some_and(|theirs| theirs < ticket)
+            sharing.iter().any(|&s| {
+                let other = &state.seats[s];
+                other.eating || other.hungry.front().is_some_and(|&theirs| theirs < ticket)
             })
         };
         state = self
             .changed
             .wait_while(state, blocked)
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        state.seats[seat] = Seat {
-            hungry: None,
-            eating: true,
-        };
+        // Nobody at our seat got hungry before us: our ticket is the oldest there.
+        state.seats[seat].hungry.pop_front();
+        state.seats[seat].eating = true;
         drop(state);
-        // A neighbour who waited behind our ticket now waits for our meal instead: nothing for
-        // them to do yet.
+        // Whoever waited behind our ticket now waits for our meal instead: nothing for them to
+        // do yet.
         let _meal = Meal { table: self, seat };
         eat()
     }

@@ -7,7 +7,7 @@ use harness::sync::{Condvar, Mutex};
 
 /// A round table with one fork between each two neighbouring seats.
 pub struct Table {
-    /// Whether the philosopher at each seat is eating.
+    /// Whether a philosopher is eating at each seat.
     eating: Mutex<Vec<bool>>,
     /// Notified whenever a philosopher stops eating.
     forks_down: Condvar,
@@ -47,7 +47,8 @@ impl Table {
             "there is no seat {seat} at a table of {seats} seats"
         );
         let (before, after) = ((seat + seats - 1) % seats, (seat + 1) % seats);
-        while eating[before] || eating[after] {
+        // Also wait while someone else eats at this seat: they hold both forks.
+        while eating[before] || eating[seat] || eating[after] {
             eating = self
                 .forks_down
                 .wait(eating)
