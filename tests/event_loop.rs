@@ -8,7 +8,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use event_loop::EventLoop;
@@ -47,6 +47,14 @@ fn main() {
         .concurrent(
             "two tasks woken from two threads both finish",
             two_threads_wake_two_tasks,
+        )
+        .concurrent(
+            "a task woken from two threads at once is polled once for both wakes",
+            one_task_woken_from_two_threads,
+        )
+        .concurrent(
+            "tasks spawned from two threads while run sleeps are run, and run waits for them",
+            spawned_from_two_threads,
         )
         .run();
 }
@@ -328,4 +336,127 @@ fn two_threads_wake_two_tasks() {
         thread.join().unwrap();
     }
     all_finished_and_judged(&stats);
+}
+
+/// An event that must happen `times` times, from any threads, before the task waiting for it
+/// goes on. Each time it happens the waiting task is woken (outside the lock, with a clone of its
+/// waker), so two threads can wake the same task at the same moment.
+#[derive(Clone)]
+struct Countdown {
+    /// How many times the event has still to happen, and the waker of the task waiting.
+    state: std::sync::Arc<std::sync::Mutex<(usize, Option<Waker>)>>,
+}
+
+impl Countdown {
+    fn new(times: usize) -> Self {
+        Countdown {
+            state: std::sync::Arc::new(std::sync::Mutex::new((times, None))),
+        }
+    }
+
+    fn happen(&self) {
+        let waker = {
+            let mut state = self.state.lock().unwrap();
+            state.0 -= 1;
+            state.1.clone()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    fn wait(&self) -> impl Future<Output = ()> + Send + 'static {
+        let state = std::sync::Arc::clone(&self.state);
+        std::future::poll_fn(move |cx| {
+            let mut state = state.lock().unwrap();
+            if state.0 == 0 {
+                return Poll::Ready(());
+            }
+            state.1 = Some(cx.waker().clone());
+            Poll::Pending
+        })
+    }
+}
+
+/// T1 waits for three events. Two I/O threads each make one happen, at the same moment, while
+/// the loop is busy polling T2 (T2's first poll lets them go and returns only once both their
+/// wakes of T1 have returned); T2 makes the third happen at its second poll. Both wakes came
+/// before T1's next poll, so that poll covers them: a loop that queued T1 once per waker (two
+/// wakers that both saw it unqueued) polls it a second time while it still waits.
+fn one_task_woken_from_two_threads() {
+    let event_loop = EventLoop::new();
+    let events = Countdown::new(3);
+    let progress = Progress::new();
+    let (first, first_stats) = Probe::new("T1", events.wait());
+    let (second, second_stats) = Probe::new("T2", {
+        let (events, progress) = (events.clone(), Arc::clone(&progress));
+        let mut polled = false;
+        std::future::poll_fn(move |cx| {
+            if polled {
+                events.happen();
+                return Poll::Ready(());
+            }
+            polled = true;
+            progress.note("polling T2".to_owned());
+            progress.wait_for_count("woke T1", 2);
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        })
+    });
+    event_loop.spawn(first);
+    event_loop.spawn(second);
+    let threads: Vec<JoinHandle<()>> = (1..=2)
+        .map(|n| {
+            let (events, progress) = (events.clone(), Arc::clone(&progress));
+            spawn_named(&format!("I/O thread {n}"), move || {
+                progress.wait_for("polling T2");
+                events.happen();
+                progress.note(format!("woke T1 from I/O thread {n}"));
+            })
+        })
+        .collect();
+    event_loop.run();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    all_finished_and_judged(&[first_stats, second_stats]);
+}
+
+/// `spawn` may be called from any thread, also while `run` runs (it takes `&self`). T0 waits for
+/// the two tasks that two other threads spawn while the loop sleeps on T0 (or is about to): each
+/// fires one of T0's signals. The loop must wake for a task spawned while it sleeps, give two
+/// tasks spawned at once a place each, and count every spawned task as unfinished from the
+/// moment it can be run: a loop that runs a task before counting it may see no task left
+/// while T0 still waits, and a lost count makes run return early or never.
+fn spawned_from_two_threads() {
+    let event_loop = Arc::new(EventLoop::new());
+    let signals = [Signal::new(), Signal::new()];
+    let (task, first) = Probe::new("T0", {
+        let [a, b] = signals.clone();
+        async move {
+            a.wait().await;
+            b.wait().await;
+        }
+    });
+    event_loop.spawn(task);
+    let (spawned, threads): (Vec<ProbeStats>, Vec<JoinHandle<()>>) = signals
+        .into_iter()
+        .enumerate()
+        .map(|(n, signal)| {
+            let (task, stats) = Probe::new(&format!("T{}", n + 1), async move { signal.fire() });
+            let event_loop = Arc::clone(&event_loop);
+            let thread = spawn_named(&format!("spawner {}", n + 1), move || {
+                event_loop.spawn(task)
+            });
+            (stats, thread)
+        })
+        .unzip();
+    event_loop.run();
+    let mut stats = vec![first];
+    stats.extend(spawned);
+    // Judge before joining: a run() that returned early may have left a spawner mid-spawn.
+    all_finished_and_judged(&stats);
+    for thread in threads {
+        thread.join().unwrap();
+    }
 }

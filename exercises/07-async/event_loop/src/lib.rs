@@ -20,16 +20,18 @@ impl EventLoop {
         EventLoop {}
     }
 
-    /// Adds a task; it is polled for the first time once [`EventLoop::run`] runs.
+    /// Adds a task; it is polled for the first time once [`EventLoop::run`] runs. May be called
+    /// from any thread, also while `run` runs (from a task, or from another thread).
     pub fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
         // TODO: keep the task, and mark it ready: every task is polled once when it starts.
         drop(task);
         todo!("EventLoop::spawn")
     }
 
-    /// Runs until every spawned task has finished. A task is polled once when it starts and
-    /// afterwards only when its waker was woken: no task is polled while still waiting.
-    /// When nothing is ready, `run` sleeps until a waker fires (from any thread).
+    /// Runs until every spawned task has finished (those spawned while it runs too). A task is
+    /// polled once when it starts and afterwards only when its waker was woken: no task is polled
+    /// while still waiting. When nothing is ready, `run` sleeps until a waker fires (from any
+    /// thread).
     pub fn run(&self) {
         // TODO: take a ready task, poll it with a waker that marks it ready again; sleep while
         // nothing is ready; return once every task has finished.
