@@ -10,7 +10,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use harness::check::{mode, Checks, Mode};
 use harness::process::{self, Child};
@@ -21,6 +21,7 @@ fn main() {
         .role("holder", holder)
         .role("dier", dier)
         .role("counter", counter)
+        .role("hammer", hammer)
         .sequential("a new lock is free and its record reads 0, 0", new_lock)
         .sequential("open() shares the lock and its record", open_shares)
         .sequential(
@@ -38,6 +39,11 @@ fn main() {
         .concurrent(
             "three processes never hold the lock together",
             three_processes_exclude,
+        )
+        .concurrent(
+            "three processes that take the lock back to back, all at the same time for 100 ms, \
+             never hold it together",
+            back_to_back_exclude,
         )
         .concurrent(
             "a holder killed mid-update is recovered exactly once, by one of the waiters",
@@ -183,11 +189,87 @@ fn counter() {
         guard.second += 1;
     }
     let bad = first_bad.map_or("-".to_owned(), |r| format!("{},{}", r.first, r.second));
-    println!("recovered={recovered} inconsistent={inconsistent} first-bad={bad}");
+    println!("updates={rounds} recovered={recovered} inconsistent={inconsistent} first-bad={bad}");
+}
+
+/// How long every `hammer` child keeps taking the lock once all of them are taking it.
+const OVERLAP: Duration = Duration::from_millis(100);
+
+/// `hammer PATH N`: reports "ready" and waits for a byte on stdin (or its end), so that the N
+/// hammers start at the same moment; then takes the lock back to back, with no pause between
+/// a release and the next `lock()`, and makes an update in two steps each time, until all N
+/// are hammering (each leaves a marker file next to the lock) and [`OVERLAP`] more has
+/// passed. Prints the same summary line as `counter`. On two CPUs the hammers' `lock()` calls
+/// meet on a free lock again and again; on one CPU the scheduler switches between them at
+/// every point of their loop, the middle of `lock()` included, dozens of times.
+fn hammer() {
+    let args = process::role_args();
+    let path = PathBuf::from(&args[0]);
+    let lock = open(&args[0]);
+    let hammers: usize = args[1].parse().expect("a number of hammers");
+    process::status("ready");
+    let mut go = [0u8; 1];
+    let _ = std::io::stdin().read(&mut go);
+    process::status("hammering");
+    let dir = path.parent().expect("the lock is in a directory");
+    std::fs::write(dir.join(format!("hammering-{}", std::process::id())), "")
+        .expect("the hammer writes its marker");
+    let (mut updates, mut recovered, mut inconsistent) = (0u64, 0u64, 0u64);
+    let mut first_bad = None;
+    let mut all_hammering_since = None;
+    loop {
+        for _ in 0..64 {
+            let (mut guard, did_recover, seen) = take(&lock);
+            if did_recover {
+                recovered += 1;
+            } else if seen.first != seen.second {
+                inconsistent += 1;
+                first_bad.get_or_insert(seen);
+            }
+            guard.first += 1;
+            for _ in 0..100 {
+                std::hint::spin_loop();
+            }
+            guard.second += 1;
+            drop(guard);
+            updates += 1;
+            // As long outside the lock as inside: the lock is free half of the time, so the
+            // hammers stay awake and keep calling lock() on a free lock together.
+            for _ in 0..100 {
+                std::hint::spin_loop();
+            }
+        }
+        match all_hammering_since {
+            None if hammering(dir) == hammers => all_hammering_since = Some(Instant::now()),
+            Some(since) if since.elapsed() >= OVERLAP => break,
+            _ => {}
+        }
+    }
+    process::status("done");
+    let bad = first_bad.map_or("-".to_owned(), |r| format!("{},{}", r.first, r.second));
+    println!("updates={updates} recovered={recovered} inconsistent={inconsistent} first-bad={bad}");
+}
+
+/// How many hammers have left their marker in `dir`.
+fn hammering(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|entry| {
+                    entry
+                        .file_name()
+                        .to_string_lossy()
+                        .starts_with("hammering-")
+                })
+                .count()
+        })
+        .unwrap_or(0)
 }
 
 /// A counter's summary line.
 struct Summary {
+    updates: u64,
     recovered: u64,
     inconsistent: u64,
     first_bad: String,
@@ -210,6 +292,7 @@ fn summary(child: &mut Child) -> Summary {
             .unwrap_or_else(|| panic!("child `{}` printed no summary: {out:?}", child.name()))
     };
     Summary {
+        updates: field("updates").parse().expect("a number"),
         recovered: field("recovered").parse().expect("a number"),
         inconsistent: field("inconsistent").parse().expect("a number"),
         first_bad: field("first-bad"),
@@ -454,6 +537,58 @@ fn three_processes_exclude() {
         "3 processes each made {rounds} updates under the lock, so the record should read \
          {total}, {total}: updates were lost, so processes held the lock at once",
         total = 3 * rounds
+    );
+}
+
+/// Three hammers take the lock back to back for as long as it takes to overlap for
+/// [`OVERLAP`] (a fixed number of rounds could end before the next process is scheduled):
+/// nobody may find a half update, and every update they count must be in the record.
+fn back_to_back_exclude() {
+    const HAMMERS: usize = 3;
+    let path = lock_file(&process::scratch());
+    let lock = Arc::new(create(&path));
+    let hammers_arg = HAMMERS.to_string();
+    let mut children: Vec<Child> = (0..HAMMERS)
+        .map(|_| Child::spawn("hammer", &[path.to_str().unwrap(), &hammers_arg]))
+        .collect();
+    for child in &children {
+        child
+            .wait_for_status("ready", CHILD_BUDGET)
+            .unwrap_or_else(|err| panic!("{err}"));
+    }
+    // Go: closing each child's stdin wakes it; they all start at the same time.
+    for child in &mut children {
+        drop(child.take_stdin());
+    }
+    let mut updates = 0;
+    for child in &mut children {
+        let seen = summary(child);
+        assert_eq!(
+            seen.inconsistent,
+            0,
+            "child `{}` took the lock and found a half-updated record ({} times, first seen \
+             first,second = {}): two processes held the lock at once",
+            child.name(),
+            seen.inconsistent,
+            seen.first_bad
+        );
+        assert_eq!(
+            seen.recovered,
+            0,
+            "no process died, yet lock() reported a dead owner to child `{}`",
+            child.name()
+        );
+        updates += seen.updates;
+    }
+    let (_, record) = lock_within(&lock, NOTICE, "every child had finished", |got, guard| {
+        (got, **guard)
+    });
+    assert_eq!(
+        (record.first, record.second),
+        (updates, updates),
+        "{HAMMERS} processes took the lock back to back and made {updates} updates under it \
+         in all, so the record should read {updates}, {updates}: updates were lost, so \
+         processes held the lock at once"
     );
 }
 
