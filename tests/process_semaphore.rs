@@ -11,7 +11,7 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{mpsc, Arc};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use harness::check::Checks;
 use harness::process::{self, Child};
@@ -137,35 +137,93 @@ impl Gauge {
 
 /// `guest SEMAPHORE GAUGE ROUNDS`: ROUNDS visits; even visits wait with `acquire`, odd ones
 /// try once with `try_acquire`. Prints `entered=N` at the end.
+///
+/// `guest SEMAPHORE GAUGE together N`: reports "ready" and waits for a byte on stdin (or its
+/// end), so that the N guests start at the same moment; then visits until all N are visiting
+/// (each leaves a marker file next to the gauge) and [`OVERLAP`] more has passed, as long
+/// outside the club as inside. So the guests are all at the door during the same [`OVERLAP`]
+/// at least, however the system schedules them.
 fn guest() {
     let args = process::role_args();
     let semaphore = open(&args[0]);
     let gauge = Gauge::open(&args[1]);
-    let rounds: u32 = args[2].parse().expect("rounds");
     let capacity = semaphore.capacity();
-    process::status("started");
     let mut entered = 0;
-    for round in 0..rounds {
-        let permit = if round % 2 == 0 {
-            Some(semaphore.acquire())
-        } else {
-            semaphore.try_acquire()
-        };
-        if let Some(permit) = permit {
-            entered += 1;
-            let now = gauge.inside().fetch_add(1, Ordering::SeqCst) + 1;
-            gauge.most().fetch_max(now, Ordering::SeqCst);
-            if semaphore.available() > capacity {
-                gauge.count_above_capacity().fetch_add(1, Ordering::SeqCst);
-            }
+    if args[2] != "together" {
+        let rounds: u32 = args[2].parse().expect("rounds");
+        process::status("started");
+        for round in 0..rounds {
+            entered += u32::from(visit(&semaphore, &gauge, capacity, round));
+        }
+        println!("entered={entered}");
+        return;
+    }
+    let guests: usize = args[3].parse().expect("a number of guests");
+    process::status("ready");
+    let mut go = [0u8; 1];
+    let _ = std::io::stdin().read(&mut go);
+    process::status("started");
+    let dir = Path::new(&args[1])
+        .parent()
+        .expect("the gauge is in a directory");
+    std::fs::write(dir.join(format!("visiting-{}", std::process::id())), "")
+        .expect("the guest writes its marker");
+    let mut all_visiting_since = None;
+    let mut round = 0;
+    loop {
+        for _ in 0..64 {
+            entered += u32::from(visit(&semaphore, &gauge, capacity, round));
+            round += 1;
             for _ in 0..50 {
                 std::hint::spin_loop();
             }
-            gauge.inside().fetch_sub(1, Ordering::SeqCst);
-            drop(permit);
+        }
+        match all_visiting_since {
+            None if visiting(dir) == guests => all_visiting_since = Some(Instant::now()),
+            Some(since) if since.elapsed() >= OVERLAP => break,
+            _ => {}
         }
     }
     println!("entered={entered}");
+}
+
+/// How long every guest of `never_overfull` keeps visiting once all of them are visiting.
+const OVERLAP: Duration = Duration::from_millis(100);
+
+/// How many guests have left their marker in `dir`.
+fn visiting(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|entry| entry.file_name().to_string_lossy().starts_with("visiting-"))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+/// One visit: an even `round` waits with `acquire`, an odd one tries once with `try_acquire`;
+/// inside, the gauge counts who is inside. Whether it got in.
+fn visit(semaphore: &ProcessSemaphore, gauge: &Gauge, capacity: u32, round: u32) -> bool {
+    let permit = if round % 2 == 0 {
+        Some(semaphore.acquire())
+    } else {
+        semaphore.try_acquire()
+    };
+    let Some(permit) = permit else {
+        return false;
+    };
+    let now = gauge.inside().fetch_add(1, Ordering::SeqCst) + 1;
+    gauge.most().fetch_max(now, Ordering::SeqCst);
+    if semaphore.available() > capacity {
+        gauge.count_above_capacity().fetch_add(1, Ordering::SeqCst);
+    }
+    for _ in 0..50 {
+        std::hint::spin_loop();
+    }
+    gauge.inside().fetch_sub(1, Ordering::SeqCst);
+    drop(permit);
+    true
 }
 
 /// `waiter SEMAPHORE`: says it is about to wait, takes a place, leaves.
@@ -343,7 +401,16 @@ fn parent_is_woken() {
 // --- Concurrent (stress) checks --------------------------------------------------------------
 
 /// Starts `guests` guest processes of `rounds` visits each and checks the gauge.
-fn run_guests(capacity: u32, guests: usize, rounds: u32, hold_first: bool) {
+/// How the guests of `run_guests` visit.
+#[derive(Clone, Copy)]
+enum Visits {
+    /// This many visits each.
+    Rounds(u32),
+    /// From the same starting line, until all have been visiting together for [`OVERLAP`].
+    Together,
+}
+
+fn run_guests(capacity: u32, guests: usize, visits: Visits, hold_first: bool) {
     let dir = process::scratch();
     let path = dir.join("club");
     let gauge_path = dir.join("gauge");
@@ -355,19 +422,26 @@ fn run_guests(capacity: u32, guests: usize, rounds: u32, hold_first: bool) {
     } else {
         Vec::new()
     };
-    let rounds_arg = rounds.to_string();
+    let (plan, plan_arg) = match visits {
+        Visits::Rounds(rounds) => (format!("its {rounds} visits"), rounds.to_string()),
+        Visits::Together => ("its visits".to_owned(), format!("together {guests}")),
+    };
+    let mut guest_args = vec![path.to_str().unwrap(), gauge_path.to_str().unwrap()];
+    guest_args.extend(plan_arg.split(' '));
     let mut children: Vec<Child> = (0..guests)
-        .map(|_| {
-            Child::spawn(
-                "guest",
-                &[
-                    path.to_str().unwrap(),
-                    gauge_path.to_str().unwrap(),
-                    &rounds_arg,
-                ],
-            )
-        })
+        .map(|_| Child::spawn("guest", &guest_args))
         .collect();
+    if let Visits::Together = visits {
+        for child in &children {
+            child
+                .wait_for_status("ready", CHILD_BUDGET)
+                .unwrap_or_else(|err| panic!("{err}"));
+        }
+        // Go: closing each child's stdin wakes it; they all start at the same time.
+        for child in &mut children {
+            drop(child.take_stdin());
+        }
+    }
     if hold_first {
         for child in &children {
             child
@@ -382,7 +456,7 @@ fn run_guests(capacity: u32, guests: usize, rounds: u32, hold_first: bool) {
         child.finish(CHILD_BUDGET).unwrap_or_else(|err| {
             process::hang(format!(
                 "{guests} processes shared a semaphore of capacity {capacity}, and one never \
-                 finished its {rounds} visits (asleep on a place that was free?): {err}"
+                 finished {plan} (asleep on a place that was free?): {err}"
             ))
         });
         let mut out = String::new();
@@ -413,9 +487,9 @@ fn run_guests(capacity: u32, guests: usize, rounds: u32, hold_first: bool) {
 }
 
 fn never_overfull() {
-    run_guests(2, 4, 2000, false);
+    run_guests(2, 4, Visits::Together, false);
 }
 
 fn every_waiter_gets_in() {
-    run_guests(1, 3, 40, true);
+    run_guests(1, 3, Visits::Rounds(40), true);
 }
