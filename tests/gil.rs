@@ -7,7 +7,8 @@
 //! switch interval of the holder's ticks, although the facade's own locks may let the holder barge
 //! straight back in this kata.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
 
 use gil::{Gil, GilGuard};
 use harness::cell::UnsafeCell;
@@ -40,6 +41,14 @@ fn main() {
             "a waiting thread gets the GIL within about one switch interval",
             &[Mode::Explore],
             waiter_is_not_starved,
+        )
+        // Real threads only: whether the waiter is queued up by the holder's interval-th tick is
+        // a matter of time, which only a real sleep gives it (the engines try every order,
+        // including those where it comes late and a later tick rightly hands over).
+        .only(
+            "the tick that completes the interval hands over to a thread already waiting",
+            &[Mode::Stress],
+            hands_over_at_the_interval,
         )
         .run();
 }
@@ -303,4 +312,63 @@ fn waiter_is_not_starved() {
     for handle in handles {
         handle.join().unwrap();
     }
+}
+
+/// A holder runs `switch_interval - 1` ticks of its turn; then a second thread asks for the GIL,
+/// and is given 2 ms to queue up before the holder's next tick, the one that completes the
+/// interval. That tick must hand over: the waiter must find exactly `switch_interval` ticks of
+/// the holder's done, not one more (a holder that hands over one tick late passes the other
+/// checks, which only bound turns from below or loosely). A waiter that came late (the machine
+/// was busy) rightly gets a later tick, so the scenario is tried up to 20 times, and one hand-over
+/// on time is enough.
+fn hands_over_at_the_interval() {
+    const INTERVAL: usize = 3;
+    const TRIALS: usize = 20;
+    let gil = Arc::new(Gil::new(INTERVAL as u32));
+    let mut late = Vec::new();
+    for _ in 0..TRIALS {
+        let holder_ticks = Arc::new(AtomicUsize::new(0));
+        let seen = Arc::new(AtomicUsize::new(usize::MAX));
+        let asking = Arc::new(AtomicBool::new(false));
+        let mut guard = gil.acquire();
+        for _ in 1..INTERVAL {
+            holder_ticks.fetch_add(1, Ordering::SeqCst);
+            guard.tick();
+        }
+        let waiter = {
+            let (gil, holder_ticks, seen, asking) = (
+                Arc::clone(&gil),
+                Arc::clone(&holder_ticks),
+                Arc::clone(&seen),
+                Arc::clone(&asking),
+            );
+            spawn("waiter".to_owned(), move || {
+                asking.store(true, Ordering::SeqCst);
+                let _guard = gil.acquire();
+                seen.store(holder_ticks.load(Ordering::SeqCst), Ordering::SeqCst);
+            })
+        };
+        while !asking.load(Ordering::SeqCst) {
+            thread::yield_now();
+        }
+        std::thread::sleep(Duration::from_millis(2));
+        // Tick on until the waiter has had its turn (a late waiter gets a later tick).
+        while seen.load(Ordering::SeqCst) == usize::MAX {
+            holder_ticks.fetch_add(1, Ordering::SeqCst);
+            guard.tick();
+        }
+        drop(guard);
+        waiter.join().unwrap();
+        let seen = seen.load(Ordering::SeqCst);
+        if seen == INTERVAL {
+            return;
+        }
+        late.push(seen);
+    }
+    panic!(
+        "with a switch interval of {INTERVAL}, a thread asked for the GIL 2 ms before the \
+         holder's tick number {INTERVAL} of its turn, {TRIALS} times, and got it after {late:?} \
+         ticks of the holder: the tick that completes the interval should hand the GIL over to \
+         a thread already waiting"
+    );
 }
