@@ -16,7 +16,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use async_semaphore::{Acquire, Semaphore};
 use harness::check::{mode, Checks, Mode};
 use harness::detect::Gauge;
-use harness::future::block_on;
+use harness::future::{block_on, Signal};
 use harness::sync::Arc;
 use harness::thread;
 
@@ -55,6 +55,10 @@ fn main() {
         .concurrent(
             "a waiter cancelled while a place frees loses no place",
             cancel_while_place_frees,
+        )
+        .concurrent(
+            "a covered waiter cancelled while another place frees: both places reach a guest",
+            cancel_while_other_place_frees,
         )
         .run();
 }
@@ -393,6 +397,77 @@ fn cancel_while_place_frees() {
         1,
         "everybody left the club of 1 (guest A gave up while the other guest came and went), \
          but available() is {}",
+        club.available()
+    );
+}
+
+/// A club of 2 places, both taken (one by a guest on another thread); guests A, B and C wait
+/// in that order. One place frees: it is A's. Then A gives up (its acquire is dropped) while the
+/// other guest leaves, at the same time: the two places now belong to B and C, so both must be
+/// woken and both get in. A cancelled waiter that passes its place on after looking again at the
+/// free places (in a second critical section) may find the other guest's place already there and
+/// hand its own to the guest that place woke, leaving B asleep.
+fn cancel_while_other_place_frees() {
+    let club = Arc::new(Semaphore::new(2));
+    let (holding, go) = (Signal::new(), Signal::new());
+    let other = {
+        let (club, holding, go) = (Arc::clone(&club), holding.clone(), go.clone());
+        thread::Builder::new()
+            .name("other guest".to_owned())
+            .spawn(move || {
+                let permit = club
+                    .try_acquire()
+                    .expect("try_acquire failed on an empty club of 2");
+                holding.fire();
+                block_on(go.wait());
+                drop(permit);
+            })
+            .unwrap()
+    };
+    block_on(holding.wait());
+    let inside = club
+        .try_acquire()
+        .expect("try_acquire failed with one place of 2 taken");
+    let mut first = Guest::new("A", &club);
+    let mut second = Guest::new("B", &club);
+    let mut third = Guest::new("C", &club);
+    first.waits("both places are taken");
+    second.waits("both places are taken");
+    third.waits("both places are taken");
+    drop(inside); // The place is A's...
+    go.fire(); // ...the other guest leaves...
+    drop(first); // ...and A gives up, at the same time.
+    other.join().unwrap();
+    for guest in [&second, &third] {
+        assert!(
+            guest.wakes() > 0,
+            "guests A, B, C waited for a club of 2; a place freed for A, then A gave up while \
+             the other guest left: both places are now B's and C's, but guest {} was never \
+             woken: it would wait forever with a place free",
+            guest.name
+        );
+    }
+    let permits = [second.poll(), third.poll()];
+    assert!(
+        permits.iter().all(Poll::is_ready),
+        "guests A, B, C waited for a club of 2; A gave up while both places freed, but the \
+         acquires of B and C are not both ready (B: {}, C: {})",
+        if permits[0].is_ready() {
+            "ready"
+        } else {
+            "pending"
+        },
+        if permits[1].is_ready() {
+            "ready"
+        } else {
+            "pending"
+        },
+    );
+    drop(permits);
+    assert_eq!(
+        club.available(),
+        2,
+        "everybody left the club of 2, but available() is {}",
         club.available()
     );
 }
