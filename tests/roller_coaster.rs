@@ -1,11 +1,13 @@
 //! Checks of the `roller_coaster` kata: passengers ride a car that runs only when full.
 //!
-//! The promises: passengers board only while the car is loading and has a free seat; the car
-//! departs only when every seat is taken and every passenger has finished boarding; nobody
-//! boards or gets off while it runs; its passengers get off after it returns, and the next trip
-//! loads only when all of them are off; everyone rides (no lost signal); 0 seats is refused.
-//! Passengers log their boarding and getting off, the car its departure and return; the log is
-//! judged by `checks::validators::roller_coaster`, during the run and once more at the end.
+//! The promises: passengers board only while the car is loading (once `run_trip` is called)
+//! and has a free seat; the car departs only when every seat is taken and every passenger has
+//! finished boarding; nobody boards or gets off while it runs; its passengers get off after it
+//! returns, `run_trip` returns only when all of them are off, and the next trip loads only when
+//! `run_trip` is called again; everyone rides (no lost signal); 0 seats is refused. Passengers
+//! log their boarding and getting off, the car its calls of `run_trip`, its departure and return;
+//! the log is judged by `checks::validators::roller_coaster`, during the run and once more at
+//! the end.
 
 use std::sync::Mutex as StdMutex;
 
@@ -116,14 +118,18 @@ impl Park {
         self.threads.push(thread);
     }
 
-    /// Drives the car for `trips` trips on this thread.
+    /// Drives the car for `trips` trips on this thread, logging each call of `run_trip` (just
+    /// before it) and its return (just after): passengers started before the first call, or
+    /// who come back between two calls, must not board until the car loads.
     fn drive(&self, trips: usize) {
         for _ in 0..trips {
+            record(&self.log, self.seats, "the car", Step::Start);
             self.car.run_trip(|| {
                 record(&self.log, self.seats, "the car", Step::Depart);
                 pause();
                 record(&self.log, self.seats, "the car", Step::Return);
             });
+            record(&self.log, self.seats, "the car", Step::End);
         }
     }
 

@@ -1,15 +1,19 @@
 //! The log of the `roller_coaster` kata, and the promises it must keep.
 //!
-//! Passenger threads record [`Step::Board`] when their `board` closure runs and
-//! [`Step::Unboard`] when their `unboard` closure runs; the car thread records [`Step::Depart`]
-//! when its `run` closure starts and [`Step::Return`] when it ends. Reading the log in order, every
-//! trip goes through three phases: loading (passengers board until every seat is taken), running
-//! (from departure to return: nobody boards or gets off) and unloading (the passengers of the
-//! trip get off; nobody boards until all of them are off). Then the next trip loads.
+//! The car thread records [`Step::Start`] just before it calls `run_trip`, [`Step::Depart`] when
+//! its `run` closure starts, [`Step::Return`] when it ends, and [`Step::End`] once `run_trip` has
+//! returned; passenger threads record [`Step::Board`] when their `board` closure runs and
+//! [`Step::Unboard`] when their `unboard` closure runs. Reading the log in order, the car is idle
+//! between trips (nobody boards), and every trip goes through three phases: loading, once
+//! `run_trip` is called (passengers board until every seat is taken), running (from departure to
+//! return: nobody boards or gets off) and unloading (the passengers of the trip get off; nobody
+//! boards, and `run_trip` does not return, until all of them are off).
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
+    /// The car is about to call `run_trip` (logged just before).
+    Start,
     /// A passenger's `board` ran.
     Board,
     /// The car's `run` started.
@@ -18,6 +22,8 @@ pub enum Step {
     Return,
     /// A passenger's `unboard` ran.
     Unboard,
+    /// The car's `run_trip` returned (logged just after).
+    End,
 }
 
 /// One line of the log: `thread` (a passenger's name, or the car's) did `step`.
@@ -46,27 +52,37 @@ pub fn validate(log: &[Event], seats: usize) -> Result<(), String> {
 }
 
 /// Checks a log that is still being written: passengers board only while the car is loading
-/// and has a free seat, the car departs only when every seat is taken, nobody boards or gets off
-/// while it runs, only its passengers get off and only after it returned, and the next trip
-/// loads only when all of them are off.
+/// (once `run_trip` was called) and has a free seat, the car departs only when every seat is
+/// taken, nobody boards or gets off while it runs, only its passengers get off and only after it
+/// returned, `run_trip` returns only once all of them are off, and nobody boards the next trip
+/// before the car calls `run_trip` again.
 pub fn validate_so_far(log: &[Event], seats: usize) -> Result<(), String> {
     check(log, seats, false)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
+    /// Between trips: `run_trip` not called yet, or returned.
+    Idle,
     Loading,
     Running,
+    /// From the return until `run_trip` returns (the passengers get off first).
     Unloading,
 }
 
 fn check(log: &[Event], seats: usize, complete: bool) -> Result<(), String> {
-    let mut phase = Phase::Loading;
+    let mut phase = Phase::Idle;
     let mut aboard: Vec<&str> = Vec::new();
     let mut trip = 1;
     for event in log {
         let who = &event.thread;
         match (event.step, phase) {
+            (Step::Start, Phase::Idle) => phase = Phase::Loading,
+            (Step::Start, _) => {
+                return Err(format!(
+                    "the car called run_trip again before trip {trip} was over"
+                ));
+            }
             (Step::Board, Phase::Loading) => {
                 if aboard.len() == seats {
                     return Err(format!(
@@ -85,11 +101,18 @@ fn check(log: &[Event], seats: usize, complete: bool) -> Result<(), String> {
                      running car"
                 ));
             }
-            (Step::Board, Phase::Unloading) => {
+            (Step::Board, Phase::Unloading) if !aboard.is_empty() => {
                 return Err(format!(
                     "{who} boarded while the passengers of trip {trip} were still getting off \
                      ({} still aboard): the next trip loads only when all of them are off",
                     aboard.join(", ")
+                ));
+            }
+            (Step::Board, _) => {
+                return Err(format!(
+                    "{who} boarded before the car began loading trip {}: passengers board only \
+                     while the car is loading, once run_trip is called for their trip",
+                    if phase == Phase::Idle { trip } else { trip + 1 }
                 ));
             }
             (Step::Depart, Phase::Loading) => {
@@ -106,6 +129,9 @@ fn check(log: &[Event], seats: usize, complete: bool) -> Result<(), String> {
                     ));
                 }
                 phase = Phase::Running;
+            }
+            (Step::Depart, Phase::Idle) => {
+                return Err(format!("the car departed on trip {trip} outside run_trip"));
             }
             (Step::Depart, _) => {
                 return Err(format!(
@@ -125,10 +151,6 @@ fn check(log: &[Event], seats: usize, complete: bool) -> Result<(), String> {
                     ));
                 };
                 aboard.remove(at);
-                if aboard.is_empty() {
-                    phase = Phase::Loading;
-                    trip += 1;
-                }
             }
             (Step::Unboard, Phase::Running) => {
                 return Err(format!(
@@ -136,7 +158,7 @@ fn check(log: &[Event], seats: usize, complete: bool) -> Result<(), String> {
                      only after the car returns"
                 ));
             }
-            (Step::Unboard, Phase::Loading) => {
+            (Step::Unboard, _) => {
                 return Err(if aboard.contains(&who.as_str()) {
                     format!(
                         "{who} got off before trip {trip} had even started: passengers get off \
@@ -146,22 +168,49 @@ fn check(log: &[Event], seats: usize, complete: bool) -> Result<(), String> {
                     format!("{who} got off the car without being aboard")
                 });
             }
+            (Step::End, Phase::Unloading) => {
+                if !aboard.is_empty() {
+                    return Err(format!(
+                        "run_trip returned from trip {trip} while {} had not got off: it \
+                         returns only when every passenger of the trip is off",
+                        aboard.join(", ")
+                    ));
+                }
+                phase = Phase::Idle;
+                trip += 1;
+            }
+            (Step::End, _) => {
+                return Err(format!(
+                    "run_trip returned before the car had run trip {trip} and unloaded it"
+                ));
+            }
         }
     }
-    if complete && (phase != Phase::Loading || !aboard.is_empty()) {
-        return Err(match phase {
-            Phase::Loading => format!(
+    if complete {
+        let unfinished = match phase {
+            Phase::Idle => None,
+            Phase::Loading if aboard.is_empty() => Some(format!(
+                "every thread has returned, but the car began loading trip {trip} and never \
+                 departed"
+            )),
+            Phase::Loading => Some(format!(
                 "every thread has returned, but {} boarded trip {trip}, which never ran",
                 aboard.join(", ")
-            ),
-            Phase::Running => {
-                format!("every thread has returned, but the car never came back from trip {trip}")
-            }
-            Phase::Unloading => format!(
+            )),
+            Phase::Running => Some(format!(
+                "every thread has returned, but the car never came back from trip {trip}"
+            )),
+            Phase::Unloading if aboard.is_empty() => Some(format!(
+                "every thread has returned, but run_trip never returned from trip {trip}"
+            )),
+            Phase::Unloading => Some(format!(
                 "every thread has returned, but {} never got off after trip {trip}",
                 aboard.join(", ")
-            ),
-        });
+            )),
+        };
+        if let Some(problem) = unfinished {
+            return Err(problem);
+        }
     }
     Ok(())
 }
@@ -190,12 +239,13 @@ mod tests {
     }
 
     /// A good log: `trips` trips of a car with `seats` seats, each taking `seats` passengers
-    /// from a pool of `seats + 2` (so passengers come back for later trips), who board and get
-    /// off in random orders.
+    /// from a pool of `seats + 2` (so passengers come back for later trips), who board once the
+    /// car started loading and get off before `run_trip` returns, in random orders.
     fn good_log(seats: usize, trips: usize, seed: u64) -> Vec<Event> {
         let mut dice = Dice(seed | 1);
         let mut log = Vec::new();
         for _ in 0..trips {
+            log.push(Event::new("car", Step::Start));
             let mut pool: Vec<String> = (0..seats + 2).map(|i| format!("passenger {i}")).collect();
             dice.shuffle(&mut pool);
             let mut riders = pool[..seats].to_vec();
@@ -208,6 +258,7 @@ mod tests {
             for rider in &riders {
                 log.push(Event::new(rider.clone(), Step::Unboard));
             }
+            log.push(Event::new("car", Step::End));
         }
         log
     }
@@ -290,6 +341,32 @@ mod tests {
         }
 
         #[test]
+        fn boarding_before_the_car_loads_fails(seats in 1_usize..5, trips in 1_usize..5, seed in any::<u64>(), at in any::<prop::sample::Index>(), unloading in any::<bool>()) {
+            // A passenger of a trip boards before the car called run_trip for it: while the car
+            // is idle, or (after the first trip) once the last trip's passengers are off but
+            // before its run_trip returned.
+            let mut log = good_log(seats, trips, seed);
+            let trip = at.index(trips);
+            let board = nth(&log, Step::Board, trip * seats);
+            let event = log.remove(board);
+            let start = nth(&log, Step::Start, trip);
+            let to = if unloading && trip > 0 { start - 1 } else { start };
+            log.insert(to, event);
+            let error = validate_so_far(&log, seats).unwrap_err();
+            prop_assert!(error.contains("before the car began loading"), "{}", error);
+        }
+
+        #[test]
+        fn returning_before_everyone_is_off_fails(seats in 1_usize..5, trips in 1_usize..5, seed in any::<u64>(), at in any::<prop::sample::Index>()) {
+            // run_trip returns just before the last passenger of a trip got off.
+            let mut log = good_log(seats, trips, seed);
+            let end = nth(&log, Step::End, at.index(trips));
+            log.swap(end - 1, end);
+            let error = validate_so_far(&log, seats).unwrap_err();
+            prop_assert!(error.contains("returns only when every passenger"), "{}", error);
+        }
+
+        #[test]
         fn a_stranger_getting_off_fails(seats in 1_usize..5, trips in 1_usize..5, seed in any::<u64>(), at in any::<prop::sample::Index>()) {
             let mut log = good_log(seats, trips, seed);
             let off = nth(&log, Step::Unboard, at.index(trips * seats));
@@ -301,6 +378,7 @@ mod tests {
     #[test]
     fn messages_name_the_problem() {
         let log = [
+            Event::new("car", Step::Start),
             Event::new("p0", Step::Board),
             Event::new("car", Step::Depart),
         ];
@@ -310,6 +388,7 @@ mod tests {
              (p0): it may run only when it is full"
         );
         let log = [
+            Event::new("car", Step::Start),
             Event::new("p0", Step::Board),
             Event::new("car", Step::Depart),
             Event::new("p1", Step::Board),
@@ -318,10 +397,19 @@ mod tests {
             validate_so_far(&log, 1).unwrap_err(),
             "p1 boarded while the car was out on trip 1: nobody may board a running car"
         );
-        let log = [Event::new("p0", Step::Board)];
+        let log = [
+            Event::new("car", Step::Start),
+            Event::new("p0", Step::Board),
+        ];
         assert_eq!(
             validate(&log, 2).unwrap_err(),
             "every thread has returned, but p0 boarded trip 1, which never ran"
+        );
+        let log = [Event::new("p0", Step::Board)];
+        assert_eq!(
+            validate_so_far(&log, 1).unwrap_err(),
+            "p0 boarded before the car began loading trip 1: passengers board only while the \
+             car is loading, once run_trip is called for their trip"
         );
     }
 }
