@@ -58,6 +58,11 @@ fn main() {
             pool_census,
         )
         .only("with_pool keeps every worker busy at once", BOTH, pool_busy)
+        .only(
+            "with_pool hands out each of many small chunks once",
+            &[Mode::Stress],
+            pool_small_chunks,
+        )
         .sequential("with_processes counts the primes", processes_count)
         .sequential(
             "with_processes runs its workers at once and waits for every one",
@@ -370,6 +375,29 @@ fn pool_busy() {
         workers,
         "with_pool ran its chunks on {} threads, not on its {workers} workers",
         seen.threads()
+    );
+}
+
+/// Chunks of one item, thousands of them, taken by four workers at once: the workers reach the
+/// queue again and again at the same moment, so two of them that both find the same chunk next
+/// (a queue whose "take the next chunk" is not one indivisible step) run it twice. Every chunk
+/// run is recorded: each item must be run exactly once, and the sum counted once.
+fn pool_small_chunks() {
+    let (items, workers, chunk) = (0..20_000, 4, 1);
+    let seen = StdArc::new(Seen::default());
+    let work = observed(Workload::primes(), &seen);
+    let got = with_pool(items.clone(), workers, chunk, &work);
+    let chunks = seen.chunks();
+    assert_cover(
+        "with_pool(0..20000, 4 workers, chunks of 1, primes)",
+        &items,
+        chunks.iter().map(|(c, _, _)| c.clone()).collect(),
+        chunk,
+    );
+    assert_eq!(
+        got,
+        primes_below(20_000),
+        "with_pool(0..20000, 4 workers, chunks of 1, primes) found {got} primes"
     );
 }
 
