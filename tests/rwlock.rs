@@ -27,6 +27,7 @@
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::together::Together;
 use harness::detect::{Bypass, Gauge};
 use harness::sync::Arc;
 use harness::thread::{self, JoinHandle};
@@ -260,7 +261,9 @@ pub fn writer_is_alone<L: RwLockFamily>(writers: usize, readers: usize, rounds: 
     );
 }
 
-/// A writer waiting for a reader gets in when the reader leaves (no lost wakeup).
+/// A writer waiting for a reader gets in when the reader leaves (no lost wakeup), and not before:
+/// the reader looks at the value again after letting the writer line up, and must still see it
+/// unchanged (a writer that wakes without a reason, spuriously, must look again before going in).
 pub fn waiting_writer_gets_in<L: RwLockFamily>() {
     let lock = Arc::new(L::new(0));
     let held = L::read(&lock);
@@ -268,6 +271,13 @@ pub fn waiting_writer_gets_in<L: RwLockFamily>() {
         let lock = Arc::clone(&lock);
         spawn("writer".into(), move || *L::write(&lock) += 1)
     };
+    for _ in 0..3 {
+        thread::yield_now();
+    }
+    assert_eq!(
+        *held, 0,
+        "a reader holding the lock saw the value change: a writer got in while it read"
+    );
     // The writer may already be waiting for this reader; leaving must let it in.
     drop(held);
     writer.join().unwrap();
@@ -286,6 +296,41 @@ pub fn waiting_reader_gets_in<L: RwLockFamily>(readers: usize) {
         })
         .collect();
     // The readers started after this write guard was taken, so they must see what it writes.
+    *held = 1;
+    drop(held);
+    for handle in handles {
+        let seen = handle.join().unwrap();
+        assert_eq!(
+            seen, 1,
+            "a reader that asked while a writer held the lock saw {seen}, not the 1 it wrote"
+        );
+    }
+}
+
+/// `readers` readers ask while a writer holds the lock, then the writer leaves: all of them must
+/// be let in together, and each one, once in, stays until all are in (a meeting point of the
+/// facade's lock and condvar). A lock that lets the queued readers in one at a time (the first one
+/// in does not wake the next, or wakes only one of several) leaves the first ones waiting for a
+/// reader that never comes: a deadlock. With three readers, a single wakeup may reach the wrong
+/// one.
+pub fn queued_readers_go_in_together<L: RwLockFamily>(readers: usize) {
+    let lock = Arc::new(L::new(0));
+    let together = Arc::new(Together::new(readers, "readers"));
+    let mut held = L::write(&lock);
+    let handles: Vec<_> = (0..readers)
+        .map(|id| {
+            let (lock, together) = (Arc::clone(&lock), Arc::clone(&together));
+            spawn(format!("reader {id}"), move || {
+                let guard = L::read(&lock);
+                together.arrive_and_stay();
+                *guard
+            })
+        })
+        .collect();
+    // Let the readers line up behind this writer.
+    for _ in 0..3 {
+        thread::yield_now();
+    }
     *held = 1;
     drop(held);
     for handle in handles {

@@ -23,17 +23,12 @@ pub struct FairRwLock<T> {
     /// Every arriving thread passes through here. Readers walk straight through; a writer
     /// stays in it until it has written, so threads that arrive after it queue behind it.
     turnstile: Mutex<()>,
-    room: Mutex<Room>,
+    /// Readers inside. No flag for a writer: a writer inside holds the turnstile, so no other
+    /// thread is counted in or waits for the room meanwhile.
+    room: Mutex<usize>,
+    /// The room emptied: only a writer waits for it, the one that holds the turnstile.
     changed: Condvar,
     value: UnsafeCell<T>,
-}
-
-/// Who is inside, guarded by `room`.
-struct Room {
-    /// Readers inside.
-    readers: usize,
-    /// Whether a writer is inside.
-    writer: bool,
 }
 
 // SAFETY: the lock hands out `&T` to readers on several threads at once (so `T: Sync` is needed to
@@ -56,7 +51,7 @@ pub struct ReadGuard<'a, T> {
 pub struct WriteGuard<'a, T> {
     // Fields drop in order: the pointer (ending the access) before the writer leaves.
     value: MutPtr<T>,
-    _leave: LeaveWrite<'a, T>,
+    _leave: LeaveWrite<'a>,
 }
 
 /// Lets a reader out when dropped.
@@ -64,10 +59,8 @@ struct LeaveRead<'a, T> {
     lock: &'a FairRwLock<T>,
 }
 
-/// Lets a writer out when dropped, then lets the threads queued behind it through the
-/// turnstile.
-struct LeaveWrite<'a, T> {
-    lock: &'a FairRwLock<T>,
+/// Lets a writer out when dropped: the threads queued behind it go through the turnstile.
+struct LeaveWrite<'a> {
     _turnstile: MutexGuard<'a, ()>,
 }
 
@@ -76,10 +69,7 @@ impl<T> FairRwLock<T> {
     pub fn new(value: T) -> Self {
         FairRwLock {
             turnstile: Mutex::new(()),
-            room: Mutex::new(Room {
-                readers: 0,
-                writer: false,
-            }),
+            room: Mutex::new(0),
             changed: Condvar::new(),
             value: UnsafeCell::new(value),
         }
@@ -102,7 +92,6 @@ impl<T> FairRwLock<T> {
         WriteGuard {
             value: self.value.get_mut(),
             _leave: LeaveWrite {
-                lock: self,
                 _turnstile: turnstile,
             },
         }
@@ -113,36 +102,30 @@ impl<T> FairRwLock<T> {
     /// the turnstile until it has left the room, so holding it means no writer is inside.
     fn enter_read(&self) {
         let _turnstile = self.turnstile.lock().unwrap();
-        self.room.lock().unwrap().readers += 1;
+        *self.room.lock().unwrap() += 1;
     }
 
     /// Takes the turnstile and keeps it, so nobody new gets in, then waits for the room to
     /// empty. Returns the turnstile, to be released after writing.
     fn enter_write(&self) -> MutexGuard<'_, ()> {
         let turnstile = self.turnstile.lock().unwrap();
-        let mut room = self.room.lock().unwrap();
-        while room.writer || room.readers > 0 {
-            room = self.changed.wait(room).unwrap();
+        let mut readers = self.room.lock().unwrap();
+        while *readers > 0 {
+            readers = self.changed.wait(readers).unwrap();
         }
-        room.writer = true;
         turnstile
     }
 
-    /// A reader leaves; the last one out wakes a writer that may be waiting for an empty room.
+    /// A reader leaves; the last one out wakes the writer that may be waiting for an empty room
+    /// (at most one waits: the one holding the turnstile).
     fn leave_read(&self) {
-        let mut room = self.room.lock().unwrap();
-        room.readers -= 1;
-        let empty = room.readers == 0;
-        drop(room);
+        let mut readers = self.room.lock().unwrap();
+        *readers -= 1;
+        let empty = *readers == 0;
+        drop(readers);
         if empty {
-            self.changed.notify_all();
+            self.changed.notify_one();
         }
-    }
-
-    /// The writer leaves the room (its guard then releases the turnstile).
-    fn leave_write(&self) {
-        self.room.lock().unwrap().writer = false;
-        self.changed.notify_all();
     }
 }
 
@@ -176,11 +159,5 @@ impl<T> DerefMut for WriteGuard<'_, T> {
 impl<T> Drop for LeaveRead<'_, T> {
     fn drop(&mut self) {
         self.lock.leave_read();
-    }
-}
-
-impl<T> Drop for LeaveWrite<'_, T> {
-    fn drop(&mut self) {
-        self.lock.leave_write();
     }
 }
