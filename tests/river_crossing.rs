@@ -3,10 +3,10 @@
 //! The promises: every boatload is safe (four hackers, four serfs, or two of each); a passenger
 //! boards only once a safe boatload including it has gathered on the dock; exactly one of the
 //! four is the captain, rows only after all four are aboard, and says so by returning `true`;
-//! nobody boards the next boat before the boat has been rowed away; everyone crosses when the
-//! numbers allow it (no lost wakeup). Every passenger thread logs its arrival, its boarding and
-//! its rowing; the log is judged by `checks::validators::river_crossing`, during the run and
-//! once more at the end.
+//! nobody boards the next boat before the boat has been rowed away (the captain's `row_boat`
+//! returned); everyone crosses when the numbers allow it (no lost wakeup). Every passenger
+//! thread logs its arrival, its boarding and its rowing (begun and over); the log is judged by
+//! `checks::validators::river_crossing`, during the run and once more at the end.
 
 use std::cell::Cell;
 use std::sync::Mutex as StdMutex;
@@ -55,7 +55,8 @@ fn record(log: &Log, thread: &str, kind: Kind, step: Step) {
 }
 
 /// One passenger crosses: it logs its arrival, its `board` and `row_boat` closures log what
-/// they do, and the returned captain flag must say whether `row_boat` was called.
+/// they do (`row_boat` when it begins and when it ends), and the returned captain flag must say
+/// whether `row_boat` was called.
 fn cross(dock: &Dock, log: &Log, name: &str, kind: Kind) {
     record(log, name, kind, Step::Arrive);
     let rowed = Cell::new(false);
@@ -71,6 +72,10 @@ fn cross(dock: &Dock, log: &Log, name: &str, kind: Kind) {
         );
         rowed.set(true);
         record(log, name, kind, Step::Row);
+        // Rowing away takes a moment, so that others can run meanwhile: nobody may board the
+        // next boat before it is over.
+        thread::yield_now();
+        record(log, name, kind, Step::Rowed);
     };
     let captain = match kind {
         Kind::Hacker => dock.hacker(board, row_boat),

@@ -2,10 +2,11 @@
 //!
 //! Every passenger thread records [`Step::Arrive`] just before it calls `hacker`/`serf`,
 //! [`Step::Board`] when its `board` closure runs and, if it is the captain, [`Step::Row`] when its
-//! `row_boat` closure runs. Reading the log in order: four passengers board, forming a safe
-//! boatload (four hackers, four serfs, or two of each); each boards only when a safe boatload
-//! including it has gathered at the dock; once all four are aboard exactly one of them rows; and
-//! nobody boards the next boat before the boat has been rowed away.
+//! `row_boat` closure begins and [`Step::Rowed`] when it ends. Reading the log in order: four
+//! passengers board, forming a safe boatload (four hackers, four serfs, or two of each); each
+//! boards only when a safe boatload including it has gathered at the dock; once all four are
+//! aboard exactly one of them rows; and nobody boards the next boat before the boat has been
+//! rowed away, `row_boat` returned.
 
 use std::fmt;
 
@@ -34,8 +35,10 @@ pub enum Step {
     Arrive,
     /// Its `board` closure ran.
     Board,
-    /// Its `row_boat` closure ran: it is the captain of its boatload.
+    /// Its `row_boat` closure began: it is the captain of its boatload.
     Row,
+    /// Its `row_boat` closure returned: the boat has been rowed away.
+    Rowed,
 }
 
 /// One line of the log: `thread` (its name), a `kind` passenger, did `step`.
@@ -71,7 +74,7 @@ pub fn validate(log: &[Event]) -> Result<(), String> {
 
 /// Checks a log that is still being written: every boatload is safe, nobody boards before a
 /// safe boatload has gathered, the boat is rowed once, by one of its four passengers, after all
-/// four boarded, and the next boatload boards only after that.
+/// four boarded, and the next boatload boards only once the captain's `row_boat` returned.
 pub fn validate_so_far(log: &[Event]) -> Result<(), String> {
     check(log, false)
 }
@@ -87,6 +90,8 @@ fn check(log: &[Event], complete: bool) -> Result<(), String> {
     let mut aboard: Vec<(&str, Kind)> = Vec::new();
     // Passengers whose call has not returned yet: arrived, or aboard a boat (maybe gone).
     let mut busy: Vec<&str> = Vec::new();
+    // The captain rowing the boat away: its `row_boat` began and has not returned yet.
+    let mut rowing: Option<&str> = None;
     let mut number = 1;
     for event in log {
         let who = format!("{} ({})", event.thread, event.kind);
@@ -105,6 +110,12 @@ fn check(log: &[Event], complete: bool) -> Result<(), String> {
                     return Err(format!("{who} boarded without having arrived at the dock"));
                 };
                 waiting.remove(at);
+                if let Some(captain) = rowing {
+                    return Err(format!(
+                        "{who} boarded while {captain} was still rowing boat {number} away: \
+                         nobody boards the next boat before the captain's row_boat has returned"
+                    ));
+                }
                 if aboard.len() == 4 {
                     return Err(format!(
                         "{who} boarded boat {number}, which already had four passengers aboard \
@@ -142,6 +153,12 @@ fn check(log: &[Event], complete: bool) -> Result<(), String> {
                 }
             }
             Step::Row => {
+                if let Some(captain) = rowing {
+                    return Err(format!(
+                        "{who} rowed boat {number} too, while {captain} was rowing it: a boat \
+                         has exactly one captain"
+                    ));
+                }
                 if !aboard.contains(&me) {
                     return Err(format!(
                         "{who} rowed boat {number} without being aboard it (aboard: {})",
@@ -159,12 +176,27 @@ fn check(log: &[Event], complete: bool) -> Result<(), String> {
                         names(&aboard)
                     ));
                 }
-                for (thread, _) in aboard.drain(..) {
-                    busy.retain(|b| *b != thread);
+                for (thread, _) in &aboard {
+                    busy.retain(|b| b != thread);
                 }
+                rowing = Some(me.0);
+            }
+            Step::Rowed => {
+                if rowing != Some(me.0) {
+                    return Err(format!(
+                        "{who} finished rowing boat {number} without having begun to row it"
+                    ));
+                }
+                rowing = None;
+                aboard.clear();
                 number += 1;
             }
         }
+    }
+    if let (true, Some(captain)) = (complete, rowing) {
+        return Err(format!(
+            "every passenger has returned, but {captain} never finished rowing boat {number}"
+        ));
     }
     if complete && !aboard.is_empty() {
         return Err(format!(
@@ -213,7 +245,8 @@ mod tests {
     }
 
     /// A good log of `boats` boatloads: each boat's passengers arrive (with `early`, possibly
-    /// while earlier boats are loading), board in a random order, and one of them rows.
+    /// while earlier boats are loading), board in a random order, and one of them rows (its
+    /// row_boat begins and returns).
     fn good_log(boats: usize, seed: u64, early: bool) -> Vec<Event> {
         let mut dice = Dice(seed | 1);
         // Boarding steps of boat k get keys (k, 2j + 1); arrivals for boat k are slotted in
@@ -238,6 +271,7 @@ mod tests {
             }
             let (captain, kind) = &crew[dice.below(4)];
             keyed.push(((k, 9), Event::new(captain.clone(), *kind, Step::Row)));
+            keyed.push(((k, 10), Event::new(captain.clone(), *kind, Step::Rowed)));
         }
         keyed.sort_by_key(|(key, _)| *key);
         keyed.into_iter().map(|(_, event)| event).collect()
@@ -366,12 +400,43 @@ mod tests {
             let k = at.index(boats);
             let row = position(&log, Step::Row, k, false);
             if twice {
-                let again = log[row].clone();
+                // Another passenger of the boat rows too, while the captain rows.
+                let mut again = log[position(&log, Step::Board, k, false)].clone();
+                if again.thread == log[row].thread {
+                    again = log[position(&log, Step::Board, k, true)].clone();
+                }
+                again.step = Step::Row;
                 log.insert(row + 1, again);
             } else {
-                log.remove(row);
+                // Nobody rows: the Row and the Rowed of the captain are gone.
+                log.drain(row..row + 2);
             }
             prop_assert!(validate(&log).is_err());
+        }
+
+        #[test]
+        fn boarding_while_the_boat_is_rowed_away_fails(
+            boats in 2_usize..5,
+            seed in any::<u64>(),
+            early in any::<bool>(),
+            at in any::<prop::sample::Index>(),
+        ) {
+            // As above, but the first passenger of the next boat boards once the captain began
+            // to row, before its row_boat returned.
+            let log = good_log(boats, seed, early);
+            let k = at.index(boats - 1);
+            let (prefix_h, prefix_s) = (format!("hacker {}.", k + 1), format!("serf {}.", k + 1));
+            let (mut log, rest): (Vec<Event>, Vec<Event>) = log.into_iter().partition(|e| {
+                e.step == Step::Arrive
+                    && (e.thread.starts_with(&prefix_h) || e.thread.starts_with(&prefix_s))
+            });
+            log.extend(rest);
+            let rowed = position(&log, Step::Rowed, k, false);
+            let board = position(&log, Step::Board, k + 1, false);
+            let event = log.remove(board);
+            log.insert(rowed, event);
+            let error = validate_so_far(&log).unwrap_err();
+            prop_assert!(error.contains("was still rowing boat"), "{}", error);
         }
     }
 
