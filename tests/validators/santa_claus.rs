@@ -3,10 +3,11 @@
 //! Reindeer threads record [`Step::Arrive`] just before calling `reindeer_back` and
 //! [`Step::Hitch`] when their `hitch` closure runs; elf threads record [`Step::Ask`] just before
 //! calling `elf_needs_help` and [`Step::GetHelp`] when their `get_help` closure runs; the Santa
-//! thread records [`Step::PrepareSleigh`] or [`Step::HelpElves`] when his closure runs, and
-//! [`Step::RoundOver`] when `santa_round` has returned. Reading the log in order, Santa sleeps
-//! between rounds; a sleigh round starts only when all the reindeer are back, and exactly those
-//! reindeer hitch during it; an elf round starts only when a whole group asks, and exactly one
+//! thread records [`Step::PrepareSleigh`] or [`Step::HelpElves`] when his closure begins,
+//! [`Step::Ready`] when it returns, and [`Step::RoundOver`] when `santa_round` has returned.
+//! Reading the log in order, Santa sleeps between rounds; a sleigh round starts only when all the
+//! reindeer are back, and exactly those reindeer hitch during it, once the sleigh is prepared;
+//! an elf round starts only when a whole group asks, and once Santa is ready exactly one
 //! group of elves gets help during it, made of elves who were asking when it started: one who
 //! arrives during a round waits for a later one.
 
@@ -21,10 +22,12 @@ pub enum Step {
     Ask,
     /// An elf's `get_help` ran.
     GetHelp,
-    /// Santa's `prepare_sleigh` ran.
+    /// Santa's `prepare_sleigh` began.
     PrepareSleigh,
-    /// Santa's `help_elves` ran.
+    /// Santa's `help_elves` began.
     HelpElves,
+    /// Santa's `prepare_sleigh` or `help_elves` returned: he is ready to serve the round's team.
+    Ready,
     /// Santa's `santa_round` returned.
     RoundOver,
 }
@@ -56,7 +59,8 @@ pub fn validate(log: &[Event], reindeer: usize, group: usize) -> Result<(), Stri
 
 /// Checks a log that is still being written: Santa prepares the sleigh only when all the
 /// reindeer are back and helps elves only when a whole group asks; reindeer hitch only during a
-/// sleigh round, elves get help only during an elf round, in groups of exactly `group`; only
+/// sleigh round, elves get help only during an elf round, in groups of exactly `group`, and
+/// only once Santa's closure of the round has returned; only
 /// those who were back or asking when Santa began a round are served in it; a round ends only
 /// when its whole team has been served.
 pub fn validate_so_far(log: &[Event], reindeer: usize, group: usize) -> Result<(), String> {
@@ -80,6 +84,8 @@ fn names(list: &[&str]) -> String {
 
 fn check(log: &[Event], reindeer: usize, group: usize, complete: bool) -> Result<(), String> {
     let mut round = Round::Asleep;
+    // Whether Santa's closure of the current round has returned.
+    let mut ready = false;
     let mut number = 0;
     // Reindeer back and not yet hitched; elves asking and not yet helped.
     let mut back: Vec<&str> = Vec::new();
@@ -119,6 +125,7 @@ fn check(log: &[Event], reindeer: usize, group: usize, complete: bool) -> Result
                 }
                 number += 1;
                 round = Round::Sleigh;
+                ready = false;
                 eligible = back.clone();
             }
             Step::HelpElves => {
@@ -132,6 +139,7 @@ fn check(log: &[Event], reindeer: usize, group: usize, complete: bool) -> Result
                 }
                 number += 1;
                 round = Round::Elves;
+                ready = false;
                 eligible = asking.clone();
             }
             Step::Hitch => {
@@ -144,6 +152,12 @@ fn check(log: &[Event], reindeer: usize, group: usize, complete: bool) -> Result
                         } else {
                             "had not prepared the sleigh"
                         }
+                    ));
+                }
+                if !ready {
+                    return Err(format!(
+                        "{who} was hitched while Santa was still preparing the sleigh: reindeer \
+                         are hitched only once prepare_sleigh has returned"
                     ));
                 }
                 let Some(at) = back.iter().position(|r| *r == who) else {
@@ -179,6 +193,12 @@ fn check(log: &[Event], reindeer: usize, group: usize, complete: bool) -> Result
                         }
                     ));
                 }
+                if !ready {
+                    return Err(format!(
+                        "{who} got help while Santa was still getting ready to help: elves get \
+                         help only once help_elves has returned"
+                    ));
+                }
                 let Some(at) = asking.iter().position(|e| *e == who) else {
                     return Err(format!("{who} got help without having asked for it"));
                 };
@@ -199,6 +219,14 @@ fn check(log: &[Event], reindeer: usize, group: usize, complete: bool) -> Result
                 }
                 asking.remove(at);
                 served.push(who);
+            }
+            Step::Ready => {
+                if round == Round::Asleep || ready {
+                    return Err(format!(
+                        "Santa's closure returned twice, or outside a round (round {number})"
+                    ));
+                }
+                ready = true;
             }
             Step::RoundOver => {
                 let (team, size) =
@@ -290,6 +318,7 @@ mod tests {
             dice.shuffle(&mut arrivals);
             log.extend(arrivals);
             log.push(Event::new("Santa", santa));
+            log.push(Event::new("Santa", Step::Ready));
             let mut served = team.clone();
             dice.shuffle(&mut served);
             for t in served {
@@ -344,10 +373,21 @@ mod tests {
         fn hitching_before_the_sleigh_is_prepared_fails(reindeer in 1_usize..6, group in 1_usize..4, groups in 0_usize..4, seed in any::<u64>()) {
             let mut log = good_log(reindeer, group, groups, seed);
             let prepare = nth(&log, Step::PrepareSleigh, 0);
-            let event = log.remove(prepare + 1);
+            let event = log.remove(prepare + 2);
             log.insert(prepare, event);
             let error = validate_so_far(&log, reindeer, group).unwrap_err();
             prop_assert!(error.contains("had not prepared the sleigh"), "{}", error);
+        }
+
+        #[test]
+        fn serving_before_santa_is_ready_fails(reindeer in 1_usize..6, group in 1_usize..4, groups in 0_usize..4, seed in any::<u64>(), at in any::<prop::sample::Index>()) {
+            // The first of a round's team is served while Santa's closure still runs (the eager
+            // reindeer, or an elf helped before Santa is ready).
+            let mut log = good_log(reindeer, group, groups, seed);
+            let ready = nth(&log, Step::Ready, at.index(groups + 1));
+            log.swap(ready, ready + 1);
+            let error = validate_so_far(&log, reindeer, group).unwrap_err();
+            prop_assert!(error.contains("only once"), "{}", error);
         }
 
         #[test]
@@ -409,6 +449,7 @@ mod tests {
         let log = [
             Event::new("elf 0", Step::Ask),
             Event::new("Santa", Step::HelpElves),
+            Event::new("Santa", Step::Ready),
             Event::new("elf 0", Step::GetHelp),
             Event::new("elf 1", Step::Ask),
             Event::new("elf 1", Step::GetHelp),
@@ -426,6 +467,16 @@ mod tests {
             validate_so_far(&log, 1, 1).unwrap_err(),
             "reindeer 0 was hitched while Santa had not prepared the sleigh: reindeer are hitched \
              only after Santa prepared the sleigh, in his sleigh round"
+        );
+        let log = [
+            Event::new("reindeer 0", Step::Arrive),
+            Event::new("Santa", Step::PrepareSleigh),
+            Event::new("reindeer 0", Step::Hitch),
+        ];
+        assert_eq!(
+            validate_so_far(&log, 1, 1).unwrap_err(),
+            "reindeer 0 was hitched while Santa was still preparing the sleigh: reindeer are \
+             hitched only once prepare_sleigh has returned"
         );
         let log = [Event::new("reindeer 0", Step::Arrive)];
         assert_eq!(
