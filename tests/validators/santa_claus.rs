@@ -478,6 +478,19 @@ mod tests {
             "reindeer 0 was hitched while Santa was still preparing the sleigh: reindeer are \
              hitched only once prepare_sleigh has returned"
         );
+        let log = [
+            Event::new("reindeer 0", Step::Arrive),
+            Event::new("Santa", Step::PrepareSleigh),
+            Event::new("Santa", Step::Ready),
+            Event::new("reindeer 1", Step::Arrive),
+            Event::new("reindeer 1", Step::Hitch),
+        ];
+        assert_eq!(
+            validate_so_far(&log, 1, 1).unwrap_err(),
+            "reindeer 1 was hitched in the sleigh round Santa began for reindeer 0, but it came \
+             back only after he had begun: a reindeer who arrives during a round waits for a \
+             later one"
+        );
         let log = [Event::new("reindeer 0", Step::Arrive)];
         assert_eq!(
             validate(&log, 1, 1).unwrap_err(),
