@@ -23,6 +23,10 @@ fn main() {
             "the right smoker smokes, one round after another",
             rounds_with_every_smoker,
         )
+        .concurrent(
+            "two smokers hold each ingredient: one of them smokes each round",
+            two_smokers_per_ingredient,
+        )
         .run();
 }
 
@@ -52,20 +56,31 @@ fn spawn<R: Send + 'static>(
     thread::Builder::new().name(name).spawn(body).unwrap()
 }
 
-/// The agent runs one round per entry of `missing`; each smoker makes as many cigarettes as there
-/// are rounds without its ingredient. Checks the table's history.
-fn session(missing: &[Ingredient]) {
+/// The agent runs one round per entry of `missing`; `per_ingredient` smokers hold each
+/// ingredient, and together they make as many cigarettes as there are rounds without it (shared
+/// out as evenly as possible). Checks the table's history.
+fn session(missing: &[Ingredient], per_ingredient: usize) {
     let table = Arc::new(Table::new());
     let log: Log = Arc::new(StdMutex::new(Vec::new()));
     // Smokers with no round to smoke stay home.
     let smokers: Vec<_> = Ingredient::ALL
         .into_iter()
-        .map(|has| (has, missing.iter().filter(|&&m| m == has).count()))
-        .filter(|&(_, rounds)| rounds > 0)
-        .map(|(has, rounds)| {
+        .flat_map(|has| {
+            let rounds = missing.iter().filter(|&&m| m == has).count();
+            (0..per_ingredient).map(move |i| {
+                let share = rounds / per_ingredient + usize::from(i < rounds % per_ingredient);
+                (has, i, share)
+            })
+        })
+        .filter(|&(_, _, share)| share > 0)
+        .map(|(has, i, share)| {
             let (table, log) = (Arc::clone(&table), Arc::clone(&log));
-            spawn(format!("smoker with {}", item(has)), move || {
-                for _ in 0..rounds {
+            let name = match i {
+                0 => format!("smoker with {}", item(has)),
+                _ => format!("smoker {} with {}", i + 1, item(has)),
+            };
+            spawn(name, move || {
+                for _ in 0..share {
                     table.smoker(has, || record(&log, Step::Take(item(has))));
                 }
             })
@@ -154,5 +169,19 @@ fn rounds_with_every_smoker() {
         ],
         _ => [Matches, Tobacco, Paper].repeat(30),
     };
-    session(&missing);
+    session(&missing, 1);
+}
+
+/// Two smokers hold each ingredient, and both wait at the table at once: both may see the two
+/// ingredients they lack, but only one may take them, so a smoker must look and take in one
+/// step. Each round's cigarette is made once, and the agent's next round finds the table empty.
+fn two_smokers_per_ingredient() {
+    use Ingredient::{Matches, Paper, Tobacco};
+    let missing: Vec<Ingredient> = match mode() {
+        // Both smokers with matches reach for the first round's tobacco and paper.
+        Mode::Model => vec![Matches, Matches],
+        Mode::Explore => vec![Matches, Tobacco, Tobacco, Paper, Matches, Paper],
+        _ => [Matches, Tobacco, Paper].repeat(20),
+    };
+    session(&missing, 2);
 }
