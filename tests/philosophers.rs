@@ -44,6 +44,11 @@ fn main() {
             strangers_eat_together,
         )
         .only(
+            "when two philosophers stand up at once, two waiting ones who share no fork eat together",
+            &[Mode::Explore, Mode::Stress],
+            two_stand_up_at_once,
+        )
+        .only(
             "a full table of hungry philosophers all get to eat",
             &[Mode::Explore, Mode::Stress],
             full_table_all_eat,
@@ -305,6 +310,61 @@ fn strangers_eat_together() {
             })
         })
         .collect();
+    for handle in handles {
+        handle.join().unwrap();
+    }
+}
+
+/// At a table for four, philosophers at seats 1 and 3 eat (they share no fork) and stay until
+/// the check lets them go; meanwhile three more get hungry: two at seat 0, then one at seat 2.
+/// Then both eaters stand up at once. The first at seat 0 and the one at seat 2 share no fork
+/// either, and each of their meals stays until both are eating (a meeting point). A table that
+/// leaves one of them asleep once its forks are free (a wakeup spent on the wrong waiter, or not
+/// sent when someone in front of it went in) leaves the other eating for ever: a deadlock. Whether
+/// the two waiting philosophers queue before the eaters stand up is up to the schedule, which
+/// explore varies.
+fn two_stand_up_at_once() {
+    let table = Arc::new(Table::new(4));
+    let forks = Arc::new(Forks::new(4));
+    // The eaters and this thread: the eaters are eating; then, they may stand up.
+    let eating = Arc::new(Together::new(3, "first eaters"));
+    let stand_up = Arc::new(Together::new(3, "first eaters and the check"));
+    let meet = Arc::new(Together::new(2, "philosophers at seats 0 and 2"));
+    let mut handles = Vec::new();
+    for seat in [1, 3] {
+        let (table, forks, eating, stand_up) = (
+            Arc::clone(&table),
+            Arc::clone(&forks),
+            Arc::clone(&eating),
+            Arc::clone(&stand_up),
+        );
+        handles.push(philosopher(seat, move || {
+            table.dine(seat, || {
+                forks.eat(seat);
+                eating.arrive_and_stay();
+                stand_up.arrive_and_stay();
+            })
+        }));
+    }
+    eating.arrive_and_stay();
+    // Seat 0 twice: the first one meets seat 2 at the table, the second one only eats. No more:
+    // with the first eaters gone, all three fit at a footman's door (three of four seats).
+    for (seat, meets) in [(0, true), (0, false), (2, true)] {
+        let (table, forks, meet) = (Arc::clone(&table), Arc::clone(&forks), Arc::clone(&meet));
+        handles.push(philosopher(seat, move || {
+            table.dine(seat, || {
+                forks.eat(seat);
+                if meets {
+                    meet.arrive_and_stay();
+                }
+            })
+        }));
+        // Let them line up in this order.
+        for _ in 0..3 {
+            thread::yield_now();
+        }
+    }
+    stand_up.arrive_and_stay();
     for handle in handles {
         handle.join().unwrap();
     }
