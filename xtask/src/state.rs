@@ -53,26 +53,63 @@ pub struct State {
     katas: BTreeMap<String, KataState>,
 }
 
+/// Where the state file lives under the project's root.
+const STATE_FILE: &str = "target/xtask/state.json";
+
 impl State {
-    /// Reads the state file under `root`; a missing or unreadable one is an empty state.
+    /// Reads the state file under `root`; a missing one is an empty state. An unreadable one is
+    /// kept aside (renamed `state.json.unreadable-<seconds>`, said on stderr) and the state
+    /// starts empty: progress is never replaced silently.
     pub fn load(root: &Path) -> State {
-        let path = root.join("target/xtask/state.json");
-        let katas = std::fs::read_to_string(&path)
-            .ok()
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_default();
+        let path = root.join(STATE_FILE);
+        let read = std::fs::read_to_string(&path);
+        let katas = match read.as_ref().map(|text| serde_json::from_str(text)) {
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
+            Ok(Ok(katas)) => katas,
+            _ => {
+                keep_aside(&path);
+                BTreeMap::new()
+            }
+        };
         State { path, katas }
     }
 
-    /// Writes the state file.
-    pub fn save(&self) -> Result<()> {
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
-        }
+    /// Changes the state file under `root` with `change`, with no other command of this
+    /// project reading and writing it meanwhile (an exclusive lock on `state.lock` beside it),
+    /// and replaces it at once (written beside it, then renamed), so that commands run at the
+    /// same time, in two terminals, lose none of each other's progress.
+    ///
+    /// ```no_run
+    /// # fn main() -> anyhow::Result<()> {
+    /// # let root = std::path::Path::new(".");
+    /// State::update(root, |state| state.kata("bank").hints_shown += 1)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn update<R>(root: &Path, change: impl FnOnce(&mut State) -> R) -> Result<R> {
+        let path = root.join(STATE_FILE);
+        let dir = path.parent().context("the state file has a directory")?;
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let lock_path = dir.join("state.lock");
+        let lock = std::fs::File::create(&lock_path)
+            .with_context(|| format!("cannot open {}", lock_path.display()))?;
+        rustix::fs::flock(&lock, rustix::fs::FlockOperation::LockExclusive)
+            .with_context(|| format!("cannot lock {}", lock_path.display()))?;
+        let mut state = State::load(root);
+        let result = change(&mut state);
+        state.save()?;
+        Ok(result)
+    }
+
+    /// Writes the state file beside it, then renames it into place.
+    fn save(&self) -> Result<()> {
         let text = serde_json::to_string_pretty(&self.katas)?;
-        std::fs::write(&self.path, text)
-            .with_context(|| format!("cannot write {}", self.path.display()))
+        let written = self
+            .path
+            .with_extension(format!("json.{}", std::process::id()));
+        std::fs::write(&written, text)
+            .with_context(|| format!("cannot write {}", written.display()))?;
+        std::fs::rename(&written, &self.path)
+            .with_context(|| format!("cannot replace {}", self.path.display()))
     }
 
     /// What is remembered about `kata`, to read or change.
@@ -110,6 +147,25 @@ impl State {
     }
 }
 
+/// Renames the unreadable state file at `path` out of the way and says so on stderr.
+fn keep_aside(path: &Path) {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs());
+    let aside = path.with_extension(format!("json.unreadable-{seconds}"));
+    match std::fs::rename(path, &aside) {
+        Ok(()) => eprintln!(
+            "warning: {} could not be read; it is kept as {} and your progress starts afresh",
+            path.display(),
+            aside.display()
+        ),
+        Err(err) => eprintln!(
+            "warning: {} could not be read, nor kept aside ({err}); your progress is not saved",
+            path.display()
+        ),
+    }
+}
+
 /// The hash recorded for a file's content.
 pub fn source_hash(source: &[u8]) -> String {
     fingerprint::hex(source)
@@ -139,13 +195,60 @@ mod tests {
         );
     }
 
+    /// A directory of its own for each test.
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("xtask-state-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
     #[test]
     fn round_trips_through_the_file() {
-        let dir = std::env::temp_dir().join(format!("xtask-state-{}", std::process::id()));
-        let mut state = State::load(&dir);
-        state.kata("bank").hints_shown = 2;
-        state.save().unwrap();
+        let dir = scratch("round-trip");
+        State::update(&dir, |state| state.kata("bank").hints_shown = 2).unwrap();
         assert_eq!(State::load(&dir).kata("bank").hints_shown, 2);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn updates_at_the_same_time_lose_nothing() {
+        let dir = scratch("together");
+        std::thread::scope(|scope| {
+            for writer in 0..8 {
+                let dir = &dir;
+                scope.spawn(move || {
+                    for round in 0..10 {
+                        State::update(dir, |state| {
+                            state.kata(&format!("kata{writer}")).hints_shown = round + 1;
+                        })
+                        .unwrap();
+                    }
+                });
+            }
+        });
+        let mut state = State::load(&dir);
+        for writer in 0..8 {
+            assert_eq!(state.kata(&format!("kata{writer}")).hints_shown, 10);
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_unreadable_file_is_kept_aside_not_replaced() {
+        let dir = scratch("unreadable");
+        let path = dir.join(STATE_FILE);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, "{ half a file").unwrap();
+        State::update(&dir, |state| state.kata("bank").hints_shown = 1).unwrap();
+        let kept: Vec<String> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with("state.json.unreadable-"))
+            .collect();
+        assert_eq!(kept.len(), 1, "{kept:?}");
+        let aside = path.parent().unwrap().join(&kept[0]);
+        assert_eq!(std::fs::read_to_string(aside).unwrap(), "{ half a file");
+        assert_eq!(State::load(&dir).kata("bank").hints_shown, 1);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -68,11 +68,11 @@ pub(super) fn check_learner(catalog: &Catalog, kata: &Kata, options: Options) ->
 
 /// Records the verdict of `run` on the learner's file, whose content was `content`.
 fn remember(catalog: &Catalog, kata: &Kata, run: &KataRun, content: &[u8]) -> Result<()> {
-    let mut state = State::load(&catalog.root);
-    let entry = state.kata(kata.name());
-    entry.verdict = Some(run.verdict);
-    entry.source_hash = Some(state::source_hash(content));
-    state.save()
+    State::update(&catalog.root, |state| {
+        let entry = state.kata(kata.name());
+        entry.verdict = Some(run.verdict);
+        entry.source_hash = Some(state::source_hash(content));
+    })
 }
 
 /// `cargo xtask replay <kata> <token>`: one check on the schedule the token carries.

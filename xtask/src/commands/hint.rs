@@ -11,14 +11,16 @@ use crate::state::State;
 pub fn hint(catalog: &Catalog, name: &str) -> Result<ExitCode> {
     let kata = catalog.find(name)?;
     let hints = &kata.meta.hints;
-    let mut state = State::load(&catalog.root);
-    let entry = state.kata(name);
     let total = hints.len();
-    if entry.hints_shown < total {
-        let n = entry.hints_shown;
-        println!("Hint {} of {total} for {name}: {}", n + 1, hints[n]);
-        entry.hints_shown += 1;
-        if entry.hints_shown == total {
+    let shown = State::update(&catalog.root, |state| {
+        let entry = state.kata(name);
+        let shown = entry.hints_shown;
+        entry.hints_shown = (shown + 1).min(total);
+        shown
+    })?;
+    if shown < total {
+        println!("Hint {} of {total} for {name}: {}", shown + 1, hints[shown]);
+        if shown + 1 == total {
             println!("(That was the last hint.)");
         }
     } else {
@@ -26,6 +28,5 @@ pub fn hint(catalog: &Catalog, name: &str) -> Result<ExitCode> {
             println!("Hint {} of {total} for {name}: {hint}", n + 1);
         }
     }
-    state.save()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -193,7 +193,10 @@ pub fn mutate(catalog: &Catalog, args: &MutateArgs) -> Result<ExitCode> {
 /// The declarations of `kata` (`[[equivalent]]`, `[[survivor]]`) that match none of `jobs`,
 /// or that declare a mutant both ways, as (kata, what is wrong).
 fn unmatched_declarations(kata: &Kata, jobs: &[Job]) -> Vec<(String, String)> {
-    let declared = [("equivalence", &kata.meta.equivalent), ("survivor", &kata.meta.survivor)];
+    let declared = [
+        ("equivalence", &kata.meta.equivalent),
+        ("survivor", &kata.meta.survivor),
+    ];
     let mut wrong = Vec::new();
     for (what, list) in declared {
         for declaration in list {
@@ -385,7 +388,9 @@ fn score(kata: &Kata, jobs: &[Job], results: &[Checked]) -> KataScore {
     let killed = count(|m| m.equivalent.is_none() && matches!(m.outcome, Outcome::Killed { .. }));
     let survived = count(|m| m.equivalent.is_none() && matches!(m.outcome, Outcome::Survived));
     let known_survivors = count(|m| {
-        m.known_survivor.is_some() && m.equivalent.is_none() && matches!(m.outcome, Outcome::Survived)
+        m.known_survivor.is_some()
+            && m.equivalent.is_none()
+            && matches!(m.outcome, Outcome::Survived)
     });
     let percent = |judged: usize| match judged {
         0 => 100.0,
