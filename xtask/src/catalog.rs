@@ -167,7 +167,15 @@ pub fn unknown_kata(name: &str, known: &[&str]) -> String {
     match closest(name, known) {
         Some(best) => format!("unknown kata `{name}`: did you mean `{best}`?"),
         None if known.is_empty() => format!("unknown kata `{name}` (there are no katas yet)"),
-        None => format!("unknown kata `{name}` (available: {})", known.join(", ")),
+        None => format!(
+            "unknown kata `{name}`; the closest names are {}; `cargo xtask list` shows all {}",
+            nearest(name, known, 3)
+                .iter()
+                .map(|candidate| format!("`{candidate}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            known.len()
+        ),
     }
 }
 
@@ -184,6 +192,17 @@ fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
         })
         .min()
         .map(|(_, candidate)| candidate)
+}
+
+/// The `count` known names most like `name` (by Jaro-Winkler similarity), most alike first.
+fn nearest<'a>(name: &str, known: &[&'a str], count: usize) -> Vec<&'a str> {
+    let name = name.to_lowercase();
+    let mut ranked: Vec<(f64, &str)> = known
+        .iter()
+        .map(|&candidate| (strsim::jaro_winkler(&name, candidate), candidate))
+        .collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    ranked.into_iter().take(count).map(|(_, c)| c).collect()
 }
 
 /// The subdirectories of `dir`, sorted; a missing `dir` has none.
@@ -265,9 +284,17 @@ mod tests {
     }
 
     #[test]
-    fn nothing_close_lists_the_katas() {
+    fn nothing_close_names_the_nearest_few_and_the_list() {
         assert_eq!(closest("philosophers", &KATAS), None);
         let message = unknown_kata("philosophers", &KATAS);
-        assert!(message.contains("available: bank, fair_rwlock, hit_counter, nightclub"));
+        assert!(
+            message.starts_with("unknown kata `philosophers`; the closest names are `"),
+            "{message}"
+        );
+        assert_eq!(message.matches('`').count(), 2 + 2 * 3 + 2, "{message}");
+        assert!(
+            message.ends_with("`cargo xtask list` shows all 4"),
+            "{message}"
+        );
     }
 }
