@@ -3,7 +3,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Mutex};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
@@ -93,6 +95,50 @@ fn cargo(root: &Path, variant: &Variant, subcommand: &str, args: &[&str]) -> Com
     command
 }
 
+/// How long a build runs before [`SlowBuildNotice`] says what is happening.
+const SLOW_BUILD: Duration = Duration::from_secs(3);
+
+/// Whether this process has said that a build is slow.
+static SLOW_BUILD_SAID: AtomicBool = AtomicBool::new(false);
+
+/// While alive, watches a build: once it has run for [`SLOW_BUILD`], says on stderr what is
+/// happening and how long it takes, once per process (the first build compiles the
+/// dependencies, which would otherwise pass in silence).
+struct SlowBuildNotice {
+    done: Option<mpsc::Sender<()>>,
+    watcher: Option<JoinHandle<()>>,
+}
+
+impl SlowBuildNotice {
+    fn start() -> SlowBuildNotice {
+        let (done, finished) = mpsc::channel::<()>();
+        let watcher = std::thread::spawn(move || {
+            let still_building = finished
+                .recv_timeout(SLOW_BUILD)
+                .is_err_and(|err| matches!(err, mpsc::RecvTimeoutError::Timeout));
+            if still_building && !SLOW_BUILD_SAID.swap(true, Ordering::Relaxed) {
+                eprintln!(
+                    "Building the checks... The first build compiles the dependencies once: about \
+                     a minute (a few on a busy machine). Later builds take seconds."
+                );
+            }
+        });
+        SlowBuildNotice {
+            done: Some(done),
+            watcher: Some(watcher),
+        }
+    }
+}
+
+impl Drop for SlowBuildNotice {
+    fn drop(&mut self) {
+        drop(self.done.take());
+        if let Some(watcher) = self.watcher.take() {
+            let _ = watcher.join();
+        }
+    }
+}
+
 /// Runs the build `command` (under `limits`, if any) and finds the executable of `target`.
 fn run_build(
     root: &Path,
@@ -103,6 +149,7 @@ fn run_build(
 ) -> Result<Built> {
     let (status, stdout, stderr) = match limits {
         None => {
+            let _notice = SlowBuildNotice::start();
             let output = command.output().context("cannot run cargo")?;
             let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
             let stderr = String::from_utf8_lossy(&output.stderr).into_owned();

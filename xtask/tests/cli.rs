@@ -157,6 +157,58 @@ fn an_unknown_kata_suggests_the_closest() {
 }
 
 #[test]
+fn an_unknown_kata_names_the_nearest_few_and_the_list() {
+    let output = xtask(&["check", "zzz"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = stderr(&output);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("the closest names are `"), "{stderr}");
+    assert!(stderr.contains("`cargo xtask list` shows all"), "{stderr}");
+    assert!(
+        !stderr.contains("hit_counter, "),
+        "every name listed: {stderr}"
+    );
+}
+
+#[test]
+fn a_slow_build_says_what_is_happening_once() {
+    let dir = std::env::temp_dir().join(format!("xtask-slow-build-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let slow_cargo = dir.join("cargo");
+    std::fs::write(
+        &slow_cargo,
+        "#!/bin/sh\nsleep 4\nexec \"$REAL_CARGO\" \"$@\"\n",
+    )
+    .unwrap();
+    let mut permissions = std::fs::metadata(&slow_cargo).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&slow_cargo, permissions).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args([
+            "check",
+            "hit_counter",
+            "--source",
+            "solutions/hit_counter/lib.rs",
+        ])
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env("REAL_CARGO", env!("CARGO"))
+        .env("CARGO", &slow_cargo)
+        .output()
+        .expect("the xtask binary runs");
+    std::fs::remove_dir_all(&dir).unwrap();
+    let stderr = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        stderr
+            .matches("The first build compiles the dependencies")
+            .count(),
+        1,
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_missing_source_is_a_usage_error() {
     let output = xtask(&["check", "hit_counter", "--source", "no/such/file.rs"]);
     assert_eq!(output.status.code(), Some(2));
