@@ -33,6 +33,7 @@ mod formats;
 mod gradebook;
 mod grading;
 mod keys;
+mod learner;
 mod links;
 mod metadata;
 mod mutation;

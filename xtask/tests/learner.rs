@@ -217,6 +217,30 @@ fn reset_restores_the_starting_code_and_keeps_a_backup() {
 }
 
 #[test]
+fn verify_takes_the_starting_code_as_committed_not_the_learners_file() {
+    let sandbox = Sandbox::new("verify-starting-code");
+    sandbox.commit();
+    let file = sandbox.learner("hit_counter");
+    let solved = std::fs::read(sandbox.root.join("solutions/hit_counter/lib.rs")).unwrap();
+    std::fs::write(&file, &solved).unwrap();
+
+    let output = sandbox.xtask(&["verify", "hit_counter"]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}{}", stderr(&output));
+    let row = text
+        .lines()
+        .find(|line| line.contains("starting code"))
+        .unwrap_or_else(|| panic!("no starting code row in: {text}"));
+    let got = row.split_whitespace().nth(5);
+    assert!(got.is_some_and(|verdict| verdict != "pass"), "{row}");
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        solved,
+        "the learner's file changed"
+    );
+}
+
+#[test]
 fn reset_without_git_says_so() {
     let sandbox = Sandbox::new("reset-no-git");
     let file = sandbox.learner("bank");

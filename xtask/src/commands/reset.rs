@@ -2,12 +2,13 @@
 //! under `target/xtask/backups/`.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
+use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 
 use crate::catalog::Catalog;
+use crate::learner;
 
 /// Writes the committed version of the learner's file of `name` over it, after copying it to a
 /// backup whose path is printed.
@@ -15,7 +16,7 @@ pub fn reset(catalog: &Catalog, name: &str) -> Result<ExitCode> {
     let kata = catalog.find(name)?;
     let file = kata.learner_source();
     let shown = catalog.display(&file);
-    let starting = committed(&catalog.root, &shown)?;
+    let starting = learner::committed(&catalog.root, &shown)?;
     let current = std::fs::read(&file).ok();
     if current.as_deref() == Some(starting.as_slice()) {
         println!("{shown} is already the starting code of {name}: nothing to reset.");
@@ -30,32 +31,6 @@ pub fn reset(catalog: &Catalog, name: &str) -> Result<ExitCode> {
     std::fs::write(&file, &starting).with_context(|| format!("cannot write {shown}"))?;
     println!("Restored {shown} to the starting code of {name}.");
     Ok(ExitCode::SUCCESS)
-}
-
-/// The content of `path` (relative to `root`) in git's `HEAD`.
-fn committed(root: &Path, path: &str) -> Result<Vec<u8>> {
-    let output = Command::new("git")
-        .arg("show")
-        .arg(format!("HEAD:./{path}"))
-        .current_dir(root)
-        .stdin(Stdio::null())
-        .output();
-    let output = match output {
-        Ok(output) => output,
-        Err(err) => bail!(
-            "cannot run git ({err}), which keeps the starting code of {path}: install git, or \
-             restore the file from a fresh copy of the repository"
-        ),
-    };
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let reason = stderr.lines().next().unwrap_or("no reason given").trim();
-        bail!(
-            "git has no committed version of {path} to restore ({reason}); is this a clone of \
-             the repository?"
-        );
-    }
-    Ok(output.stdout)
 }
 
 /// `dir/<kata>-<YYYYMMDD-HHMMSS>.rs` (UTC), with `-2`, `-3`, ... when that file exists already.

@@ -1,7 +1,10 @@
 //! `test`: the project's own test suite, exactly as CI runs it (`.ci/run`): formatting, lints for
 //! every backend, the harness's, the validators' and xtask's tests, the generated mutants (every
-//! solution mutates, every `kata.toml` declaration matches a mutant, and a sample of each kata's
-//! mutants, drawn from the commit, is checked: none may survive undeclared), then `verify` over every kata.
+//! solution mutates, every `kata.toml` declaration matches a mutant, and a sample of each
+//! kata's mutants, drawn from the commit, is checked: none may survive undeclared), then
+//! `verify` over every kata. It judges the project's code, never the learner's: on a learner's
+//! checkout their katas are neither formatted nor linted, and `verify` takes each kata's
+//! starting code as committed.
 
 use std::process::{Command, ExitCode};
 use std::time::Instant;
@@ -18,75 +21,89 @@ const MUTANTS_PER_KATA: usize = 1;
 /// One cargo invocation of the suite.
 struct Step {
     what: &'static str,
-    args: &'static [&'static str],
+    args: Vec<String>,
 }
 
-const STEPS: &[Step] = &[
-    Step {
-        what: "formatting",
-        args: &["fmt", "--all", "--check"],
-    },
-    Step {
-        what: "lints (std)",
-        args: &[
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    },
-    Step {
-        what: "lints (loom)",
-        args: &[
-            "clippy",
-            "-p",
-            "harness",
-            "--all-targets",
-            "--features",
-            "model",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    },
-    Step {
-        what: "lints (shuttle)",
-        args: &[
+/// The project's own packages, besides one per kata (named after it).
+const PROJECT_PACKAGES: [&str; 3] = ["harness", "xtask", "checks"];
+
+/// The suite's cargo steps. The katas in `learner_work` (the learner's files, which differ from
+/// the starting code as committed) are neither formatted nor linted: the suite judges what the
+/// project wrote.
+fn steps(catalog: &Catalog, learner_work: &[String]) -> Vec<Step> {
+    let words = |args: &[&str]| args.iter().map(|arg| arg.to_string()).collect::<Vec<_>>();
+    let mut formatting = words(&["fmt", "--check"]);
+    match learner_work.is_empty() {
+        true => formatting.push("--all".into()),
+        false => {
+            let katas = catalog.names();
+            let kept = PROJECT_PACKAGES
+                .iter()
+                .chain(&katas)
+                .filter(|package| !learner_work.iter().any(|kata| kata == *package));
+            for package in kept {
+                formatting.extend(["-p".to_owned(), package.to_string()]);
+            }
+        }
+    }
+    let mut lints = words(&["clippy", "--workspace", "--all-targets"]);
+    for kata in learner_work {
+        lints.extend(["--exclude".to_owned(), kata.clone()]);
+    }
+    lints.extend(words(&["--", "-D", "warnings"]));
+    let engine_lints = |feature: &str| {
+        words(&[
             "clippy",
             "-p",
             "harness",
             "--all-targets",
             "--features",
-            "explore",
+            feature,
             "--",
             "-D",
             "warnings",
-        ],
-    },
-    Step {
-        what: "harness tests (std)",
-        args: &["test", "-p", "harness"],
-    },
-    Step {
-        what: "harness tests (loom)",
-        // Doc examples run on real threads: they are for the std build only.
-        args: &["test", "-p", "harness", "--features", "model", "--tests"],
-    },
-    Step {
-        what: "harness tests (shuttle)",
-        args: &["test", "-p", "harness", "--features", "explore", "--tests"],
-    },
-    Step {
-        what: "trace validators",
-        args: &["test", "-p", "checks", "--lib"],
-    },
-    Step {
-        what: "xtask tests",
-        args: &["test", "-p", "xtask"],
-    },
-];
+        ])
+    };
+    vec![
+        Step {
+            what: "formatting",
+            args: formatting,
+        },
+        Step {
+            what: "lints (std)",
+            args: lints,
+        },
+        Step {
+            what: "lints (loom)",
+            args: engine_lints("model"),
+        },
+        Step {
+            what: "lints (shuttle)",
+            args: engine_lints("explore"),
+        },
+        Step {
+            what: "harness tests (std)",
+            args: words(&["test", "-p", "harness"]),
+        },
+        Step {
+            what: "harness tests (loom)",
+            // Doc examples run on real threads: they are for the std build only.
+            args: words(&["test", "-p", "harness", "--features", "model", "--tests"]),
+        },
+        Step {
+            what: "harness tests (shuttle)",
+            args: words(&["test", "-p", "harness", "--features", "explore", "--tests"]),
+        },
+        Step {
+            what: "trace validators",
+            args: words(&["test", "-p", "checks", "--lib"]),
+        },
+        Step {
+            what: "xtask tests",
+            args: words(&["test", "-p", "xtask"]),
+        },
+    ]
+}
 
 /// The seed of the mutants sampled: the first 16 hex digits of the commit checked out, or 0
 /// outside a git checkout.
@@ -107,12 +124,20 @@ fn commit_seed(catalog: &Catalog) -> u64 {
 /// Runs every step, then `verify`; exit 1 if anything failed.
 pub fn test(catalog: &Catalog) -> Result<ExitCode> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let learner_work = crate::learner::touched_katas(catalog);
+    if !learner_work.is_empty() {
+        eprintln!(
+            "note: your work on {} is not formatted or linted here, and verify checks the \
+             starting code as committed",
+            learner_work.join(", ")
+        );
+    }
     let mut results = Vec::new();
-    for step in STEPS {
+    for step in steps(catalog, &learner_work) {
         eprintln!("==> {} (cargo {})", step.what, step.args.join(" "));
         let started = Instant::now();
         let status = Command::new(&cargo)
-            .args(step.args)
+            .args(&step.args)
             .current_dir(&catalog.root)
             .status()
             .with_context(|| format!("could not run cargo for {}", step.what))?;
@@ -155,4 +180,37 @@ pub fn test(catalog: &Catalog) -> Result<ExitCode> {
     let failed = results.iter().filter(|(_, ok, _)| !ok).count();
     println!("{} passed, {failed} failed", results.len() - failed);
     Ok(super::status(failed == 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The catalog of this repository.
+    fn catalog() -> Catalog {
+        Catalog::at(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..")).unwrap()
+    }
+
+    #[test]
+    fn the_learners_katas_are_neither_formatted_nor_linted() {
+        let catalog = catalog();
+        let everything = steps(&catalog, &[]);
+        assert_eq!(everything[0].args, ["fmt", "--check", "--all"]);
+        assert!(!everything[1].args.contains(&"--exclude".to_owned()));
+
+        let learner_work = ["bank".to_owned(), "hit_counter".to_owned()];
+        let steps = steps(&catalog, &learner_work);
+        let formatted = &steps[0].args;
+        for package in ["harness", "xtask", "checks", "barrier", "nightclub"] {
+            assert!(formatted.contains(&package.to_owned()), "{formatted:?}");
+        }
+        for kata in &learner_work {
+            assert!(!formatted.contains(kata), "{formatted:?}");
+        }
+        let linted = steps[1].args.join(" ");
+        assert!(
+            linted.contains("--exclude bank --exclude hit_counter --"),
+            "{linted}"
+        );
+    }
 }

@@ -1,5 +1,6 @@
 //! `verify`: prove a kata's checks. The reference solution and every alternative pass, every
-//! mutant gets the verdict its `//! Expect:` line names, and the starting code does not pass.
+//! mutant gets the verdict its `//! Expect:` line names, and the starting code (as committed,
+//! whatever the learner made of it) does not pass.
 //!
 //! For each mutant it also proves the explanation: the replay token of its failure reproduces
 //! the verdict, and the explanation a learner reads is exactly its snapshot in
@@ -365,7 +366,7 @@ fn cases_of<'a>(catalog: &Catalog, kata: &'a Kata) -> Result<Vec<Case<'a>>> {
     cases.push(Case {
         kata,
         label: "starting code".into(),
-        source: kata.learner_source(),
+        source: crate::learner::starting_code(catalog, kata)?,
         expect: Expect::NotPass,
         snapshot: None,
     });
