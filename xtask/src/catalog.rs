@@ -297,4 +297,52 @@ mod tests {
             "{message}"
         );
     }
+
+    /// The numbers the README gives about the catalogue: "in eight tracks", "all 51 katas",
+    /// "(the reference solutions, 1,350 points)".
+    #[test]
+    fn the_readmes_numbers_describe_the_catalogue() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+        let katas = Catalog::at(root).unwrap().all().unwrap();
+        let words: Vec<&str> = readme.split_whitespace().collect();
+        let names = [
+            "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+        ];
+        // The numbers between `before` and `after` (which may end in punctuation).
+        let numbers = |before: &str, after: &str| -> Vec<u64> {
+            words
+                .windows(3)
+                .filter(|w| w[0] == before && w[2].trim_end_matches([',', '.', ')', ':']) == after)
+                .map(|w| {
+                    let number = w[1].replace(',', "");
+                    number.parse().unwrap_or_else(|_| {
+                        let named = names.iter().position(|name| *name == number);
+                        named.map_or(0, |n| n as u64 + 1)
+                    })
+                })
+                .collect()
+        };
+        let mut tracks: Vec<u32> = katas.iter().map(|kata| kata.meta.track).collect();
+        tracks.dedup();
+        let points: u64 = katas.iter().map(|kata| u64::from(kata.meta.points)).sum();
+        let said = [
+            ("in", "tracks", tracks.len() as u64),
+            ("all", "katas", katas.len() as u64),
+            ("solutions,", "points", points),
+        ];
+        for (before, after, count) in said {
+            let given = numbers(before, after);
+            assert!(
+                !given.is_empty(),
+                "the README says no \"{before} N {after}\""
+            );
+            for number in given {
+                assert_eq!(
+                    number, count,
+                    "the README says {number} {after}, there are {count}"
+                );
+            }
+        }
+    }
 }
