@@ -42,6 +42,7 @@ mod parallel;
 mod policy;
 mod results;
 mod run;
+mod rust_version;
 mod sandbox;
 mod sanitize;
 mod state;

@@ -1,8 +1,8 @@
-//! `test`: the project's own test suite, exactly as CI runs it (`.ci/run`): formatting, lints for
-//! every backend, the harness's, the validators' and xtask's tests, the generated mutants (every
-//! solution mutates, every `kata.toml` declaration matches a mutant, and a sample of each
-//! kata's mutants, drawn from the commit, is checked: none may survive undeclared), then
-//! `verify` over every kata. It judges the project's code, never the learner's: on a learner's
+//! `test`: the project's own test suite, exactly as CI runs it (`.ci/run`): the minimum Rust
+//! version against the lockfile, formatting, lints for every backend, the harness's, the
+//! validators' and xtask's tests, the generated mutants (every solution mutates, every
+//! `kata.toml` declaration matches a mutant, and a sample of each kata's mutants, drawn from
+//! the commit, is checked: none may survive undeclared), then `verify` over every kata. It judges the project's code, never the learner's: on a learner's
 //! checkout their katas are neither formatted nor linted, and `verify` takes each kata's
 //! starting code as committed.
 
@@ -133,6 +133,17 @@ pub fn test(catalog: &Catalog) -> Result<ExitCode> {
         );
     }
     let mut results = Vec::new();
+    eprintln!("==> minimum Rust version (the workspace's rust-version against every package)");
+    let started = Instant::now();
+    let problems = crate::rust_version::problems(catalog)?;
+    for problem in &problems {
+        eprintln!("error: {problem}");
+    }
+    results.push((
+        "minimum Rust version",
+        problems.is_empty(),
+        started.elapsed().as_secs_f64(),
+    ));
     for step in steps(catalog, &learner_work) {
         eprintln!("==> {} (cargo {})", step.what, step.args.join(" "));
         let started = Instant::now();
