@@ -32,18 +32,25 @@ const SPURIOUS_ONE_IN: u64 = 4;
 
 /// Whether this condvar wait or park ends at once, without a notification, as std allows. Under
 /// explore it is one of the execution's seeded choices, so a run that fails because of it
-/// replays; loom offers no such choice that would not multiply its search, and real threads
-/// leave it to the operating system, so elsewhere it is never.
+/// replays; on real threads (stress) the seeded noise makes some in its noisy rounds (see
+/// [`crate::noise::spurious_wakeup`]); loom offers no such choice that would not multiply its
+/// search, so under model it is never.
 #[cfg(feature = "explore")]
 pub(crate) fn spurious_wakeup() -> bool {
     use shuttle::rand::RngCore;
     shuttle::rand::thread_rng().next_u64() < u64::MAX / SPURIOUS_ONE_IN
 }
 
-/// See the explore version: never here.
-#[cfg(not(feature = "explore"))]
+/// See the explore version: never under loom.
+#[cfg(all(feature = "model", not(feature = "explore")))]
 pub(crate) fn spurious_wakeup() -> bool {
     false
+}
+
+/// See the explore version: in stress mode's noisy rounds, now and then.
+#[cfg(not(any(feature = "model", feature = "explore")))]
+pub(crate) fn spurious_wakeup() -> bool {
+    crate::noise::spurious_wakeup()
 }
 
 /// The name the engine gives the thread running a check's body.

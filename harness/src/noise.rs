@@ -5,7 +5,10 @@
 //! schedules as it shows others. Sleeps are bounded per round, so noise costs a stress check at
 //! most [`SLEEP_BUDGET_MICROS`] per round. Each thread draws from its own generator, seeded from
 //! the run's seed, the round and the thread's name, so a run with the same seed (a kata's seed
-//! is fixed, and shown with `--seed`) injects the same noise at the same points.
+//! is fixed, and shown with `--seed`) injects the same noise at the same points. In a noisy
+//! round, one condvar wait or park in [`SPURIOUS_ONE_IN`] also ends at once without a
+//! notification, as std allows and explore does: a wait that is not in a loop checking its
+//! condition goes on as if woken, on real threads too.
 //!
 //! One round in [`PIN_EVERY`] starts every child process on one CPU, the same for all of them
 //! (the check's own threads stay free): noise cannot reach into kata code that runs in another
@@ -44,6 +47,10 @@ const PIN_EVERY: u64 = 4;
 const YIELDS: u64 = 16;
 const SLEEPS: u64 = 2;
 const OUT_OF: u64 = 1024;
+
+/// One condvar wait or park in this many ends spuriously in a noisy round.
+#[cfg(not(any(feature = "model", feature = "explore")))]
+const SPURIOUS_ONE_IN: u64 = 4;
 
 /// The longest injected sleep.
 const LONGEST_SLEEP_MICROS: u64 = 200;
@@ -106,6 +113,17 @@ pub(crate) fn point(thread: &str) {
         }
         _ => {}
     }
+}
+
+/// Whether the calling thread's condvar wait or park, about to start, ends at once without a
+/// notification: in a noisy round, one in [`SPURIOUS_ONE_IN`], drawn like the other noise.
+#[cfg(not(any(feature = "model", feature = "explore")))]
+pub(crate) fn spurious_wakeup() -> bool {
+    if !ON.load(Ordering::Relaxed) || !NOISY_ROUND.load(Ordering::Relaxed) {
+        return false;
+    }
+    let thread = std::thread::current();
+    draw(thread.name().unwrap_or("unnamed")).is_multiple_of(SPURIOUS_ONE_IN)
 }
 
 /// The next number of the calling thread's generator (seeded on its first draw of a round).

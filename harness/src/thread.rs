@@ -22,7 +22,8 @@ use crate::trace;
 pub use crate::backend::thread::{current, yield_now, Thread};
 /// Blocks the calling thread until its token is made available by [`Thread::unpark`] (at once,
 /// if it already is), as `std::thread::park`. It may also return spuriously (the explore engine
-/// makes it so now and then): park in a loop that checks the condition. A parked thread counts
+/// and stress mode's noisy rounds make it so now and then): park in a loop that checks the
+/// condition. A parked thread counts
 /// as blocked in deadlock explanations.
 #[track_caller]
 pub fn park() {

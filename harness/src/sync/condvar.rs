@@ -58,8 +58,8 @@ impl Condvar {
     /// Releases the guard's lock, sleeps until notified, and takes the lock again.
     ///
     /// As with std, the condition may have changed again by the time the lock is back, and the
-    /// wait may end without a notification at all (a spurious wakeup: the explore engine makes
-    /// some): wait in a loop (or use [`Condvar::wait_while`]).
+    /// wait may end without a notification at all (a spurious wakeup: the explore engine and
+    /// stress mode's noisy rounds make some): wait in a loop (or use [`Condvar::wait_while`]).
     #[inline]
     #[track_caller]
     pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> LockResult<MutexGuard<'a, T>> {
