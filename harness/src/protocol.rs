@@ -383,6 +383,11 @@ impl Op {
 /// let token = ReplayToken { mode: Mode::Explore, check: 2, schedule: "910102a4".into() };
 /// assert_eq!(token.to_string(), "explore.2.910102a4");
 /// assert_eq!("explore.2.910102a4".parse::<ReplayToken>(), Ok(token));
+///
+/// let exhaustive = ReplayToken { mode: Mode::Model, check: 0, schedule: String::new() };
+/// assert_eq!(exhaustive.to_string(), "model.0");
+/// assert_eq!("model.0".parse::<ReplayToken>(), Ok(exhaustive.clone()));
+/// assert_eq!("model.0.".parse::<ReplayToken>(), Ok(exhaustive));
 /// ```
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct ReplayToken {
@@ -395,8 +400,14 @@ pub struct ReplayToken {
 }
 
 impl std::fmt::Display for ReplayToken {
+    /// `MODE.CHECK.SCHEDULE`, or `MODE.CHECK` when there is no schedule (loom explores them
+    /// all): a token never ends in a dot that reads as the end of a sentence.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{}.{}", self.mode, self.check, self.schedule)
+        write!(f, "{}.{}", self.mode, self.check)?;
+        match self.schedule.is_empty() {
+            true => Ok(()),
+            false => write!(f, ".{}", self.schedule),
+        }
     }
 }
 
@@ -404,7 +415,7 @@ impl std::str::FromStr for ReplayToken {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || format!("`{s}` is not a replay token (expected MODE.CHECK.SCHEDULE)");
+        let bad = || format!("`{s}` is not a replay token (expected MODE.CHECK[.SCHEDULE])");
         let mut parts = s.splitn(3, '.');
         let mode = parts
             .next()
@@ -412,7 +423,7 @@ impl std::str::FromStr for ReplayToken {
             .parse::<Mode>()
             .map_err(|_| bad())?;
         let check = parts.next().ok_or_else(bad)?.parse().map_err(|_| bad())?;
-        let schedule = parts.next().ok_or_else(bad)?.to_owned();
+        let schedule = parts.next().unwrap_or_default().to_owned();
         if !schedule.chars().all(|c| c.is_ascii_alphanumeric()) {
             return Err(bad());
         }

@@ -87,7 +87,7 @@ pub enum Command {
     Replay {
         /// The kata, e.g. `hit_counter`.
         kata: String,
-        /// The replay token printed by `check` (MODE.CHECK.SCHEDULE).
+        /// The replay token printed by `check` (MODE.CHECK or MODE.CHECK.SCHEDULE).
         token: String,
         /// Options shared with `check`.
         #[command(flatten)]

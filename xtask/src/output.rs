@@ -160,7 +160,9 @@ fn explanation(check: &CheckResult, detail: Detail) -> String {
         wrap(check.verdict.advice(), LINE_WIDTH)
     ));
     if let Some(replay) = &check.replay {
-        out.push_str(&format!("\n{HEADING}Replay{HEADING:#}: {replay}\n"));
+        out.push_str(&format!(
+            "\n{HEADING}Replay{HEADING:#} (the same failure again)\n  {replay}\n"
+        ));
     }
     out
 }
@@ -300,7 +302,7 @@ mod tests {
             }),
             iterations: 3,
             trace: vec![event("thread 1"), event("thread 2")],
-            replay: Some("model.1.".into()),
+            replay: Some("model.1".into()),
         };
         KataRun {
             kata: "hit_counter".into(),
@@ -318,7 +320,7 @@ mod tests {
                         "2 threads each hit once, but total() is 1 (at tests/hit_counter.rs:20)"
                             .into(),
                     report: Some(report),
-                    replay: Some("cargo xtask replay hit_counter model.1.".into()),
+                    replay: Some("cargo xtask replay hit_counter model.1".into()),
                     output: String::new(),
                     set_aside: None,
                 },
@@ -349,7 +351,9 @@ mod tests {
             .contains("What happened\n  `no hit is lost` (model):\n    2 threads each hit once"));
         assert!(text.contains("  at tests/hit_counter.rs:20\n  race: a promise breaks"));
         assert!(text.contains("The interleaving\n  step  thread 1       thread 2"));
-        assert!(text.contains("Replay: cargo xtask replay hit_counter model.1.\n"));
+        assert!(text.contains(
+            "Replay (the same failure again)\n  cargo xtask replay hit_counter model.1\n"
+        ));
         assert!(text.ends_with("\n`no hit is lost` failed.\n"));
         assert!(!text.contains("Who waits"));
     }
@@ -386,7 +390,7 @@ mod tests {
         assert_eq!(checks[1]["trace"][1]["op"], "load");
         assert_eq!(
             checks[1]["replay"],
-            "cargo xtask replay hit_counter model.1."
+            "cargo xtask replay hit_counter model.1"
         );
     }
 }
