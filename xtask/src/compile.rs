@@ -95,8 +95,9 @@ fn cargo(root: &Path, variant: &Variant, subcommand: &str, args: &[&str]) -> Com
     command
 }
 
-/// How long a build runs before [`SlowBuildNotice`] says what is happening.
-const SLOW_BUILD: Duration = Duration::from_secs(3);
+/// How long a build runs before [`SlowBuildNotice`] says what is happening: longer than a
+/// kata's build takes once the dependencies are built (a few seconds).
+const SLOW_BUILD: Duration = Duration::from_secs(20);
 
 /// Whether this process has said that a build is slow.
 static SLOW_BUILD_SAID: AtomicBool = AtomicBool::new(false);
@@ -118,8 +119,8 @@ impl SlowBuildNotice {
                 .is_err_and(|err| matches!(err, mpsc::RecvTimeoutError::Timeout));
             if still_building && !SLOW_BUILD_SAID.swap(true, Ordering::Relaxed) {
                 eprintln!(
-                    "Building the checks... The first build compiles the dependencies once: about \
-                     a minute (a few on a busy machine). Later builds take seconds."
+                    "Still building: the first build compiles the dependencies, once, in about a \
+                     minute (a few on a busy machine); later builds take seconds."
                 );
             }
         });
