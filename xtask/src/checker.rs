@@ -178,6 +178,7 @@ impl<'a> Checker<'a> {
             mode,
             verdict: Verdict::Forbidden,
             message: lines.join("\n"),
+            advice: None,
             report: None,
             replay: None,
             output: String::new(),
@@ -216,6 +217,7 @@ impl<'a> Checker<'a> {
                         mode,
                         verdict: Verdict::CompileError,
                         message: errors,
+                        advice: None,
                         report: None,
                         replay: None,
                         output: String::new(),
@@ -250,6 +252,7 @@ impl<'a> Checker<'a> {
         let Finished {
             verdict,
             message,
+            advice,
             report,
             output,
         } = run::run_check(
@@ -271,6 +274,7 @@ impl<'a> Checker<'a> {
             mode: info.mode,
             verdict,
             message: self.relative(&message),
+            advice,
             report,
             replay,
             output,

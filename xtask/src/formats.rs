@@ -329,6 +329,7 @@ mod tests {
             mode: Mode::Sequential,
             verdict: Verdict::WrongResult,
             message: message.into(),
+            advice: None,
             report: None,
             replay: None,
             output: String::new(),

@@ -121,7 +121,11 @@ fn explanation(check: &CheckResult, detail: Detail) -> String {
             Outcome::Pass => None,
         });
     out.push_str(&format!("  `{}` ({}):\n", check.name, check.mode));
-    let message = failure.map_or(&check.message, |failure| &failure.message);
+    // A cause known better than the report's words (see `run::Cause`) has the last word.
+    let message = match (check.advice, failure) {
+        (None, Some(failure)) => &failure.message,
+        _ => &check.message,
+    };
     out.push_str(&indent(&indent(message.trim_end())));
     out.push('\n');
     if let Some(location) = failure.and_then(|failure| failure.location.as_ref()) {
@@ -157,7 +161,7 @@ fn explanation(check: &CheckResult, detail: Detail) -> String {
     }
     out.push_str(&format!(
         "\n{HEADING}What this means{HEADING:#}\n{}\n",
-        wrap(check.verdict.advice(), LINE_WIDTH)
+        wrap(check.advice.unwrap_or(check.verdict.advice()), LINE_WIDTH)
     ));
     if let Some(replay) = &check.replay {
         out.push_str(&format!(
@@ -274,6 +278,7 @@ mod tests {
             mode,
             verdict: Verdict::Pass,
             message: "every promise held".into(),
+            advice: None,
             report: None,
             replay: None,
             output: String::new(),
@@ -320,6 +325,7 @@ mod tests {
                         "2 threads each hit once, but total() is 1 (at tests/hit_counter.rs:20)"
                             .into(),
                     report: Some(report),
+                    advice: None,
                     replay: Some("cargo xtask replay hit_counter model.1".into()),
                     output: String::new(),
                     set_aside: None,

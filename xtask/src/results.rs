@@ -34,6 +34,9 @@ pub struct CheckResult {
     pub verdict: Verdict,
     /// Why, in plain words (for a compile error: the compiler's errors).
     pub message: String,
+    /// What to do about it, when the cause is known better than the verdict says; else the
+    /// verdict's own advice holds.
+    pub advice: Option<&'static str>,
     /// The child's report, paths made relative to the repository.
     pub report: Option<Report>,
     /// The command that replays the failing schedule, if the engine gave one.
@@ -146,6 +149,7 @@ mod tests {
             mode,
             verdict,
             message: String::new(),
+            advice: None,
             report: None,
             replay: None,
             output: String::new(),

@@ -6,6 +6,7 @@ use std::io::Read;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -54,8 +55,120 @@ pub struct Finished {
     pub message: String,
     /// The child's report, if it left one that belongs to this run.
     pub report: Option<Report>,
+    /// What to do about it, when the cause is known better than the verdict says (the code ran
+    /// out of memory, printed too much, ended its process).
+    pub advice: Option<&'static str>,
     /// The start of the child's stdout and stderr.
     pub output: String,
+}
+
+/// How a process run by [`spawn_and_wait`] ended, and what it printed.
+struct Ran {
+    exit: Exit,
+    /// The start of its stdout (at most [`OUTPUT_CAP`] bytes).
+    stdout: String,
+    /// The start of its stderr.
+    stderr: String,
+    /// All it printed, in bytes, kept or not.
+    printed: usize,
+}
+
+/// A cause of a failed check that its verdict alone would misname.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cause {
+    /// An allocation failed under the memory limit (Rust's handler aborts: "memory allocation
+    /// of N bytes failed").
+    OutOfMemory,
+    /// It printed far more than is kept, and ran out of time doing so (the harness's watchdog
+    /// may call that a livelock: steps, slowly).
+    PrintedTooMuch,
+    /// It ended its own process before the check reported (`std::process::exit`).
+    EndedItsProcess,
+}
+
+/// Printing beyond this, in a check that ran out of time, is named as the cause.
+const TOO_MUCH_OUTPUT: usize = 1 << 20;
+
+impl Cause {
+    /// The cause of the run `ran`, if it is one of those the verdict would misname.
+    fn of(ran: &Ran, reported: bool, verdict: Verdict) -> Option<Cause> {
+        let allocation_failed = ran.stderr.lines().any(|line| {
+            line.starts_with("memory allocation of ") && line.ends_with(" bytes failed")
+        });
+        match (ran.exit, reported) {
+            (Exit::Signal(_), false) if allocation_failed => Some(Cause::OutOfMemory),
+            (Exit::Code(_), false) if !ran.stderr.contains("panicked at") => {
+                Some(Cause::EndedItsProcess)
+            }
+            _ if matches!(verdict, Verdict::Timeout | Verdict::Livelock)
+                && ran.printed > TOO_MUCH_OUTPUT =>
+            {
+                Some(Cause::PrintedTooMuch)
+            }
+            _ => None,
+        }
+    }
+
+    /// What happened, in plain words, with the figures.
+    fn message(self, ran: &Ran, limits: Limits) -> String {
+        match self {
+            Cause::OutOfMemory => {
+                format!(
+                "the code ran out of memory: an allocation failed under the check's limit of {} \
+                 ({})",
+                limits.memory_bytes.map_or("the machine's memory".to_owned(), |bytes| format!(
+                    "{} MiB",
+                    bytes >> 20
+                )),
+                ran.stderr
+                    .lines()
+                    .find(|line| line.starts_with("memory allocation of "))
+                    .unwrap_or_default()
+            )
+            }
+            Cause::PrintedTooMuch => format!(
+                "the check did not finish in time, and the code printed {:.1} MB meanwhile \
+                 (the first {} KiB are kept)",
+                ran.printed as f64 / 1e6,
+                OUTPUT_CAP >> 10
+            ),
+            Cause::EndedItsProcess => format!(
+                "the code ended the check's process ({}) before the check could report: does it \
+                 call `std::process::exit`?",
+                describe_exit(ran.exit)
+            ),
+        }
+    }
+
+    /// What to do about it.
+    fn advice(self) -> &'static str {
+        match self {
+            Cause::OutOfMemory => {
+                "Your code used more memory than a check may. Look for a collection that grows \
+                 without bound (a queue nobody drains, a loop that keeps pushing, a cache that \
+                 never forgets) or one allocation sized by a number far too large."
+            }
+            Cause::PrintedTooMuch => {
+                "Your code prints so much that printing alone takes longer than the check may. \
+                 Remove the printing from loops and hot paths (a few lines to follow what \
+                 happens are fine), or print only when something goes wrong."
+            }
+            Cause::EndedItsProcess => {
+                "Your code ended the process before the check was done: `std::process::exit` \
+                 ends every thread at once, and a check that cannot finish cannot pass. Return \
+                 from the function instead (or panic if something is truly wrong)."
+            }
+        }
+    }
+}
+
+/// How an ended process is named in a message.
+fn describe_exit(exit: Exit) -> String {
+    match exit {
+        Exit::Code(code) => format!("it exited with status {code}"),
+        Exit::Signal(signal) => format!("it was ended by signal {signal}"),
+        Exit::TimedOut => "it ran out of time".to_owned(),
+    }
 }
 
 /// The checks a binary offers (`<exe> --list`), in its order; run in `cell` when there is one
@@ -67,7 +180,12 @@ pub fn list(exe: &Path, cell: Option<&Cell>) -> Result<Vec<CheckInfo>> {
         Some(cell) => cell.confine(&mut command, &[])?,
         None => sandbox::minimal_environment(&mut command, &std::env::temp_dir()),
     }
-    let (exit, stdout, stderr) = spawn_and_wait(command, LIST_BUDGET, cell)
+    let Ran {
+        exit,
+        stdout,
+        stderr,
+        ..
+    } = spawn_and_wait(command, LIST_BUDGET, cell)
         .with_context(|| format!("cannot run {} --list", exe.display()))?;
     if exit != Exit::Code(0) {
         let last = stderr.lines().last().unwrap_or("no output");
@@ -134,17 +252,18 @@ pub fn run_check(
         let _ = std::fs::remove_dir_all(&temporary);
     }
     let _ = std::fs::remove_file(&config_path);
-    let (exit, stdout, stderr) =
-        ran.with_context(|| format!("cannot run {} --run", exe.display()))?;
+    let ran = ran.with_context(|| format!("cannot run {} --run", exe.display()))?;
     let report = read_report(&report_path, config);
     // Best effort: a leftover report is ignored anyway (its nonce will not match).
     let _ = std::fs::remove_file(&report_path);
-    let (verdict, message) = classify(config.mode, report.as_ref(), exit);
+    let (verdict, message) = classify(config.mode, report.as_ref(), ran.exit);
+    let cause = Cause::of(&ran, report.is_some(), verdict);
     Ok(Finished {
         verdict,
-        message,
+        message: cause.map_or(message, |cause| cause.message(&ran, limits)),
+        advice: cause.map(Cause::advice),
         report,
-        output: format!("{stdout}{stderr}"),
+        output: format!("{}{}", ran.stdout, ran.stderr),
     })
 }
 
@@ -159,11 +278,7 @@ fn read_report(path: &Path, config: &RunConfig) -> Option<Report> {
 
 /// Spawns `command` in its own process group with null stdin and captured output, waits at most
 /// `budget`, then kills whatever is left of the group (and of `cell`, where there is one).
-fn spawn_and_wait(
-    mut command: Command,
-    budget: Duration,
-    cell: Option<&Cell>,
-) -> Result<(Exit, String, String)> {
+fn spawn_and_wait(mut command: Command, budget: Duration, cell: Option<&Cell>) -> Result<Ran> {
     command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -186,7 +301,17 @@ fn spawn_and_wait(
         }
     };
     let deadline = Instant::now() + OUTPUT_GRACE;
-    Ok((exit, stdout.join(deadline), stderr.join(deadline)))
+    let counters = [Arc::clone(&stdout.read), Arc::clone(&stderr.read)];
+    let (stdout, stderr) = (stdout.join(deadline), stderr.join(deadline));
+    Ok(Ran {
+        exit,
+        stdout,
+        stderr,
+        printed: counters
+            .iter()
+            .map(|read| read.load(Ordering::Relaxed))
+            .sum(),
+    })
 }
 
 /// Spawns `command`, again after a pause while its binary is "busy" (`ETXTBSY`): a process that
@@ -378,6 +503,8 @@ fn exit_of(status: ExitStatus) -> Exit {
 struct Captured {
     /// The first bytes read.
     kept: Arc<Mutex<Vec<u8>>>,
+    /// How many bytes were read, kept or not.
+    read: Arc<AtomicUsize>,
     /// Says when the pipe reached its end.
     done: Option<Receiver<()>>,
 }
@@ -385,17 +512,24 @@ struct Captured {
 /// Reads a pipe to its end on a thread, keeping the first `cap` bytes.
 fn capture<R: Read + Send + 'static>(pipe: Option<R>, cap: usize) -> Captured {
     let kept = Arc::new(Mutex::new(Vec::new()));
+    let read = Arc::new(AtomicUsize::new(0));
     let Some(mut pipe) = pipe else {
-        return Captured { kept, done: None };
+        return Captured {
+            kept,
+            read,
+            done: None,
+        };
     };
     let (finished, done) = mpsc::channel();
     let sink = Arc::clone(&kept);
+    let counter = Arc::clone(&read);
     std::thread::spawn(move || {
         let mut buffer = [0u8; 8192];
         while let Ok(n) = pipe.read(&mut buffer) {
             if n == 0 {
                 break;
             }
+            counter.fetch_add(n, Ordering::Relaxed);
             let mut kept = sink.lock().unwrap_or_else(|e| e.into_inner());
             let room = cap.saturating_sub(kept.len());
             kept.extend_from_slice(&buffer[..n.min(room)]);
@@ -404,6 +538,7 @@ fn capture<R: Read + Send + 'static>(pipe: Option<R>, cap: usize) -> Captured {
     });
     Captured {
         kept,
+        read,
         done: Some(done),
     }
 }
@@ -436,7 +571,7 @@ mod tests {
     fn a_timeout_kills_the_whole_process_group() {
         let start = Instant::now();
         // The background sleep keeps the output pipe open: only killing the group ends it.
-        let (exit, _, _) = spawn_and_wait(
+        let Ran { exit, .. } = spawn_and_wait(
             shell("sleep 30 & sleep 30"),
             Duration::from_millis(300),
             None,
@@ -470,7 +605,7 @@ mod tests {
     #[test]
     fn strays_are_killed_when_the_child_exits() {
         let start = Instant::now();
-        let (exit, stdout, _) =
+        let Ran { exit, stdout, .. } =
             spawn_and_wait(shell("sleep 30 & echo done"), Duration::from_secs(20), None).unwrap();
         assert_eq!(exit, Exit::Code(0));
         assert_eq!(stdout, "done\n");
@@ -483,7 +618,12 @@ mod tests {
 
     #[test]
     fn output_is_capped_and_signals_are_seen() {
-        let (exit, stdout, stderr) = spawn_and_wait(
+        let Ran {
+            exit,
+            stdout,
+            stderr,
+            printed,
+        } = spawn_and_wait(
             shell("head -c 300000 /dev/zero; echo oops >&2; kill -SEGV $$"),
             Duration::from_secs(20),
             None,
@@ -492,6 +632,7 @@ mod tests {
         assert_eq!(exit, Exit::Signal(libc::SIGSEGV));
         assert_eq!(stdout.len(), OUTPUT_CAP);
         assert_eq!(stderr, "oops\n");
+        assert_eq!(printed, 300_000 + "oops\n".len());
     }
 
     #[test]
@@ -504,11 +645,13 @@ mod tests {
                 ..Limits::default()
             },
         );
-        let (exit, stdout, _) = spawn_and_wait(command, Duration::from_secs(20), None).unwrap();
+        let Ran { exit, stdout, .. } =
+            spawn_and_wait(command, Duration::from_secs(20), None).unwrap();
         assert_eq!(exit, Exit::Code(0));
         assert_eq!(stdout.trim(), (512 * 1024).to_string());
-        let (_, unlimited, _) =
-            spawn_and_wait(shell("ulimit -v"), Duration::from_secs(20), None).unwrap();
+        let Ran {
+            stdout: unlimited, ..
+        } = spawn_and_wait(shell("ulimit -v"), Duration::from_secs(20), None).unwrap();
         assert_ne!(unlimited.trim(), (512 * 1024).to_string());
     }
 
@@ -530,5 +673,62 @@ mod tests {
         let other = RunConfig::new("c", harness::protocol::Mode::Model, 43);
         assert_eq!(read_report(&path, &other), None);
         std::fs::remove_file(&path).unwrap();
+    }
+
+    fn ran(exit: Exit, stderr: &str, printed: usize) -> Ran {
+        Ran {
+            exit,
+            stdout: String::new(),
+            stderr: stderr.to_owned(),
+            printed,
+        }
+    }
+
+    #[test]
+    fn causes_the_verdict_would_misname_are_named() {
+        let allocation = "memory allocation of 68719476736 bytes failed\n";
+        let out_of_memory = ran(Exit::Signal(libc::SIGABRT), allocation, 46);
+        let cause = Cause::of(&out_of_memory, false, Verdict::Panic);
+        assert_eq!(cause, Some(Cause::OutOfMemory));
+        let limits = Limits {
+            memory_bytes: Some(256 << 20),
+            ..Limits::default()
+        };
+        let message = Cause::OutOfMemory.message(&out_of_memory, limits);
+        assert!(message.contains("limit of 256 MiB"), "{message}");
+        assert!(message.contains("68719476736 bytes"), "{message}");
+
+        let exited = ran(Exit::Code(0), "", 0);
+        assert_eq!(
+            Cause::of(&exited, false, Verdict::Panic),
+            Some(Cause::EndedItsProcess)
+        );
+        let message = Cause::EndedItsProcess.message(&exited, limits);
+        assert!(message.contains("exited with status 0"), "{message}");
+
+        let flood = ran(Exit::TimedOut, "", 100 << 20);
+        for verdict in [Verdict::Timeout, Verdict::Livelock] {
+            assert_eq!(
+                Cause::of(&flood, true, verdict),
+                Some(Cause::PrintedTooMuch)
+            );
+        }
+        let message = Cause::PrintedTooMuch.message(&flood, limits);
+        assert!(message.contains("printed 104.9 MB"), "{message}");
+
+        // A panic, a quiet timeout, a report that came: the verdict says it all.
+        let panicked = ran(
+            Exit::Code(101),
+            "thread 'main' panicked at src/lib.rs:3:5",
+            40,
+        );
+        assert_eq!(Cause::of(&panicked, true, Verdict::Panic), None);
+        assert_eq!(Cause::of(&panicked, false, Verdict::Panic), None);
+        assert_eq!(
+            Cause::of(&ran(Exit::TimedOut, "", 10), false, Verdict::Timeout),
+            None
+        );
+        let aborted = ran(Exit::Signal(libc::SIGABRT), "", 0);
+        assert_eq!(Cause::of(&aborted, false, Verdict::Panic), None);
     }
 }

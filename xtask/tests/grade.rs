@@ -312,7 +312,10 @@ fn a_large_allocation_hits_the_memory_limit() {
     let hits = kata(&value, "hit_counter");
     assert_eq!(hits["limits"]["memory_mb"], 256);
     let message = hits["checks"][0]["message"].as_str().unwrap();
-    assert!(message.contains("aborted"), "{message}");
+    assert!(
+        message.contains("ran out of memory") && message.contains("limit of 256 MiB"),
+        "{message}"
+    );
 }
 
 #[test]
