@@ -10,6 +10,8 @@
 //!     resource: Some(resource.into()),
 //!     detail: None,
 //!     location: None,
+//!     saw: None,
+//!     left: None,
 //! };
 //! let events = [
 //!     step("thread 1", Op::Locked, "fork 0"),
@@ -170,6 +172,8 @@ mod tests {
             resource: resource.map(Into::into),
             detail: detail.map(Into::into),
             location: Some("src/lib.rs:9".into()),
+            saw: None,
+            left: None,
         }
     }
 

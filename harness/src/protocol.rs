@@ -300,6 +300,12 @@ pub struct Event {
     pub detail: Option<String>,
     /// `file:line` of the call.
     pub location: Option<String>,
+    /// On an atomic: the value a load or a read-modify-write read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saw: Option<String>,
+    /// On an atomic: the value a write left, where known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left: Option<String>,
 }
 
 /// The kinds of [`Event`].

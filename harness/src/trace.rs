@@ -137,20 +137,30 @@ pub(crate) fn record(
     }
 }
 
-/// Records a write to an atomic, remembering the value it left (`None`: unknown).
+/// Records a write to an atomic (a read-modify-write with the value it `read`), remembering the
+/// value it left (`now`; `None`: unknown).
 pub(crate) fn record_write(
     op: Op,
     resource: &Resource,
     detail: String,
+    read: Option<String>,
     now: Option<String>,
     location: &'static Location<'static>,
 ) {
     let name = resource.name();
-    match now {
-        Some(value) => state().atomics.insert(name.clone(), value),
+    match &now {
+        Some(value) => state().atomics.insert(name.clone(), value.clone()),
         None => state().atomics.remove(&name),
     };
-    push(op, Some(name), Some(detail), Some(location));
+    push_event(Event {
+        thread: thread_name(),
+        op,
+        resource: Some(name),
+        detail: Some(detail),
+        location: Some(at(location)),
+        saw: read,
+        left: now,
+    });
 }
 
 /// Records a load of an atomic, noting when it returned another value than the last write in
@@ -163,7 +173,15 @@ pub(crate) fn record_load(resource: &Resource, seen: String, location: &'static 
         Some(last) if last != seen => format!("load -> {seen} (last write shown: {last})"),
         _ => format!("load -> {seen}"),
     };
-    push(Op::Load, Some(name), Some(detail), Some(location));
+    push_event(Event {
+        thread: thread_name(),
+        op: Op::Load,
+        resource: Some(name),
+        detail: Some(detail),
+        location: Some(at(location)),
+        saw: Some(seen),
+        left: None,
+    });
 }
 
 /// Records one step of the calling thread on something a check watches, named by the check.
@@ -187,13 +205,26 @@ fn push(
     detail: Option<String>,
     location: Option<&'static Location<'static>>,
 ) {
-    let event = Event {
+    push_event(Event {
         thread: thread_name(),
         op,
         resource,
         detail,
-        location: location.map(|at| format!("{}:{}", at.file(), at.line())),
-    };
+        location: location.map(at),
+        saw: None,
+        left: None,
+    });
+}
+
+/// `file:line` of a call.
+fn at(location: &'static Location<'static>) -> String {
+    format!("{}:{}", location.file(), location.line())
+}
+
+/// Appends `event` to the trace, dropping the oldest when it is full.
+#[cold]
+#[inline(never)]
+fn push_event(event: Event) {
     crate::noise::point(&event.thread);
     let mut state = state();
     if state.events.len() == CAPACITY {

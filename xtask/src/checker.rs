@@ -18,6 +18,7 @@ use crate::results::{set_aside_model_budgets, summary, CheckResult, KataRun};
 use crate::run::{self, Finished};
 use crate::sandbox::Sandbox;
 use crate::variant::Variant;
+use crate::{explain, interleave};
 
 /// How a run is set up beyond the kata and the file.
 #[derive(Clone, Copy, Default)]
@@ -264,7 +265,7 @@ impl<'a> Checker<'a> {
             cell.as_ref(),
         )?;
         drop(cell);
-        let report = report.map(|report| self.relative_report(report));
+        let report = report.map(|report| whole_steps(self.relative_report(report)));
         let replay = report
             .as_ref()
             .and_then(|report| report.replay.as_deref())
@@ -388,4 +389,15 @@ fn nonce() -> u64 {
             .map_or(0, |d| d.as_nanos()),
     );
     hasher.finish()
+}
+
+/// `report` with its interleaving in whole steps when the model checker's needs weak memory
+/// only in appearance (see [`interleave::in_whole_steps`]).
+fn whole_steps(mut report: Report) -> Report {
+    if explain::reads_an_older_write(&report.trace) {
+        if let Some(whole) = interleave::in_whole_steps(&report.trace) {
+            report.trace = whole;
+        }
+    }
+    report
 }

@@ -147,16 +147,23 @@ pub fn resources(events: &[Event]) -> Vec<String> {
         .collect()
 }
 
+/// Whether some load of `events` saw another value than the last write before it in the trace
+/// (marked so by `harness::trace::record_load`): an interleaving with weak memory, which the
+/// model checker explores.
+pub fn reads_an_older_write(events: &[Event]) -> bool {
+    events.iter().any(|event| {
+        event
+            .detail
+            .as_deref()
+            .is_some_and(|d| d.contains("(last write shown:"))
+    })
+}
+
 /// Notes on marks that appear in the table, for the steps of `events`.
 pub fn legend(events: &[Event]) -> Vec<String> {
     let mut notes = Vec::new();
-    let marked = |mark: &str| {
-        events
-            .iter()
-            .any(|event| event.detail.as_deref().is_some_and(|d| d.contains(mark)))
-    };
     notes.extend(spurious_wakeups(events));
-    if marked("(last write shown:") {
+    if reads_an_older_write(events) {
         notes.push(
             "a load marked (last write shown: N) returned another value than the last write in \
              the table left: threads that do not synchronise need not see each other's writes \
@@ -235,6 +242,8 @@ mod tests {
             resource: Some(resource.into()),
             detail: None,
             location: Some(location.into()),
+            saw: None,
+            left: None,
         }
     }
 

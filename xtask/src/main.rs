@@ -32,6 +32,7 @@ mod fingerprint;
 mod formats;
 mod gradebook;
 mod grading;
+mod interleave;
 mod keys;
 mod learner;
 mod links;

@@ -293,6 +293,8 @@ mod tests {
             resource: Some("hits".into()),
             detail: Some("= 0".into()),
             location: Some("exercises/01-races/hit_counter/src/lib.rs:40".into()),
+            saw: Some("0".into()),
+            left: None,
         };
         let report = Report {
             nonce: 1,

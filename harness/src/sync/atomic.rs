@@ -18,18 +18,21 @@ use crate::trace::{self, Resource};
 
 pub use crate::backend::atomic::{fence, Ordering};
 
-/// Records a write or read-modify-write; `now` is the value it left, where known.
+/// Records a write or read-modify-write: `read` is the value a read-modify-write read (`None`
+/// for a store), `now` the value it left, where known.
 #[track_caller]
 #[inline]
 fn record<T: fmt::Debug>(
     op: Op,
     resource: &Resource,
     detail: impl FnOnce() -> String,
+    read: Option<T>,
     now: impl FnOnce() -> Option<T>,
 ) {
     if trace::atomics_in_full() {
+        let read = read.map(|value| format!("{value:?}"));
         let now = now().map(|value| format!("{value:?}"));
-        trace::record_write(op, resource, detail(), now, Location::caller());
+        trace::record_write(op, resource, detail(), read, now, Location::caller());
     }
 }
 
@@ -92,6 +95,7 @@ macro_rules! atomic_common {
                     Op::Store,
                     &self.resource,
                     || format!("store {value:?}"),
+                    None,
                     || Some(value),
                 );
             }
@@ -105,6 +109,7 @@ macro_rules! atomic_common {
                     Op::Update,
                     &self.resource,
                     || format!("swap {value:?}, was {old:?}"),
+                    Some(old),
                     || Some(value),
                 );
                 old
@@ -125,6 +130,7 @@ macro_rules! atomic_common {
                     Op::Update,
                     &self.resource,
                     || exchanged(current, new, &result),
+                    Some(result.unwrap_or_else(|seen| seen)),
                     || {
                         Some(if result.is_ok() {
                             new
@@ -153,6 +159,7 @@ macro_rules! atomic_common {
                     Op::Update,
                     &self.resource,
                     || exchanged(current, new, &result),
+                    Some(result.unwrap_or_else(|seen| seen)),
                     || {
                         Some(if result.is_ok() {
                             new
@@ -186,6 +193,7 @@ macro_rules! atomic_common {
                         Ok(old) => format!("fetch_update, was {old:?}"),
                         Err(seen) => format!("fetch_update refused, saw {seen:?}"),
                     },
+                    Some(result.unwrap_or_else(|seen| seen)),
                     unknown,
                 );
                 result
@@ -200,6 +208,7 @@ macro_rules! atomic_common {
                     Op::Update,
                     &self.resource,
                     || format!("fetch_and {value:?}, was {old:?}"),
+                    Some(old),
                     || Some(old & value),
                 );
                 old
@@ -214,6 +223,7 @@ macro_rules! atomic_common {
                     Op::Update,
                     &self.resource,
                     || format!("fetch_or {value:?}, was {old:?}"),
+                    Some(old),
                     || Some(old | value),
                 );
                 old
@@ -228,6 +238,7 @@ macro_rules! atomic_common {
                     Op::Update,
                     &self.resource,
                     || format!("fetch_xor {value:?}, was {old:?}"),
+                    Some(old),
                     || Some(old ^ value),
                 );
                 old
@@ -274,7 +285,7 @@ macro_rules! atomic_int {
             #[track_caller]
             pub fn fetch_add(&self, value: $value, order: Ordering) -> $value {
                 let old = self.inner.fetch_add(value, order);
-                record(Op::Update, &self.resource, || format!("fetch_add {value}, was {old}"), || Some(old.wrapping_add(value)));
+                record(Op::Update, &self.resource, || format!("fetch_add {value}, was {old}"), Some(old), || Some(old.wrapping_add(value)));
                 old
             }
 
@@ -283,7 +294,7 @@ macro_rules! atomic_int {
             #[track_caller]
             pub fn fetch_sub(&self, value: $value, order: Ordering) -> $value {
                 let old = self.inner.fetch_sub(value, order);
-                record(Op::Update, &self.resource, || format!("fetch_sub {value}, was {old}"), || Some(old.wrapping_sub(value)));
+                record(Op::Update, &self.resource, || format!("fetch_sub {value}, was {old}"), Some(old), || Some(old.wrapping_sub(value)));
                 old
             }
 
@@ -292,7 +303,7 @@ macro_rules! atomic_int {
             #[track_caller]
             pub fn fetch_max(&self, value: $value, order: Ordering) -> $value {
                 let old = self.inner.fetch_max(value, order);
-                record(Op::Update, &self.resource, || format!("fetch_max {value}, was {old}"), || Some(old.max(value)));
+                record(Op::Update, &self.resource, || format!("fetch_max {value}, was {old}"), Some(old), || Some(old.max(value)));
                 old
             }
 
@@ -301,7 +312,7 @@ macro_rules! atomic_int {
             #[track_caller]
             pub fn fetch_min(&self, value: $value, order: Ordering) -> $value {
                 let old = self.inner.fetch_min(value, order);
-                record(Op::Update, &self.resource, || format!("fetch_min {value}, was {old}"), || Some(old.min(value)));
+                record(Op::Update, &self.resource, || format!("fetch_min {value}, was {old}"), Some(old), || Some(old.min(value)));
                 old
             }
         }
