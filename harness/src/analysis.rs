@@ -48,12 +48,15 @@ pub struct Blocked {
     pub on: String,
     /// Where the thread started waiting.
     pub location: Option<String>,
+    /// For a condvar wait: the step (numbered from 1, as in the trace's table) of the last
+    /// notify on that condvar before the wait began, which the wait therefore missed.
+    pub missed_notify: Option<usize>,
 }
 
 /// Every thread of the trace, in order of first appearance.
 pub fn threads(events: &[Event]) -> Vec<ThreadState> {
     let mut states: Vec<ThreadState> = Vec::new();
-    for event in events {
+    for (step, event) in events.iter().enumerate() {
         let index = match states.iter().position(|s| s.thread == event.thread) {
             Some(index) => index,
             None => {
@@ -77,7 +80,21 @@ pub fn threads(events: &[Event]) -> Vec<ThreadState> {
             Op::Lock => state.waits = Some(blocked(Op::Lock, resource, event)),
             Op::Wait => {
                 remove(&mut state.holds, &detail);
-                state.waits = Some(blocked(Op::Wait, resource, event));
+                let on_it = |earlier: &Event| earlier.resource.as_deref() == Some(&resource);
+                let last_woken = events[..step].iter().rposition(|earlier| {
+                    earlier.op == Op::Woken && earlier.thread == event.thread && on_it(earlier)
+                });
+                let missed_notify = events[..step]
+                    .iter()
+                    .rposition(|earlier| {
+                        matches!(earlier.op, Op::NotifyOne | Op::NotifyAll) && on_it(earlier)
+                    })
+                    .filter(|&notify| last_woken.is_none_or(|woken| notify > woken))
+                    .map(|notify| notify + 1);
+                state.waits = Some(Blocked {
+                    missed_notify,
+                    ..blocked(Op::Wait, resource, event)
+                });
             }
             Op::Join => state.waits = Some(blocked(Op::Join, detail, event)),
             Op::Park => state.waits = Some(blocked(Op::Park, String::new(), event)),
@@ -93,6 +110,7 @@ fn blocked(op: Op, on: String, event: &Event) -> Blocked {
         op,
         on,
         location: event.location.clone(),
+        missed_notify: None,
     }
 }
 
@@ -127,7 +145,12 @@ pub fn describe_blocked(threads: &[ThreadState]) -> String {
 /// let state = ThreadState {
 ///     thread: "philosopher 0".into(),
 ///     holds: vec!["fork 0".into()],
-///     waits: Some(Blocked { op: Op::Lock, on: "fork 1".into(), location: None }),
+///     waits: Some(Blocked {
+///         op: Op::Lock,
+///         on: "fork 1".into(),
+///         location: None,
+///         missed_notify: None,
+///     }),
 ///     finished: false,
 /// };
 /// assert_eq!(
@@ -151,7 +174,15 @@ pub fn describe(state: &ThreadState) -> Option<String> {
             format!("waits for `{}`, which it already holds", waits.on)
         }
         Op::Lock => format!("waits for `{}`", waits.on),
-        Op::Wait => format!("waits on `{}` for a notify that never comes", waits.on),
+        Op::Wait => match waits.missed_notify {
+            Some(step) => format!(
+                "waits on `{}` for a notify that never comes: the last one, at step {step}, came \
+                 before this wait began, and a notify wakes only threads already waiting (was \
+                 the condition checked under the lock the change it waits for is made under?)",
+                waits.on
+            ),
+            None => format!("waits on `{}` for a notify that never comes", waits.on),
+        },
         Op::Park => "is parked, waiting for an unpark that never comes".to_owned(),
         _ => format!("waits for `{}` to finish", waits.on),
     };
@@ -211,6 +242,31 @@ mod tests {
             describe_blocked(&threads),
             "`thread 1` waits on `C` for a notify that never comes"
         );
+    }
+
+    #[test]
+    fn a_notify_before_the_wait_is_named_as_missed() {
+        let events = [
+            event("thread 2", Op::Locked, Some("M"), None),
+            event("thread 2", Op::NotifyOne, Some("C"), None),
+            event("thread 2", Op::Unlock, Some("M"), None),
+            event("thread 1", Op::Locked, Some("M"), None),
+            event("thread 1", Op::Wait, Some("C"), Some("M")),
+        ];
+        let threads = threads(&events);
+        let waits = threads[1].waits.as_ref().unwrap();
+        assert_eq!(waits.missed_notify, Some(2));
+        assert!(describe_blocked(&threads).contains("the last one, at step 2, came before"));
+
+        // A notify the thread woke from is not one it missed.
+        let again = [
+            event("thread 1", Op::Wait, Some("C"), Some("M")),
+            event("thread 2", Op::NotifyOne, Some("C"), None),
+            event("thread 1", Op::Woken, Some("C"), Some("M")),
+            event("thread 1", Op::Wait, Some("C"), Some("M")),
+        ];
+        let woken_first = super::threads(&again);
+        assert_eq!(woken_first[0].waits.as_ref().unwrap().missed_notify, None);
     }
 
     #[test]
