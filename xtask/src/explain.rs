@@ -159,9 +159,11 @@ pub fn reads_an_older_write(events: &[Event]) -> bool {
     })
 }
 
-/// Notes on marks that appear in the table, for the steps of `events`.
+/// Notes on marks that appear in the table, for the steps of `events`: first a key to the
+/// words whose meaning is not plain ("key: lock = asks, locked = got it"), for those it uses.
 pub fn legend(events: &[Event]) -> Vec<String> {
     let mut notes = Vec::new();
+    notes.extend(key(events));
     notes.extend(spurious_wakeups(events));
     if reads_an_older_write(events) {
         notes.push(
@@ -172,6 +174,28 @@ pub fn legend(events: &[Event]) -> Vec<String> {
         );
     }
     notes
+}
+
+/// "key: lock = asks for the lock, locked = got it, ...", for the words of `events` that need it.
+fn key(events: &[Event]) -> Option<String> {
+    const KEY: [(&[Op], &str); 4] = [
+        (
+            &[Op::Lock, Op::Locked],
+            "lock = asks for the lock, locked = got it",
+        ),
+        (
+            &[Op::Wait, Op::Woken],
+            "wait = lets go of the lock and sleeps, woken = awake with the lock again",
+        ),
+        (&[Op::Update], "update = read and write as one step"),
+        (&[Op::Park], "park = sleeps until unparked"),
+    ];
+    let used: Vec<&str> = KEY
+        .iter()
+        .filter(|(ops, _)| events.iter().any(|event| ops.contains(&event.op)))
+        .map(|(_, words)| *words)
+        .collect();
+    (!used.is_empty()).then(|| format!("key: {}", used.join("; ")))
 }
 
 /// Notes on threads that woke from a condvar with no notify on it since they began waiting:
@@ -353,13 +377,26 @@ step  thread 1        thread 2        at
             "Condvar #2 (src/lib.rs:5)",
             "src/lib.rs:12",
         );
+        let key = "key: wait = lets go of the lock and sleeps, woken = awake with the lock again";
         let spurious = legend(&[wait.clone(), woken.clone()]);
-        assert_eq!(spurious.len(), 1);
+        assert_eq!(spurious.len(), 2);
+        assert_eq!(spurious[0], key);
         assert!(
-            spurious[0].starts_with("step 2: `guest 0` woke on `Condvar #2`"),
+            spurious[1].starts_with("step 2: `guest 0` woke on `Condvar #2`"),
             "{spurious:?}"
         );
-        assert!(legend(&[wait, notify, woken]).is_empty());
+        assert_eq!(legend(&[wait, notify, woken]), [key]);
+    }
+
+    #[test]
+    fn the_key_explains_only_the_words_the_table_uses() {
+        let lock = event("t", Op::Lock, "M", "l:1");
+        let locked = event("t", Op::Locked, "M", "l:1");
+        assert_eq!(
+            legend(&[lock, locked]),
+            ["key: lock = asks for the lock, locked = got it"]
+        );
+        assert!(legend(&[event("t", Op::Load, "A", "l:2")]).is_empty());
     }
 
     #[test]
