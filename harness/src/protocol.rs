@@ -320,6 +320,8 @@ pub enum Op {
     Lock,
     /// Got the lock it asked for.
     Locked,
+    /// Tried a lock without waiting (`try_lock`) and found it held.
+    Refused,
     /// Released a lock.
     Unlock,
     /// Started waiting on a condvar (releasing its lock).
@@ -360,6 +362,7 @@ impl Op {
             Op::Join => "join",
             Op::Lock => "lock",
             Op::Locked => "locked",
+            Op::Refused => "try_lock refused",
             Op::Unlock => "unlock",
             Op::Wait => "wait",
             Op::Woken => "woken",

@@ -178,10 +178,14 @@ pub fn legend(events: &[Event]) -> Vec<String> {
 
 /// "key: lock = asks for the lock, locked = got it, ...", for the words of `events` that need it.
 fn key(events: &[Event]) -> Option<String> {
-    const KEY: [(&[Op], &str); 4] = [
+    const KEY: [(&[Op], &str); 5] = [
         (
             &[Op::Lock, Op::Locked],
             "lock = asks for the lock, locked = got it",
+        ),
+        (
+            &[Op::Refused],
+            "try_lock refused = found the lock held and did not wait",
         ),
         (
             &[Op::Wait, Op::Woken],

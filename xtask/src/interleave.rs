@@ -211,6 +211,14 @@ impl Search<'_> {
             Op::Unlock => {
                 after.holders.remove(&resource);
             }
+            Op::Refused
+                if state
+                    .holders
+                    .get(&resource)
+                    .is_none_or(|&holder| holder == thread) =>
+            {
+                return None;
+            }
             _ => {}
         }
         after.next[thread] += 1;

@@ -102,15 +102,19 @@ impl<T: ?Sized> Mutex<T> {
     #[track_caller]
     pub fn try_lock(&self) -> TryLockResult<MutexGuard<'_, T>> {
         let here = Location::caller();
+        let refused = || {
+            trace::record(Op::Refused, Some(&self.resource), None, Some(here));
+            Err(TryLockError::WouldBlock)
+        };
         if !self.turnstile.try_pass() {
-            return Err(TryLockError::WouldBlock);
+            return refused();
         }
         let result = match self.inner.try_lock() {
             Ok(inner) => Ok(inner),
             Err(TryLockError::Poisoned(poisoned)) => Err(poisoned),
             Err(TryLockError::WouldBlock) => {
                 self.turnstile.leave();
-                return Err(TryLockError::WouldBlock);
+                return refused();
             }
         };
         trace::record(
