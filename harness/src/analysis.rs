@@ -177,8 +177,7 @@ pub fn describe(state: &ThreadState) -> Option<String> {
         Op::Wait => match waits.missed_notify {
             Some(step) => format!(
                 "waits on `{}` for a notify that never comes: the last one, at step {step}, came \
-                 before this wait began, and a notify wakes only threads already waiting (was \
-                 the condition checked under the lock the change it waits for is made under?)",
+                 before this wait began, and a notify wakes only threads already waiting",
                 waits.on
             ),
             None => format!("waits on `{}` for a notify that never comes", waits.on),

@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Result};
-use harness::protocol::{Backend, CheckInfo, Mode, ReplayToken, Report, RunConfig};
+use harness::protocol::{
+    Backend, CheckInfo, FailureKind, Mode, Outcome, ReplayToken, Report, RunConfig,
+};
 use harness::verdict::Verdict;
 
 use crate::catalog::{Catalog, Kata};
@@ -392,9 +394,15 @@ fn nonce() -> u64 {
 }
 
 /// `report` with its interleaving in whole steps when the model checker's needs weak memory
-/// only in appearance (see [`interleave::in_whole_steps`]).
+/// only in appearance (see [`interleave::in_whole_steps`]). A data race (loom's causality
+/// violation) keeps its own: it is about a missing ordering, which no order of whole steps
+/// shows, and the note on weak memory is what explains it.
 fn whole_steps(mut report: Report) -> Report {
-    if explain::reads_an_older_write(&report.trace) {
+    let data_race = matches!(
+        &report.outcome,
+        Outcome::Fail(failure) if failure.kind == FailureKind::Causality
+    );
+    if !data_race && explain::reads_an_older_write(&report.trace) {
         if let Some(whole) = interleave::in_whole_steps(&report.trace) {
             report.trace = whole;
         }
