@@ -205,7 +205,7 @@ fn visiting(dir: &Path) -> usize {
 /// One visit: an even `round` waits with `acquire`, an odd one tries once with `try_acquire`;
 /// inside, the gauge counts who is inside. Whether it got in.
 fn visit(semaphore: &ProcessSemaphore, gauge: &Gauge, capacity: u32, round: u32) -> bool {
-    let permit = if round % 2 == 0 {
+    let permit = if round.is_multiple_of(2) {
         Some(semaphore.acquire())
     } else {
         semaphore.try_acquire()
