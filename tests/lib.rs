@@ -9,5 +9,6 @@ pub mod baselines;
 pub mod bench;
 pub mod property;
 pub mod rwlock;
+pub mod starting_line;
 pub mod together;
 pub mod validators;

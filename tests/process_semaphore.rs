@@ -432,15 +432,7 @@ fn run_guests(capacity: u32, guests: usize, visits: Visits, hold_first: bool) {
         .map(|_| Child::spawn("guest", &guest_args))
         .collect();
     if let Visits::Together = visits {
-        for child in &children {
-            child
-                .wait_for_status("ready", CHILD_BUDGET)
-                .unwrap_or_else(|err| panic!("{err}"));
-        }
-        // Go: closing each child's stdin wakes it; they all start at the same time.
-        for child in &mut children {
-            drop(child.take_stdin());
-        }
+        checks::starting_line::start_together(&mut children, CHILD_BUDGET);
     }
     if hold_first {
         for child in &children {

@@ -551,15 +551,7 @@ fn back_to_back_exclude() {
     let mut children: Vec<Child> = (0..HAMMERS)
         .map(|_| Child::spawn("hammer", &[path.to_str().unwrap(), &hammers_arg]))
         .collect();
-    for child in &children {
-        child
-            .wait_for_status("ready", CHILD_BUDGET)
-            .unwrap_or_else(|err| panic!("{err}"));
-    }
-    // Go: closing each child's stdin wakes it; they all start at the same time.
-    for child in &mut children {
-        drop(child.take_stdin());
-    }
+    checks::starting_line::start_together(&mut children, CHILD_BUDGET);
     let mut updates = 0;
     for child in &mut children {
         let seen = summary(child);

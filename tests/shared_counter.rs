@@ -262,15 +262,7 @@ fn four_processes_at_once() {
     let mut children: Vec<Child> = (0..CHILDREN)
         .map(|_| Child::spawn("adder", &[path_arg, "together", &children_arg]))
         .collect();
-    for child in &children {
-        child
-            .wait_for_status("ready", Duration::from_secs(20))
-            .unwrap_or_else(|err| panic!("{err}"));
-    }
-    // Go: closing each child's stdin wakes it; they all add at the same time.
-    for child in &mut children {
-        drop(child.take_stdin());
-    }
+    checks::starting_line::start_together(&mut children, Duration::from_secs(20));
     let mut added = Vec::with_capacity(CHILDREN);
     for child in &mut children {
         finish(child);
