@@ -73,7 +73,7 @@ pub fn who_waits(events: &[Event]) -> Vec<String> {
 }
 
 /// Thread names in order of first appearance.
-fn threads(events: &[Event]) -> Vec<String> {
+pub fn threads(events: &[Event]) -> Vec<String> {
     let mut threads: Vec<String> = Vec::new();
     for event in events {
         if !threads.contains(&event.thread) {
@@ -155,9 +155,13 @@ pub fn reads_an_older_write(events: &[Event]) -> bool {
         event
             .detail
             .as_deref()
-            .is_some_and(|d| d.contains("(last write shown:"))
+            .is_some_and(|d| d.contains(OLDER_WRITE))
     })
 }
+
+/// How `harness::trace::record_load` marks, at the end of a load's detail, a load that saw
+/// another value than the last write the trace shows.
+pub const OLDER_WRITE: &str = " (last write shown:";
 
 /// Notes on marks that appear in the table, for the steps of `events`: first a key to the
 /// words whose meaning is not plain ("key: lock = asks, locked = got it"), for those it uses.

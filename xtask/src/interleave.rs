@@ -14,14 +14,13 @@ use std::collections::{HashMap, HashSet};
 
 use harness::protocol::{Event, Op};
 
+use crate::explain::{self, OLDER_WRITE};
+
 /// The longest trace searched (longer ones are shown as the engine gave them).
 const LONGEST: usize = 400;
 
 /// How many partial orders the search may try before it gives up.
 const BUDGET: usize = 200_000;
-
-/// The mark of a load that saw an older write (`harness::trace::record_load`).
-const OLDER_WRITE: &str = " (last write shown:";
 
 /// The steps of `events` in an order where each is taken whole and every read sees the last
 /// write before it, closest to the order given; `None` when there is none (the failure needs
@@ -43,12 +42,7 @@ pub fn in_whole_steps(events: &[Event]) -> Option<Vec<Event>> {
     if !judged || events.len() > LONGEST {
         return None;
     }
-    let mut threads: Vec<String> = Vec::new();
-    for event in events {
-        if !threads.contains(&event.thread) {
-            threads.push(event.thread.clone());
-        }
-    }
+    let threads = explain::threads(events);
     let by_thread: Vec<Vec<usize>> = threads
         .iter()
         .map(|thread| {
@@ -57,10 +51,28 @@ pub fn in_whole_steps(events: &[Event]) -> Option<Vec<Event>> {
                 .collect()
         })
         .collect();
+    let mut place = vec![(0, 0); events.len()];
+    for (thread, steps) in by_thread.iter().enumerate() {
+        for (position, &index) in steps.iter().enumerate() {
+            place[index] = (thread, position);
+        }
+    }
+    let step = |is: &dyn Fn(&Event) -> bool| events.iter().position(is);
+    let spawns = threads
+        .iter()
+        .map(|thread| step(&|e| e.op == Op::Spawn && e.detail.as_ref() == Some(thread)))
+        .collect();
+    let exits = threads
+        .iter()
+        .map(|thread| step(&|e| e.op == Op::Exit && &e.thread == thread))
+        .collect();
     let mut search = Search {
         events,
         threads: &threads,
         by_thread: &by_thread,
+        place,
+        spawns,
+        exits,
         seen: HashSet::new(),
         tries: 0,
     };
@@ -125,6 +137,11 @@ struct Search<'a> {
     threads: &'a [String],
     /// Each thread's steps, as indices into `events`.
     by_thread: &'a [Vec<usize>],
+    /// Each step's thread and position in that thread's list.
+    place: Vec<(usize, usize)>,
+    /// Each thread's spawn and end, as indices into `events`, where the trace has them.
+    spawns: Vec<Option<usize>>,
+    exits: Vec<Option<usize>>,
     /// Partial orders already tried, by where each thread is and what each atomic holds.
     seen: HashSet<Tried>,
     tries: usize,
@@ -228,11 +245,13 @@ impl Search<'_> {
 
     /// Whether `thread` has been spawned, if its spawn is in the trace.
     fn started(&self, state: &State, thread: usize) -> bool {
-        let name = &self.threads[thread];
-        let spawn = self.events.iter().position(|event| {
-            event.op == Op::Spawn && event.detail.as_deref() == Some(name.as_str())
-        });
-        spawn.is_none_or(|spawn| state.order.contains(&spawn))
+        self.spawns[thread].is_none_or(|spawn| self.placed(state, spawn))
+    }
+
+    /// Whether step `index` is among those placed in `state`.
+    fn placed(&self, state: &State, index: usize) -> bool {
+        let (thread, position) = self.place[index];
+        state.next[thread] > position
     }
 
     /// Whether the thread a `thread`'s last step joined (if it was a join) has ended.
@@ -246,10 +265,11 @@ impl Search<'_> {
         }
         let joined = join.detail.as_deref().unwrap_or_default();
         let exit = self
-            .events
+            .threads
             .iter()
-            .position(|event| event.op == Op::Exit && event.thread == joined);
-        exit.is_none_or(|exit| state.order.contains(&exit))
+            .position(|thread| thread == joined)
+            .and_then(|joined| self.exits[joined]);
+        exit.is_none_or(|exit| self.placed(state, exit))
     }
 
     fn key(&self, state: &State) -> Tried {
