@@ -352,6 +352,9 @@ pub enum Op {
     Poll,
     /// A task a check watches was woken.
     Wake,
+    /// The thread failed here: an assertion of the check, or a panic of the kata's code. Its
+    /// detail says which.
+    Fail,
 }
 
 impl Op {
@@ -378,6 +381,7 @@ impl Op {
             Op::Park => "park",
             Op::Poll => "poll",
             Op::Wake => "wake",
+            Op::Fail => "✗",
         }
     }
 }

@@ -216,6 +216,30 @@ fn push(
     });
 }
 
+/// Records that the calling thread fails here (`what`: "the check fails", "panics"), from a
+/// panic hook: skipped if the recorder is busy (the panic may have come from inside it), or if
+/// nothing is being recorded.
+pub(crate) fn record_failure(what: &str, location: Option<String>) {
+    if !enabled() {
+        return;
+    }
+    let thread = thread_name();
+    if let Ok(mut state) = STATE.try_lock() {
+        if state.events.len() == CAPACITY {
+            state.events.pop_front();
+        }
+        state.events.push_back(Event {
+            thread,
+            op: Op::Fail,
+            resource: None,
+            detail: Some(what.to_owned()),
+            location,
+            saw: None,
+            left: None,
+        });
+    }
+}
+
 /// `file:line` of a call.
 fn at(location: &'static Location<'static>) -> String {
     format!("{}:{}", location.file(), location.line())

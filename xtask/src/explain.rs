@@ -2,7 +2,7 @@
 //! thread, and, for deadlocks, who holds what and waits for what.
 
 use harness::analysis;
-use harness::protocol::{Event, Op};
+use harness::protocol::{Event, Failure, Op};
 
 /// Rows of the interleaving shown by default; `--full-trace` shows all.
 pub const DEFAULT_ROWS: usize = 25;
@@ -58,6 +58,26 @@ pub fn interleaving(events: &[Event], limit: Option<usize>) -> String {
         );
     }
     out
+}
+
+/// `events` up to the step where `failure` was raised (a row `✗ the check fails` or `✗ panics`
+/// in the failing thread's column), and how many steps came after it: what the failing thread
+/// did while its panic unwound, and what others did meanwhile, which only hides the breaking
+/// step. All of `events` when no step marks this failure (a deadlock is a state of the whole
+/// execution, not a step).
+pub fn up_to_failure<'e>(events: &'e [Event], failure: &Failure) -> (&'e [Event], usize) {
+    let marks = |event: &Event| {
+        event.op == Op::Fail
+            && event.location == failure.location
+            && failure
+                .thread
+                .as_ref()
+                .is_none_or(|thread| *thread == event.thread)
+    };
+    match events.iter().position(marks) {
+        Some(at) => (&events[..=at], events.len() - at - 1),
+        None => (events, 0),
+    }
 }
 
 /// For each thread that holds a lock or waits: "`t` holds `A` and waits for `B`".
@@ -122,8 +142,10 @@ fn short_name(resource: &str) -> &str {
     }
 }
 
-/// Each resource of the trace whose short name in the table hides where it was created:
-/// "`AtomicU64 #1` is created at src/lib.rs:28", in order of appearance.
+/// Where each resource of the trace whose short name in the table hides it was created:
+/// "`AtomicU64 #1` is created at src/lib.rs:28", in order of appearance. Resources created at
+/// one place (one per element of a `Vec`, say) share a line that gives their order, so that
+/// `Mutex #1` can be told from `Mutex #3`.
 pub fn resources(events: &[Event]) -> Vec<String> {
     let mut seen: Vec<&str> = Vec::new();
     let named = events.iter().flat_map(|event| {
@@ -138,13 +160,39 @@ pub fn resources(events: &[Event]) -> Vec<String> {
             seen.push(resource);
         }
     }
-    seen.into_iter()
-        .map(|resource| {
-            let short = short_name(resource);
-            let place = &resource[short.len() + 2..resource.len() - 1];
-            format!("`{short}` is created at {place}")
+    // (place, short names created there), places in order of first appearance.
+    let mut places: Vec<(&str, Vec<&str>)> = Vec::new();
+    for resource in seen {
+        let short = short_name(resource);
+        let place = &resource[short.len() + 2..resource.len() - 1];
+        match places.iter_mut().find(|(at, _)| *at == place) {
+            Some((_, shorts)) => shorts.push(short),
+            None => places.push((place, vec![short])),
+        }
+    }
+    places
+        .into_iter()
+        .map(|(place, mut shorts)| {
+            if let [short] = shorts[..] {
+                return format!("`{short}` is created at {place}");
+            }
+            shorts.sort_by_key(|short| number(short));
+            let names: Vec<String> = shorts.iter().map(|short| format!("`{short}`")).collect();
+            format!(
+                "{} are created at {place}, in this order (`.named(..)` gives each a name of \
+                 your own)",
+                names.join(", ")
+            )
         })
         .collect()
+}
+
+/// The number of a short name such as `Mutex #3`, which counts resources in creation order.
+fn number(short: &str) -> u32 {
+    short
+        .rsplit_once('#')
+        .and_then(|(_, number)| number.parse().ok())
+        .unwrap_or(u32::MAX)
 }
 
 /// Whether some load of `events` saw another value than the last write before it in the trace
@@ -182,7 +230,7 @@ pub fn legend(events: &[Event]) -> Vec<String> {
 
 /// "key: lock = asks for the lock, locked = got it, ...", for the words of `events` that need it.
 fn key(events: &[Event]) -> Option<String> {
-    const KEY: [(&[Op], &str); 5] = [
+    const KEY: [(&[Op], &str); 8] = [
         (
             &[Op::Lock, Op::Locked],
             "lock = asks for the lock, locked = got it",
@@ -197,6 +245,16 @@ fn key(events: &[Event]) -> Option<String> {
         ),
         (&[Op::Update], "update = read and write as one step"),
         (&[Op::Park], "park = sleeps until unparked"),
+        (
+            &[Op::Arrive],
+            "arrive = the check notes that a thread starts waiting",
+        ),
+        (
+            &[Op::Enter, Op::Leave],
+            "enter, leave = the check counts a thread in (just after it got in) and out (just \
+             before it leaves)",
+        ),
+        (&[Op::Fail], "✗ = the step where it failed"),
     ];
     let used: Vec<&str> = KEY
         .iter()
@@ -347,6 +405,27 @@ step  thread 1        thread 2        at
                 "`AtomicU64 #1` is created at src/lib.rs:28",
                 "`Condvar #2` is created at src/lib.rs:9",
                 "`Mutex #1` is created at src/lib.rs:8",
+            ]
+        );
+    }
+
+    #[test]
+    fn resources_made_at_one_place_are_listed_together_in_creation_order() {
+        let account = |n: u32| {
+            event(
+                "t",
+                Op::Lock,
+                &format!("Mutex #{n} (src/lib.rs:44)"),
+                "src/lib.rs:60",
+            )
+        };
+        let condvar = event("t", Op::NotifyOne, "Condvar #2 (src/lib.rs:9)", "");
+        assert_eq!(
+            resources(&[account(10), account(3), condvar, account(1)]),
+            vec![
+                "`Mutex #1`, `Mutex #3`, `Mutex #10` are created at src/lib.rs:44, in this order \
+                 (`.named(..)` gives each a name of your own)",
+                "`Condvar #2` is created at src/lib.rs:9",
             ]
         );
     }

@@ -140,12 +140,21 @@ fn explanation(check: &CheckResult, detail: Detail) -> String {
     let trace: &[Event] = check.report.as_ref().map_or(&[], |r| &r.trace);
     if !trace.is_empty() {
         let limit = (!detail.full_trace).then_some(explain::DEFAULT_ROWS);
+        let (shown, after) = match failure {
+            Some(failure) if !detail.full_trace => explain::up_to_failure(trace, failure),
+            _ => (trace, 0),
+        };
         out.push_str(&format!("\n{HEADING}The interleaving{HEADING:#}\n"));
-        out.push_str(&indent(explain::interleaving(trace, limit).trim_end()));
+        out.push_str(&indent(explain::interleaving(shown, limit).trim_end()));
         out.push('\n');
-        for line in explain::resources(trace)
+        if after > 0 {
+            out.push_str(&format!(
+                "  {DIM}({after} later steps, after the failure, left out){DIM:#}\n"
+            ));
+        }
+        for line in explain::resources(shown)
             .into_iter()
-            .chain(explain::legend(trace))
+            .chain(explain::legend(shown))
         {
             out.push_str(&format!("  {DIM}{line}{DIM:#}\n"));
         }

@@ -39,6 +39,7 @@ pub(crate) fn install(check_file: &'static str, on_failure: fn(&Failure)) {
             return;
         }
         let failure = from_panic(info, check_file);
+        mark_in_trace(&failure);
         let chosen = {
             let mut panics = PANICS.lock().unwrap_or_else(|p| p.into_inner());
             panics.push(failure);
@@ -48,6 +49,21 @@ pub(crate) fn install(check_file: &'static str, on_failure: fn(&Failure)) {
             on_failure(&chosen);
         }
     }));
+}
+
+/// Records the step where a thread of the kata or of the check panicked, so that the
+/// interleaving can show where the promise broke and leave out what unwinding did after it.
+/// Failures of the whole execution (a deadlock, a leak) and the engines' own panics, which may
+/// come from outside any thread of the run, mark nothing.
+fn mark_in_trace(failure: &Failure) {
+    let what = match (failure.kind, failure.origin) {
+        (FailureKind::Deadlock | FailureKind::Livelock | FailureKind::Leak, _) => return,
+        (FailureKind::Hang | FailureKind::Exhausted, _) => return,
+        (_, Origin::Other) => return,
+        (_, Origin::Kata) => "panics",
+        (_, Origin::Check) => "the check fails",
+    };
+    trace::record_failure(what, failure.location.clone());
 }
 
 /// The failure that explains the execution: the first panic where one thread runs at a time;
