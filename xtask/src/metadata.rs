@@ -1,6 +1,9 @@
 //! A kata's `kata.toml`: parsing, validation, and error messages that name the field.
 
+use std::collections::BTreeMap;
+
 use harness::protocol::{Handover, Mode};
+use harness::verdict::Verdict;
 use serde::Deserialize;
 
 use crate::policy::Policy;
@@ -31,6 +34,10 @@ pub struct Metadata {
     pub summary: String,
     /// Hints, vaguest first.
     pub hints: Vec<String>,
+    /// One hint for each way the kata's code can fail (`[verdict_hints]`, keyed by verdict),
+    /// shown by `hint` after a check ends in that verdict.
+    #[serde(default)]
+    pub verdict_hints: BTreeMap<Verdict, String>,
     /// Override: schedules per explore scheduler.
     pub explore_iterations: Option<usize>,
     /// Override: loom's preemption bound.
@@ -100,6 +107,18 @@ pub const DEFAULT_MEMORY_MB: u64 = 2048;
 /// none.
 pub const DEFAULT_PROCESSES: u64 = 4096;
 
+/// The verdicts a bug in a kata's code can cause, and so the keys `[verdict_hints]` may have.
+const HINTED_VERDICTS: [Verdict; 8] = [
+    Verdict::WrongResult,
+    Verdict::Race,
+    Verdict::Deadlock,
+    Verdict::Starvation,
+    Verdict::Livelock,
+    Verdict::Leak,
+    Verdict::Panic,
+    Verdict::Timeout,
+];
+
 impl Metadata {
     /// Parses and validates the text of a `kata.toml`; `file` names it in errors.
     ///
@@ -138,6 +157,17 @@ impl Metadata {
         }
         if self.hints.is_empty() {
             return Err(("hints", "lists no hint".into()));
+        }
+        for (verdict, hint) in &self.verdict_hints {
+            if !HINTED_VERDICTS.contains(verdict) {
+                return Err((
+                    "verdict_hints",
+                    format!("has `{verdict}`, which no bug in the kata's code can cause"),
+                ));
+            }
+            if hint.trim().is_empty() {
+                return Err(("verdict_hints", format!("`{verdict}` is empty")));
+            }
         }
         if let Some(performance) = &self.performance {
             performance.validate()?;
@@ -241,6 +271,20 @@ hints = [
         assert_eq!(metadata.hints.len(), 2);
         assert!(metadata.runs(Mode::Model) && !metadata.runs(Mode::Stress));
         assert_eq!(metadata.seed, None);
+    }
+
+    #[test]
+    fn verdict_hints_are_keyed_by_a_verdict_a_bug_can_cause() {
+        let text = format!("{GOOD}\n[verdict_hints]\ndeadlock = \"Who waits?\"\n");
+        let metadata = Metadata::parse(&text, "kata.toml").unwrap();
+        assert_eq!(metadata.verdict_hints[&Verdict::Deadlock], "Who waits?");
+
+        let text = format!("{GOOD}\n[verdict_hints]\npass = \"Well done\"\n");
+        let err = Metadata::parse(&text, "kata.toml").unwrap_err();
+        assert!(err.contains("`verdict_hints`") && err.contains("`pass`"), "{err}");
+        let text = format!("{GOOD}\n[verdict_hints]\nracy = \"?\"\n");
+        let err = Metadata::parse(&text, "kata.toml").unwrap_err();
+        assert!(err.contains("racy"), "{err}");
     }
 
     #[test]

@@ -289,6 +289,38 @@ fn the_solution_unlocks_once_the_file_passes() {
 }
 
 #[test]
+fn a_failed_check_leads_to_the_hint_for_its_verdict() {
+    let sandbox = Sandbox::new("verdict-hint");
+    let checked = sandbox.xtask(&["check", "hit_counter"]);
+    assert_eq!(checked.status.code(), Some(1), "{}", stderr(&checked));
+    let report = stdout(&checked);
+    assert!(
+        report.contains("Stuck? `cargo xtask hint hit_counter` has a hint for `race`."),
+        "{report}"
+    );
+
+    let hinted = sandbox.xtask(&["hint", "hit_counter"]);
+    assert_eq!(hinted.status.code(), Some(0), "{}", stderr(&hinted));
+    let text = stdout(&hinted);
+    let (for_the_verdict, general) = text
+        .split_once("\n\n")
+        .unwrap_or_else(|| panic!("no verdict hint before the general one: {text}"));
+    assert!(
+        for_the_verdict.starts_with("Your last check of hit_counter ended in `race`: "),
+        "{text}"
+    );
+    assert!(general.starts_with("Hint 1 of "), "{text}");
+
+    // A file checked with --source is not the learner's, and `hint` follows the learner's
+    // last check: no pointer under another file's failure.
+    let mutants = real_root().join("solutions/hit_counter/mutants");
+    let mutant = std::fs::read_dir(mutants).unwrap().next().unwrap().unwrap().path();
+    let elsewhere = sandbox.xtask(&["check", "hit_counter", "--source", mutant.to_str().unwrap()]);
+    assert_eq!(elsewhere.status.code(), Some(1), "{}", stderr(&elsewhere));
+    assert!(!stdout(&elsewhere).contains("Stuck?"));
+}
+
+#[test]
 fn lesson_prints_the_readme() {
     let sandbox = Sandbox::new("lesson");
     let output = sandbox.xtask(&["lesson", "bank"]);

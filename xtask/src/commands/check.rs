@@ -24,10 +24,16 @@ pub fn check(catalog: &Catalog, name: &str, args: &RunArgs, perf: bool) -> Resul
     let (source, content) = source_file(catalog, &kata, args)?;
     let mut checker = Checker::new(catalog, &kata, &source, options(args))?;
     let run = checker.check_all()?;
-    if is_learner_file(&kata, &source) {
+    let learners = is_learner_file(&kata, &source);
+    if learners {
         remember(catalog, &kata, &run, &content)?;
     }
     print(catalog, &run, args);
+    if learners && args.format == Format::Human {
+        if let Some(line) = super::hint::pointer(&kata, run.verdict) {
+            anstream::print!("{line}");
+        }
+    }
     if perf && run.verdict == Verdict::Pass && args.format == Format::Human {
         if let Some(line) = super::bench::performance_line(catalog, &kata, &source) {
             anstream::print!("\n{line}");

@@ -344,11 +344,7 @@ fn cases_of<'a>(catalog: &Catalog, kata: &'a Kata) -> Result<Vec<Case<'a>>> {
         });
     }
     for source in rust_files(&solutions.join("mutants"))? {
-        let shown = catalog.display(&source);
-        let text =
-            std::fs::read_to_string(&source).with_context(|| format!("cannot read {shown}"))?;
-        let verdict =
-            expected_verdict(&text).map_err(|problem| anyhow::anyhow!("{shown}: {problem}"))?;
+        let verdict = mutant_verdict(catalog, kata, &source)?;
         let snapshot = source.file_stem().map(|stem| {
             solutions
                 .join("explanations")
@@ -371,6 +367,24 @@ fn cases_of<'a>(catalog: &Catalog, kata: &'a Kata) -> Result<Vec<Case<'a>>> {
         snapshot: None,
     });
     Ok(cases)
+}
+
+/// The verdict the mutant `source` of `kata` must come to; an error when the kata has no hint
+/// for a learner whose check ends in it.
+fn mutant_verdict(catalog: &Catalog, kata: &Kata, source: &Path) -> Result<Verdict> {
+    let shown = catalog.display(source);
+    let text = std::fs::read_to_string(source).with_context(|| format!("cannot read {shown}"))?;
+    let verdict =
+        expected_verdict(&text).map_err(|problem| anyhow::anyhow!("{shown}: {problem}"))?;
+    if !kata.meta.verdict_hints.contains_key(&verdict) {
+        bail!(
+            "{shown} expects `{verdict}`, but {} has no hint for it: add `{verdict} = \"...\"` \
+             under `[verdict_hints]` (what a learner whose check ends in `{verdict}` should look \
+             for)",
+            catalog.display(&kata.dir.join("kata.toml"))
+        );
+    }
+    Ok(verdict)
 }
 
 /// The verdict named by a mutant's `//! Expect: <verdict>` header line.
@@ -409,6 +423,23 @@ pub(super) fn label(solutions: &Path, source: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A learner's check fails the way one of the kata's mutants does: `hint` has words for it.
+    #[test]
+    fn every_kata_has_a_hint_for_each_verdict_its_mutants_expect() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let catalog = Catalog::at(root).unwrap();
+        let mut missing = Vec::new();
+        for kata in catalog.all().unwrap() {
+            let mutants = kata.solutions_dir(&catalog.root).join("mutants");
+            for source in rust_files(&mutants).unwrap() {
+                if let Err(err) = mutant_verdict(&catalog, &kata, &source) {
+                    missing.push(err.to_string());
+                }
+            }
+        }
+        assert!(missing.is_empty(), "{}", missing.join("\n"));
+    }
 
     #[test]
     fn reads_the_expect_line() {

@@ -158,6 +158,8 @@ impl Session<'_> {
                 anstream::print!("{report}");
                 if run.verdict == Verdict::Pass {
                     anstream::print!("{}", self.passed());
+                } else if let Some(line) = super::hint::pointer(self.kata, run.verdict) {
+                    anstream::print!("{line}");
                 }
                 run.verdict.to_string()
             }
