@@ -399,7 +399,7 @@ fn nobody_starves() {
     let table = Arc::new(Table::new(SEATS));
     let beside: Arc<Vec<Bypass>> = Arc::new(
         (0..SEATS)
-            .map(|i| Bypass::new(&format!("the forks beside philosopher {i}")))
+            .map(|i| Bypass::new(&format!("philosopher {i}'s forks")))
             .collect(),
     );
     let handles: Vec<_> = (0..SEATS)

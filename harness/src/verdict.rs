@@ -165,9 +165,11 @@ impl Verdict {
             }
             Verdict::Starvation => {
                 "A thread that asked first keeps being overtaken by threads that asked later. \
-                 Locks that let newcomers in whenever they are free do not take turns: give \
-                 waiting threads a notion of their turn (a ticket, a queue, or a flag that \
-                 stops newcomers while someone waits)."
+                 A thread that gives up what it asked for and tries again later loses its place \
+                 every time: keep its place instead (block on the lock or condition it needs \
+                 rather than backing off). Locks that let newcomers in whenever they are free do \
+                 not take turns either: give waiting threads a notion of their turn (a ticket, a \
+                 queue, or a flag that stops newcomers while someone waits)."
             }
             Verdict::Livelock => {
                 "Threads keep running but none gets anywhere: a loop waits for a condition that \

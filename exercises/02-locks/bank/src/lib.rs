@@ -32,7 +32,9 @@ pub enum TransferError {
 /// ```
 pub struct Bank {
     // TODO: one lock per account (for example a `Vec` of `harness::sync::Mutex<u64>`),
-    // not one lock around the whole bank.
+    // not one lock around the whole bank. Name each after its account, and a failing check's
+    // interleaving says which one a thread waits for:
+    // `Mutex::new(balance).named(format!("account {i}"))`.
 }
 
 impl Bank {
