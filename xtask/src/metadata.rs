@@ -281,7 +281,10 @@ hints = [
 
         let text = format!("{GOOD}\n[verdict_hints]\npass = \"Well done\"\n");
         let err = Metadata::parse(&text, "kata.toml").unwrap_err();
-        assert!(err.contains("`verdict_hints`") && err.contains("`pass`"), "{err}");
+        assert!(
+            err.contains("`verdict_hints`") && err.contains("`pass`"),
+            "{err}"
+        );
         let text = format!("{GOOD}\n[verdict_hints]\nracy = \"?\"\n");
         let err = Metadata::parse(&text, "kata.toml").unwrap_err();
         assert!(err.contains("racy"), "{err}");

@@ -314,7 +314,12 @@ fn a_failed_check_leads_to_the_hint_for_its_verdict() {
     // A file checked with --source is not the learner's, and `hint` follows the learner's
     // last check: no pointer under another file's failure.
     let mutants = real_root().join("solutions/hit_counter/mutants");
-    let mutant = std::fs::read_dir(mutants).unwrap().next().unwrap().unwrap().path();
+    let mutant = std::fs::read_dir(mutants)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
     let elsewhere = sandbox.xtask(&["check", "hit_counter", "--source", mutant.to_str().unwrap()]);
     assert_eq!(elsewhere.status.code(), Some(1), "{}", stderr(&elsewhere));
     assert!(!stdout(&elsewhere).contains("Stuck?"));
