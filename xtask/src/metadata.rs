@@ -107,18 +107,6 @@ pub const DEFAULT_MEMORY_MB: u64 = 2048;
 /// none.
 pub const DEFAULT_PROCESSES: u64 = 4096;
 
-/// The verdicts a bug in a kata's code can cause, and so the keys `[verdict_hints]` may have.
-const HINTED_VERDICTS: [Verdict; 8] = [
-    Verdict::WrongResult,
-    Verdict::Race,
-    Verdict::Deadlock,
-    Verdict::Starvation,
-    Verdict::Livelock,
-    Verdict::Leak,
-    Verdict::Panic,
-    Verdict::Timeout,
-];
-
 impl Metadata {
     /// Parses and validates the text of a `kata.toml`; `file` names it in errors.
     ///
@@ -159,7 +147,16 @@ impl Metadata {
             return Err(("hints", "lists no hint".into()));
         }
         for (verdict, hint) in &self.verdict_hints {
-            if !HINTED_VERDICTS.contains(verdict) {
+            // These say the code did not run (or the machine refused it), not that it is wrong.
+            let not_a_bug = matches!(
+                verdict,
+                Verdict::Pass
+                    | Verdict::NotStarted
+                    | Verdict::CompileError
+                    | Verdict::Forbidden
+                    | Verdict::Exhausted
+            );
+            if not_a_bug {
                 return Err((
                     "verdict_hints",
                     format!("has `{verdict}`, which no bug in the kata's code can cause"),
