@@ -1,0 +1,680 @@
+//! Linearizability: whether the results that threads got from one shared object can be explained
+//! by the object's plain, one-thread behaviour, each operation taking effect at one instant
+//! between its call and its return.
+//!
+//! A check records a [`History`] while its threads use the object (under the model checker, the
+//! explore scheduler or real threads alike), then asks [`History::check`] whether some order of
+//! the operations that keeps real time (an operation that returned before another was called
+//! comes first) gives every recorded result when the operations run one by one on a [`Model`]:
+//! a plain Rust value such as a `VecDeque` for a queue or a `u64` for a counter. The search is
+//! Wing and Gong's, with Lowe's memoisation (as in Porcupine, Knossos and Lincheck): a state of
+//! the search is the set of operations already placed and the model's value, and none is
+//! explored twice.
+//!
+//! ```
+//! use std::collections::VecDeque;
+//! use checks::linearizable::{History, Model, Outcome};
+//!
+//! #[derive(Clone, PartialEq, Eq, Hash, Default)]
+//! struct Queue(VecDeque<u32>);
+//!
+//! #[derive(Debug, Clone)]
+//! enum Op { Push(u32), Pop }
+//!
+//! impl Model for Queue {
+//!     type Op = Op;
+//!     type Ret = Option<u32>;
+//!     fn step(&mut self, op: &Op) -> Option<u32> {
+//!         match op {
+//!             Op::Push(value) => { self.0.push_back(*value); None }
+//!             Op::Pop => self.0.pop_front(),
+//!         }
+//!     }
+//! }
+//!
+//! let history = History::new();
+//! history.call("thread 1", Op::Push(1), || None);
+//! history.call("thread 2", Op::Pop, || Some(2)); // 2 was never pushed
+//! assert!(matches!(history.check(Queue::default()), Outcome::NotLinearizable(_)));
+//! ```
+
+use std::collections::HashSet;
+use std::fmt::{Debug, Write as _};
+use std::hash::Hash;
+use std::sync::Mutex;
+
+/// The object as one thread sees it: applying an operation changes the value and gives the
+/// operation's result.
+pub trait Model: Clone + Eq + Hash {
+    /// An operation with its arguments, e.g. `Push(3)`.
+    type Op: Debug + Clone;
+    /// What an operation returns.
+    type Ret: Debug + Clone + PartialEq;
+    /// Applies `op` and returns its result.
+    fn step(&mut self, op: &Self::Op) -> Self::Ret;
+}
+
+/// One recorded call: who made it, with what, what it returned, and when (positions in the
+/// history's one order of calls and returns).
+#[derive(Debug, Clone)]
+pub struct Operation<M: Model> {
+    /// The calling thread's name.
+    pub thread: String,
+    /// The operation and its arguments.
+    pub op: M::Op,
+    /// Its result; `None` while it has not returned (its thread blocked or panicked): such an
+    /// operation may or may not have taken effect, with any result.
+    pub ret: Option<M::Ret>,
+    /// When it was called.
+    pub called: usize,
+    /// When it returned.
+    pub returned: Option<usize>,
+}
+
+/// The operations threads made on one object, recorded in the order the run made them.
+///
+/// Recording takes a `std` lock, never the engine's, so it adds no scheduling point: under the
+/// model checker and the explore scheduler one thread runs at a time and the order is the run's;
+/// on real threads a call is recorded before it starts and its return after it ended, so every
+/// recorded interval contains the real one.
+pub struct History<M: Model> {
+    record: Mutex<Record<M>>,
+}
+
+struct Record<M: Model> {
+    operations: Vec<Operation<M>>,
+    clock: usize,
+}
+
+/// What [`History::check`] found.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Some order explains every result.
+    Linearizable,
+    /// No order does: the history up to the first result none explains, in words and a table.
+    NotLinearizable(String),
+    /// The search took more than its budget of steps without deciding.
+    Undecided,
+}
+
+/// Steps [`History::check`] may take before it gives up: far more than the histories of a check
+/// need (a few threads, a few operations each), far less than a stuck check would take.
+pub const STEP_BUDGET: usize = 1_000_000;
+
+impl<M: Model> Default for History<M> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<M: Model> History<M> {
+    /// An empty history.
+    pub fn new() -> Self {
+        History {
+            record: Mutex::new(Record {
+                operations: Vec::new(),
+                clock: 0,
+            }),
+        }
+    }
+
+    /// Records `op` by `thread` around `call`, which performs it on the real object and returns
+    /// its result.
+    pub fn call(&self, thread: &str, op: M::Op, call: impl FnOnce() -> M::Ret) -> M::Ret {
+        let index = {
+            let mut record = self.lock();
+            let called = record.tick();
+            record.operations.push(Operation {
+                thread: thread.to_owned(),
+                op,
+                ret: None,
+                called,
+                returned: None,
+            });
+            record.operations.len() - 1
+        };
+        let ret = call();
+        let mut record = self.lock();
+        let returned = record.tick();
+        let operation = &mut record.operations[index];
+        operation.ret = Some(ret.clone());
+        operation.returned = Some(returned);
+        ret
+    }
+
+    /// The operations recorded so far.
+    pub fn operations(&self) -> Vec<Operation<M>> {
+        self.lock().operations.clone()
+    }
+
+    /// Whether the recorded results can be explained by `initial` (the object's value before the
+    /// first call), within [`STEP_BUDGET`].
+    pub fn check(&self, initial: M) -> Outcome {
+        check(&initial, &self.operations(), STEP_BUDGET)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Record<M>> {
+        self.record.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl<M: Model> Record<M> {
+    fn tick(&mut self) -> usize {
+        self.clock += 1;
+        self.clock
+    }
+}
+
+/// Whether `operations` can be explained by `initial`, within `budget` steps; when they cannot,
+/// the explanation shows them up to the first result no order explains.
+pub fn check<M: Model>(initial: &M, operations: &[Operation<M>], budget: usize) -> Outcome {
+    match search(initial, operations, budget) {
+        Some(true) => Outcome::Linearizable,
+        None => Outcome::Undecided,
+        Some(false) => {
+            let (prefix, culprit) = first_failing_prefix(initial, operations, budget);
+            Outcome::NotLinearizable(explain(&prefix, culprit))
+        }
+    }
+}
+
+/// A call or a return in the history's order.
+#[derive(Clone, Copy)]
+struct Event {
+    operation: usize,
+    is_call: bool,
+}
+
+/// Wing and Gong's search with Lowe's memoisation: `Some(true)` if an order exists, `Some(false)`
+/// if none does, `None` if `budget` steps did not decide.
+fn search<M: Model>(initial: &M, operations: &[Operation<M>], budget: usize) -> Option<bool> {
+    let mut events: Vec<(usize, Event)> = Vec::new();
+    for (index, operation) in operations.iter().enumerate() {
+        let call = Event {
+            operation: index,
+            is_call: true,
+        };
+        events.push((operation.called, call));
+        let ret = Event {
+            operation: index,
+            is_call: false,
+        };
+        events.push((operation.returned.unwrap_or(usize::MAX), ret));
+    }
+    events.sort_by_key(|(time, event)| (*time, !event.is_call));
+    let events: Vec<Event> = events.into_iter().map(|(_, event)| event).collect();
+
+    let completed = operations.iter().filter(|o| o.ret.is_some()).count();
+    let mut placed = Placed::new(operations.len());
+    let mut placed_completed = 0;
+    let mut state = initial.clone();
+    // (operation placed, the state before it, where the cursor was)
+    let mut stack: Vec<(usize, M, usize)> = Vec::new();
+    let mut seen: HashSet<(Vec<u64>, M)> = HashSet::new();
+    let mut cursor = 0;
+    for _ in 0..budget {
+        if placed_completed == completed {
+            return Some(true);
+        }
+        while placed.has(events[cursor].operation) {
+            cursor += 1;
+        }
+        let event = events[cursor];
+        let operation = &operations[event.operation];
+        if event.is_call {
+            let mut next = state.clone();
+            let ret = next.step(&operation.op);
+            let explains = operation.ret.as_ref().is_none_or(|want| *want == ret);
+            if explains {
+                placed.set(event.operation, true);
+                if seen.insert((placed.bits.clone(), next.clone())) {
+                    stack.push((event.operation, std::mem::replace(&mut state, next), cursor));
+                    placed_completed += usize::from(operation.ret.is_some());
+                    cursor = 0;
+                    continue;
+                }
+                placed.set(event.operation, false);
+            }
+            cursor += 1;
+        } else {
+            // An operation returned that no order placed yet: undo the last placement.
+            let Some((undone, before, at)) = stack.pop() else {
+                return Some(false);
+            };
+            placed.set(undone, false);
+            placed_completed -= usize::from(operations[undone].ret.is_some());
+            state = before;
+            cursor = at + 1;
+        }
+    }
+    None
+}
+
+/// Which operations the search has placed, as bits (hashable, for the memo).
+struct Placed {
+    bits: Vec<u64>,
+}
+
+impl Placed {
+    fn new(count: usize) -> Self {
+        Placed {
+            bits: vec![0; count.div_ceil(64)],
+        }
+    }
+
+    fn has(&self, index: usize) -> bool {
+        self.bits[index / 64] & (1 << (index % 64)) != 0
+    }
+
+    fn set(&mut self, index: usize, on: bool) {
+        let bit = 1 << (index % 64);
+        match on {
+            true => self.bits[index / 64] |= bit,
+            false => self.bits[index / 64] &= !bit,
+        }
+    }
+}
+
+/// The shortest prefix of a failing history that still fails: the operations called before the
+/// first return that no order can explain, those still running then made pending (they may or
+/// may not have taken effect). A prefix of an explainable history is explainable, so the first
+/// failing prefix is found by bisection over the returns.
+fn first_failing_prefix<M: Model>(
+    initial: &M,
+    operations: &[Operation<M>],
+    budget: usize,
+) -> (Vec<Operation<M>>, usize) {
+    let mut returns: Vec<usize> = operations.iter().filter_map(|o| o.returned).collect();
+    returns.sort_unstable();
+    let prefix = |until: usize| -> Vec<Operation<M>> {
+        operations
+            .iter()
+            .filter(|o| o.called < until)
+            .map(|o| match o.returned {
+                Some(returned) if returned > until => Operation {
+                    ret: None,
+                    returned: None,
+                    ..o.clone()
+                },
+                _ => o.clone(),
+            })
+            .collect()
+    };
+    // The whole history fails; find the first return at which the prefix does.
+    let (mut low, mut high) = (0, returns.len() - 1);
+    while low < high {
+        let middle = (low + high) / 2;
+        match search(initial, &prefix(returns[middle]), budget) {
+            Some(false) => high = middle,
+            _ => low = middle + 1,
+        }
+    }
+    let until = returns[low];
+    let kept = prefix(until);
+    let culprit = kept
+        .iter()
+        .position(|o| o.returned == Some(until))
+        .expect("the prefix ends with a return");
+    (kept, culprit)
+}
+
+/// Thread names in order of their first call.
+fn threads<M: Model>(operations: &[Operation<M>]) -> Vec<String> {
+    let mut sorted: Vec<&Operation<M>> = operations.iter().collect();
+    sorted.sort_by_key(|o| o.called);
+    let mut names: Vec<String> = Vec::new();
+    for operation in sorted {
+        if !names.contains(&operation.thread) {
+            names.push(operation.thread.clone());
+        }
+    }
+    names
+}
+
+/// "`pop() → Some(2)`", or "`pop()` (did not return)".
+fn describe<M: Model>(operation: &Operation<M>) -> String {
+    match &operation.ret {
+        Some(ret) => format!("{:?} → {ret:?}", operation.op),
+        None => format!("{:?} (did not return)", operation.op),
+    }
+}
+
+/// The words and the table of a failing prefix whose last return, `culprit`'s, is the first
+/// result no order explains: one column per thread, each operation from its call (┌) to its
+/// return (└).
+fn explain<M: Model>(operations: &[Operation<M>], culprit: usize) -> String {
+    let mut text = format!(
+        "no order of these operations, each taking effect at one instant between its call and \
+         its return, gives every result they got: the first result none explains is `{}`'s `{}` \
+         (shown up to it; a call still running then may or may not have taken effect)\n",
+        operations[culprit].thread,
+        describe(&operations[culprit])
+    );
+    text.push_str(&table(operations));
+    text
+}
+
+fn table<M: Model>(operations: &[Operation<M>]) -> String {
+    let threads = threads(operations);
+    let mut rows: Vec<(usize, usize, String)> = Vec::new(); // (time, column, cell)
+    for operation in operations {
+        let column = threads
+            .iter()
+            .position(|t| *t == operation.thread)
+            .unwrap_or(0);
+        rows.push((operation.called, column, format!("┌ {:?}", operation.op)));
+        if let Some(returned) = operation.returned {
+            rows.push((
+                returned,
+                column,
+                format!("└ → {:?}", operation.ret.as_ref().unwrap()),
+            ));
+        }
+    }
+    rows.sort_by_key(|(time, ..)| *time);
+    let mut widths: Vec<usize> = threads.iter().map(|t| t.chars().count()).collect();
+    for (_, column, cell) in &rows {
+        widths[*column] = widths[*column].max(cell.chars().count());
+    }
+    // A thread's column shows │ between its call and its return.
+    let mut open = vec![false; threads.len()];
+    let mut out = String::new();
+    let mut line = |cells: Vec<String>| {
+        let mut text = String::new();
+        for (cell, width) in cells.iter().zip(&widths) {
+            let _ = write!(text, "  {cell:<width$}");
+        }
+        out.push_str(text.trim_end());
+        out.push('\n');
+    };
+    line(threads.clone());
+    for (_, column, cell) in rows {
+        let starts = cell.starts_with('┌');
+        let cells = (0..threads.len())
+            .map(|c| match (c == column, open[c]) {
+                (true, _) => cell.clone(),
+                (false, true) => "│".to_owned(),
+                (false, false) => String::new(),
+            })
+            .collect();
+        line(cells);
+        open[column] = starts;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::VecDeque;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A FIFO queue of small numbers.
+    #[derive(Clone, PartialEq, Eq, Hash, Default, Debug)]
+    struct Queue(VecDeque<u8>);
+
+    #[derive(Debug, Clone)]
+    enum QueueOp {
+        Push(u8),
+        Pop,
+    }
+
+    impl Model for Queue {
+        type Op = QueueOp;
+        type Ret = Option<u8>;
+        fn step(&mut self, op: &QueueOp) -> Option<u8> {
+            match op {
+                QueueOp::Push(value) => {
+                    self.0.push_back(*value);
+                    None
+                }
+                QueueOp::Pop => self.0.pop_front(),
+            }
+        }
+    }
+
+    /// A counter whose increment returns the value before.
+    #[derive(Clone, PartialEq, Eq, Hash, Default, Debug)]
+    struct Counter(u64);
+
+    impl Model for Counter {
+        type Op = &'static str;
+        type Ret = u64;
+        fn step(&mut self, _: &&'static str) -> u64 {
+            self.0 += 1;
+            self.0 - 1
+        }
+    }
+
+    fn op<M: Model>(
+        thread: &str,
+        op: M::Op,
+        ret: Option<M::Ret>,
+        called: usize,
+        returned: Option<usize>,
+    ) -> Operation<M> {
+        Operation {
+            thread: thread.into(),
+            op,
+            ret,
+            called,
+            returned,
+        }
+    }
+
+    /// A history made by running threads' operations one atomic step each, between a call and a
+    /// return placed at random around it: linearizable by construction.
+    fn linearizable_history() -> impl Strategy<Value = Vec<Operation<Queue>>> {
+        let thread_ops = prop::collection::vec(
+            prop_oneof![(0u8..50).prop_map(QueueOp::Push), Just(QueueOp::Pop)],
+            1..5,
+        );
+        (prop::collection::vec(thread_ops, 2..5), any::<u64>()).prop_map(|(threads, seed)| {
+            let mut rng = seed;
+            let mut next = move |n: usize| {
+                rng = rng
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (rng >> 33) as usize % n
+            };
+            // Each thread: per operation, call, effect, return.
+            let mut progress = vec![0usize; threads.len()];
+            let mut queue = Queue::default();
+            let mut operations: Vec<Operation<Queue>> = Vec::new();
+            let mut current: Vec<Option<usize>> = vec![None; threads.len()];
+            let mut clock = 0;
+            loop {
+                let live: Vec<usize> = (0..threads.len())
+                    .filter(|&t| progress[t] < threads[t].len() * 3)
+                    .collect();
+                if live.is_empty() {
+                    return operations;
+                }
+                let t = live[next(live.len())];
+                clock += 1;
+                let which = progress[t] / 3;
+                match progress[t] % 3 {
+                    0 => {
+                        let name = format!("thread {t}");
+                        operations.push(op(&name, threads[t][which].clone(), None, clock, None));
+                        current[t] = Some(operations.len() - 1);
+                    }
+                    1 => {
+                        let index = current[t].unwrap();
+                        operations[index].ret = Some(queue.step(&operations[index].op));
+                    }
+                    _ => operations[current[t].unwrap()].returned = Some(clock),
+                }
+                progress[t] += 1;
+            }
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn histories_made_one_step_at_a_time_are_linearizable(history in linearizable_history()) {
+            let outcome = check(&Queue::default(), &history, STEP_BUDGET);
+            prop_assert!(matches!(outcome, Outcome::Linearizable), "{outcome:?}");
+        }
+
+        #[test]
+        fn a_result_no_push_made_is_not_linearizable(
+            history in linearizable_history(),
+            pick in any::<prop::sample::Index>(),
+        ) {
+            let mut history = history;
+            let pops: Vec<usize> = (0..history.len())
+                .filter(|&i| matches!(history[i].op, QueueOp::Pop))
+                .collect();
+            prop_assume!(!pops.is_empty());
+            let changed = pops[pick.index(pops.len())];
+            history[changed].ret = Some(Some(200)); // only 0..50 are pushed
+            let outcome = check(&Queue::default(), &history, STEP_BUDGET);
+            prop_assert!(matches!(outcome, Outcome::NotLinearizable(_)), "{outcome:?}");
+        }
+
+        #[test]
+        fn an_operation_that_never_returned_may_have_happened_or_not(
+            history in linearizable_history(),
+            pick in any::<prop::sample::Index>(),
+        ) {
+            // A thread stops inside its last call (blocked, or panicked): whether others saw its
+            // effect or not, the history stays explainable.
+            let mut history = history;
+            let lasts: Vec<usize> = (0..history.len())
+                .filter(|&i| {
+                    let thread = &history[i].thread;
+                    history.iter().all(|o| o.thread != *thread || o.called <= history[i].called)
+                })
+                .collect();
+            let stopped = lasts[pick.index(lasts.len())];
+            history[stopped].ret = None;
+            history[stopped].returned = None;
+            let outcome = check(&Queue::default(), &history, STEP_BUDGET);
+            prop_assert!(matches!(outcome, Outcome::Linearizable), "{outcome:?}");
+        }
+    }
+
+    #[test]
+    fn overlapping_calls_may_take_effect_in_either_order() {
+        // thread 1's push(1) and thread 2's push(2) overlap; a later pop sees 2 first.
+        let history = vec![
+            op::<Queue>("thread 1", QueueOp::Push(1), Some(None), 1, Some(3)),
+            op("thread 2", QueueOp::Push(2), Some(None), 2, Some(4)),
+            op("thread 1", QueueOp::Pop, Some(Some(2)), 5, Some(6)),
+        ];
+        assert!(matches!(
+            check(&Queue::default(), &history, STEP_BUDGET),
+            Outcome::Linearizable
+        ));
+    }
+
+    #[test]
+    fn real_time_order_is_kept() {
+        // push(1) returned before push(2) was called, so a pop cannot see 2 first.
+        let history = vec![
+            op::<Queue>("thread 1", QueueOp::Push(1), Some(None), 1, Some(2)),
+            op("thread 2", QueueOp::Push(2), Some(None), 3, Some(4)),
+            op("thread 3", QueueOp::Pop, Some(Some(2)), 5, Some(6)),
+        ];
+        let Outcome::NotLinearizable(text) = check(&Queue::default(), &history, STEP_BUDGET) else {
+            panic!("a pop saw 2 before 1");
+        };
+        assert!(
+            text.contains("the first result none explains is `thread 3`'s `Pop → Some(2)`"),
+            "{text}"
+        );
+        // The table: one column per thread, each operation from ┌ to └.
+        let rows: Vec<&str> = text.lines().skip(1).collect();
+        assert_eq!(rows[0].split_whitespace().count(), 6, "{text}");
+        assert!(rows[1].trim_start().starts_with("┌ Push(1)"), "{text}");
+        assert!(rows[2].trim_start().starts_with("└ → None"), "{text}");
+        assert_eq!(rows.len(), 7, "{text}");
+    }
+
+    #[test]
+    fn the_explanation_ends_at_the_first_result_no_order_explains() {
+        // thread 1 pushes 1, 2, 3; thread 2 pops 1 then, wrongly, 1 again.
+        let mut history = Vec::new();
+        for (i, value) in [1, 2, 3].into_iter().enumerate() {
+            let t = 2 * i + 1;
+            history.push(op::<Queue>(
+                "thread 1",
+                QueueOp::Push(value),
+                Some(None),
+                t,
+                Some(t + 1),
+            ));
+        }
+        history.push(op("thread 2", QueueOp::Pop, Some(Some(1)), 10, Some(11)));
+        history.push(op("thread 2", QueueOp::Pop, Some(Some(1)), 12, Some(13)));
+        history.push(op("thread 2", QueueOp::Pop, Some(Some(3)), 14, Some(15)));
+        let Outcome::NotLinearizable(text) = check(&Queue::default(), &history, STEP_BUDGET) else {
+            panic!("1 was popped twice");
+        };
+        // The history is shown up to the second pop, the first result no order explains.
+        assert!(!text.contains("Some(3)"), "{text}");
+        assert!(text.contains("Push(3)"), "{text}");
+        assert!(
+            text.contains("the first result none explains is `thread 2`'s `Pop → Some(1)`"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn many_overlapping_calls_are_decided_within_the_budget() {
+        // Six threads, six increments each; every call lasts long enough to overlap the calls of
+        // every other thread made around it, so a search without the memo would try orders by
+        // the factorial. Each takes effect at the middle of its call.
+        let (threads, each) = (6, 6);
+        let mut history: Vec<Operation<Counter>> = Vec::new();
+        for t in 0..threads {
+            for k in 0..each {
+                let called = k * 100 + t * 15;
+                history.push(op(
+                    &format!("thread {t}"),
+                    "fetch_add",
+                    None,
+                    called,
+                    Some(called + 95),
+                ));
+            }
+        }
+        let mut by_effect: Vec<usize> = (0..history.len()).collect();
+        by_effect.sort_by_key(|&i| history[i].called + history[i].returned.unwrap());
+        for (value, &i) in by_effect.iter().enumerate() {
+            history[i].ret = Some(value as u64);
+        }
+        let outcome = check(&Counter::default(), &history, STEP_BUDGET);
+        assert!(matches!(outcome, Outcome::Linearizable), "{outcome:?}");
+
+        // Two calls that got the same value: no order gives both, and the search must prove it.
+        history[by_effect[20]].ret = history[by_effect[19]].ret;
+        let outcome = check(&Counter::default(), &history, STEP_BUDGET);
+        assert!(
+            matches!(outcome, Outcome::NotLinearizable(_)),
+            "{outcome:?}"
+        );
+    }
+
+    #[test]
+    fn recording_orders_calls_and_returns() {
+        let history: History<Counter> = History::new();
+        assert_eq!(history.call("a", "fetch_add", || 0), 0);
+        history.call("b", "fetch_add", || 1);
+        let operations = history.operations();
+        assert_eq!(
+            operations
+                .iter()
+                .map(|o| (o.called, o.returned))
+                .collect::<Vec<_>>(),
+            vec![(1, Some(2)), (3, Some(4))]
+        );
+        assert!(matches!(
+            history.check(Counter::default()),
+            Outcome::Linearizable
+        ));
+    }
+}
