@@ -178,6 +178,77 @@ pub fn check<M: Model>(initial: &M, operations: &[Operation<M>], budget: usize) 
     }
 }
 
+/// A history in which thread `t` makes the calls `per_thread[t]` one after another, each call
+/// taking effect on `initial` at one instant between its call and its return, the threads'
+/// steps interleaved at random (by `seed`): linearizable by construction, for testing and
+/// measuring the search.
+///
+/// ```
+/// use checks::linearizable::{check, simulate, Model, Outcome, STEP_BUDGET};
+///
+/// #[derive(Clone, PartialEq, Eq, Hash, Default)]
+/// struct Counter(u64);
+///
+/// impl Model for Counter {
+///     type Op = ();
+///     type Ret = u64;
+///     fn step(&mut self, _: &()) -> u64 {
+///         self.0 += 1;
+///         self.0
+///     }
+/// }
+///
+/// let history = simulate(Counter::default(), &[vec![(); 3], vec![(); 3]], 7);
+/// assert_eq!(history.len(), 6);
+/// assert!(matches!(check(&Counter::default(), &history, STEP_BUDGET), Outcome::Linearizable));
+/// ```
+pub fn simulate<M: Model>(
+    mut initial: M,
+    per_thread: &[Vec<M::Op>],
+    seed: u64,
+) -> Vec<Operation<M>> {
+    let mut random = seed;
+    let mut below = move |n: usize| {
+        random = random
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (random >> 33) as usize % n
+    };
+    // Each call is three steps of its thread: the call, its effect, its return.
+    let mut steps_taken = vec![0usize; per_thread.len()];
+    let mut current: Vec<usize> = vec![0; per_thread.len()];
+    let mut operations: Vec<Operation<M>> = Vec::new();
+    let mut clock = 0;
+    loop {
+        let live: Vec<usize> = (0..per_thread.len())
+            .filter(|&t| steps_taken[t] < per_thread[t].len() * 3)
+            .collect();
+        if live.is_empty() {
+            return operations;
+        }
+        let t = live[below(live.len())];
+        clock += 1;
+        match steps_taken[t] % 3 {
+            0 => {
+                operations.push(Operation {
+                    thread: format!("thread {t}"),
+                    op: per_thread[t][steps_taken[t] / 3].clone(),
+                    ret: None,
+                    called: clock,
+                    returned: None,
+                });
+                current[t] = operations.len() - 1;
+            }
+            1 => {
+                let operation = &mut operations[current[t]];
+                operation.ret = Some(initial.step(&operation.op));
+            }
+            _ => operations[current[t]].returned = Some(clock),
+        }
+        steps_taken[t] += 1;
+    }
+}
+
 /// A call or a return in the history's order.
 #[derive(Clone, Copy)]
 struct Event {
@@ -471,45 +542,8 @@ mod tests {
             prop_oneof![(0u8..50).prop_map(QueueOp::Push), Just(QueueOp::Pop)],
             1..5,
         );
-        (prop::collection::vec(thread_ops, 2..5), any::<u64>()).prop_map(|(threads, seed)| {
-            let mut rng = seed;
-            let mut next = move |n: usize| {
-                rng = rng
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                (rng >> 33) as usize % n
-            };
-            // Each thread: per operation, call, effect, return.
-            let mut progress = vec![0usize; threads.len()];
-            let mut queue = Queue::default();
-            let mut operations: Vec<Operation<Queue>> = Vec::new();
-            let mut current: Vec<Option<usize>> = vec![None; threads.len()];
-            let mut clock = 0;
-            loop {
-                let live: Vec<usize> = (0..threads.len())
-                    .filter(|&t| progress[t] < threads[t].len() * 3)
-                    .collect();
-                if live.is_empty() {
-                    return operations;
-                }
-                let t = live[next(live.len())];
-                clock += 1;
-                let which = progress[t] / 3;
-                match progress[t] % 3 {
-                    0 => {
-                        let name = format!("thread {t}");
-                        operations.push(op(&name, threads[t][which].clone(), None, clock, None));
-                        current[t] = Some(operations.len() - 1);
-                    }
-                    1 => {
-                        let index = current[t].unwrap();
-                        operations[index].ret = Some(queue.step(&operations[index].op));
-                    }
-                    _ => operations[current[t].unwrap()].returned = Some(clock),
-                }
-                progress[t] += 1;
-            }
-        })
+        (prop::collection::vec(thread_ops, 2..5), any::<u64>())
+            .prop_map(|(threads, seed)| simulate(Queue::default(), &threads, seed))
     }
 
     proptest! {
