@@ -20,10 +20,8 @@ use std::time::{Duration, Instant};
 
 use harness::check::{Checks, Mode};
 use harness::thread;
-use model_choice::tokio;
-use model_choice::{
-    with_async, with_pool, with_processes, with_threads, Form, Workload, WORKER_ENV,
-};
+use model_choice::{with_async, with_pool, with_processes, with_threads};
+use model_choice_support::{tokio, Form, Workload, WORKER_ENV};
 
 /// Most checks run once, then again in many stress rounds.
 const BOTH: &[Mode] = &[Mode::Sequential, Mode::Stress];
@@ -42,7 +40,7 @@ fn main() {
     if std::env::var_os(WORKER_ENV).is_some() {
         // This process is a worker started by `with_processes`: record it, then work.
         observe_worker_process();
-        model_choice::serve_as_worker_if_asked();
+        model_choice_support::serve_as_worker_if_asked();
     }
     Checks::new()
         .only("with_threads counts the primes", BOTH, threads_count)

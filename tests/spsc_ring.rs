@@ -18,7 +18,8 @@ use std::time::{Duration, Instant};
 use harness::check::{mode, Checks, Mode};
 use harness::process::{self, Child};
 use harness::thread;
-use spsc_ring::{Consumer, Full, HeapStorage, MappedStorage, Producer, Storage};
+use spsc_ring::{Consumer, Full, Producer};
+use spsc_ring_support::{HeapStorage, MappedStorage, Storage};
 
 fn main() {
     Checks::new()

@@ -9,8 +9,8 @@
 use std::time::Duration;
 
 use checks::bench::Bench;
-use model_choice::tokio;
-use model_choice::{sequential, with_async, with_pool, with_processes, with_threads, Workload};
+use model_choice::{sequential, with_async, with_pool, with_processes, with_threads};
+use model_choice_support::{tokio, Workload};
 
 const CPU_LOADS: &[usize] = &[300_000, 3_000_000];
 const IO_LOADS: &[usize] = &[100, 1_000];
@@ -106,7 +106,7 @@ fn io_async(load: usize) {
 
 fn main() {
     // The `processes` approaches start this program again as their workers.
-    model_choice::serve_as_worker_if_asked();
+    model_choice_support::serve_as_worker_if_asked();
     Bench::new(
         "cpu: count the primes below <load>; io: <load> requests of 1 ms each \
          (cpu workers: one per core; io: a thread per request, a pool of 8, a process per core, \
