@@ -41,6 +41,7 @@ mod mutation;
 mod output;
 mod parallel;
 mod policy;
+mod registry;
 mod results;
 mod run;
 mod rust_version;
