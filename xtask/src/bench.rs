@@ -17,7 +17,7 @@ use anyhow::{bail, Context, Result};
 pub use harness::protocol::{BenchRow as Row, BenchTable as Table};
 
 use crate::metadata::Performance;
-use crate::run;
+use crate::spawn::Spawn;
 
 /// How long one benchmark program may run, every approach and load included.
 pub const BUDGET: Duration = Duration::from_secs(20 * 60);
@@ -60,9 +60,12 @@ pub fn measure(exe: &Path, how: Measure) -> Result<Table> {
                 .arg(load.to_string());
         }
     }
-    let ran = run::stdout_within(command, BUDGET, OUTPUT_CAP)
+    let ran = Spawn::new(command, BUDGET)
+        .cap(OUTPUT_CAP)
+        .stderr_to_terminal()
+        .run()
         .with_context(|| format!("cannot run the benchmark {}", exe.display()))?;
-    let Some((status, stdout)) = ran else {
+    let (Some(status), stdout) = (ran.status, ran.stdout) else {
         bail!(
             "the benchmark did not finish within {} minutes and was stopped",
             BUDGET.as_secs() / 60

@@ -19,6 +19,7 @@ use crate::parallel;
 use crate::results::{set_aside_model_budgets, summary, CheckResult, KataRun};
 use crate::run::{self, Finished};
 use crate::sandbox::Sandbox;
+use crate::spawn;
 use crate::variant::Variant;
 use crate::{explain, interleave};
 
@@ -36,7 +37,7 @@ pub struct Options<'s> {
     /// Lowers the time limit of each build (`grade --build-time-limit`).
     pub build_time_limit: Option<Duration>,
     /// Treat the code as untrusted (`grade`): limit the processes and threads of each check
-    /// (see [`run::Limits`]) and the time and memory of each build
+    /// (see [`spawn::Limits`]) and the time and memory of each build
     /// ([`compile::BuildLimits::GRADING`]).
     pub untrusted: bool,
     /// Cut each check off the network (`grade` does where the machine allows it).
@@ -360,11 +361,11 @@ pub fn budget(kata: &Kata, options: &Options) -> Duration {
 }
 
 /// The resource limits of one check process of `kata`, from its metadata and the options.
-pub fn limits(kata: &Kata, options: &Options) -> run::Limits {
+pub fn limits(kata: &Kata, options: &Options) -> spawn::Limits {
     let meta = &kata.meta;
     let memory_mb = meta.memory_mb.unwrap_or(DEFAULT_MEMORY_MB);
     let memory_mb = options.memory_mb.map_or(memory_mb, |mb| memory_mb.min(mb));
-    run::Limits {
+    spawn::Limits {
         memory_bytes: Some(memory_mb.saturating_mul(1 << 20)),
         processes: options
             .untrusted

@@ -12,7 +12,7 @@ use anyhow::{bail, Context, Result};
 use harness::protocol::Backend;
 use serde_json::Value;
 
-use crate::run;
+use crate::spawn::{self, Spawn};
 use crate::variant::{Variant, BENCH_TARGET};
 
 /// What a build produced.
@@ -157,18 +157,21 @@ fn run_build(
             (output.status, stdout, stderr)
         }
         Some(limits) => {
-            let run_limits = run::Limits {
+            let memory = spawn::Limits {
                 memory_bytes: Some(limits.memory_bytes),
-                ..run::Limits::default()
+                ..spawn::Limits::default()
             };
             // One limited build at a time in this process: cargo holds the target directory's
             // lock for a whole build, and time spent waiting for it must not count against a
             // kata (a build that never ends would make every other kata's build time out).
             let _turn = BUILD_TURN.lock().unwrap_or_else(|e| e.into_inner());
-            match run::output_within(command, limits.time, run_limits, BUILD_OUTPUT_CAP)
-                .context("cannot run cargo")?
-            {
-                Some(output) => output,
+            let ran = Spawn::new(command, limits.time)
+                .limits(memory)
+                .cap(BUILD_OUTPUT_CAP)
+                .run()
+                .context("cannot run cargo")?;
+            match ran.status {
+                Some(status) => (status, ran.stdout, ran.stderr),
                 None => {
                     return Ok(Built::CompileError(format!(
                         "error: the build did not finish within {} s",

@@ -1,5 +1,5 @@
 //! Grading submissions: each kata of each submission built and checked on its own, under the
-//! limits of [`run::Limits`](crate::run::Limits), and turned into points.
+//! limits of [`spawn::Limits`](crate::spawn::Limits), and turned into points.
 //!
 //! A kata earns its `points` (from `kata.toml`) only with the verdict `pass`; anything else, a
 //! missing kata or a kata that could not be graded, earns 0. One kata's failure, whatever its
@@ -16,8 +16,8 @@ use crate::catalog::{Catalog, Kata};
 use crate::checker::{self, Checker, Options};
 use crate::parallel;
 use crate::results::KataRun;
-use crate::run;
 use crate::sandbox::Sandbox;
+use crate::spawn;
 use crate::submission::{Source, Submission};
 
 /// How grading runs.
@@ -154,7 +154,7 @@ pub fn grade(
     submissions: &[Submission],
     settings: Settings,
 ) -> Vec<Grade> {
-    let no_network = run::can_cut_network();
+    let no_network = spawn::can_cut_network();
     let sandbox = Sandbox::prepare();
     let context = Context {
         catalog,

@@ -3,9 +3,9 @@
 //!
 //! Every command that runs checks goes through one mechanism: a *variant* (a source file standing
 //! in for a kata's `src/lib.rs`) is built in a scratch crate ([`variant`], [`compile`]), its check
-//! binaries are asked for their checks and run one check per process ([`run`]), mode by mode
-//! ([`checker`], [`results`]), and the result is printed for people or as JSON ([`output`],
-//! [`explain`]).
+//! binaries are asked for their checks and run one check per process ([`run`]; every child
+//! process is started by [`spawn`]), mode by mode ([`checker`], [`results`]), and the result is
+//! printed for people or as JSON ([`output`], [`explain`]).
 //! Kata metadata comes from `kata.toml` ([`catalog`], [`metadata`]); the learner's progress is
 //! kept in `target/xtask/state.json` ([`state`]). `watch` re-checks on every save ([`watcher`],
 //! [`keys`]).
@@ -47,6 +47,7 @@ mod run;
 mod rust_version;
 mod sandbox;
 mod sanitize;
+mod spawn;
 mod state;
 mod submission;
 mod variant;

@@ -17,7 +17,7 @@
 //! - a minimal **environment**: `PATH`, `HOME` and `TMPDIR` (the cell's), `LANG`, and the two
 //!   variables the harness reads; nothing of the grader's (CI secrets live there).
 //!
-//! The network namespace and the resource limits stay with [`run::Limits`](crate::run::Limits).
+//! The network namespace and the resource limits stay with [`spawn::Limits`](crate::spawn::Limits).
 //! Elsewhere than Linux no layer holds, and the grade says so.
 
 use std::ffi::OsString;
@@ -300,7 +300,7 @@ fn claim_uid() -> Result<Claim> {
 }
 
 /// Drops every group and takes `uid` as user and group. That clears the parent-death signal:
-/// the runner sets it after every other step between fork and exec (`run::spawn_and_wait`).
+/// the runner sets it after every other step between fork and exec (`spawn::Spawn::run`).
 fn become_user(uid: u32) -> std::io::Result<()> {
     // SAFETY: plain system calls on the calling, just-forked process.
     unsafe {
