@@ -37,6 +37,7 @@ compile_error!(
 );
 
 mod backend;
+mod context;
 mod cpu;
 mod noise;
 mod trace;

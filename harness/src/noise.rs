@@ -23,8 +23,7 @@ use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
-/// Whether noise is on: set by the stress engine.
-static ON: AtomicBool = AtomicBool::new(false);
+use crate::context::NOISE;
 
 /// Whether the current round is a noisy one.
 static NOISY_ROUND: AtomicBool = AtomicBool::new(false);
@@ -67,7 +66,7 @@ std::thread_local! {
 #[cfg(not(any(feature = "model", feature = "explore")))]
 pub(crate) fn enable(seed: u64) {
     ROUND_SEED.store(seed, Ordering::SeqCst);
-    ON.store(true, Ordering::SeqCst);
+    NOISE.store(true, Ordering::SeqCst);
 }
 
 /// A new round: noisy or not (every other one is), every thread drawing afresh (still from the
@@ -81,7 +80,7 @@ pub(crate) fn next_round(round: u64) {
     );
     NOISY_ROUND.store(round % 2 == 1, Ordering::SeqCst);
     SLEPT_MICROS.store(0, Ordering::SeqCst);
-    let pinned = ON.load(Ordering::SeqCst) && round % PIN_EVERY == PIN_EVERY - 1;
+    let pinned = NOISE.load(Ordering::SeqCst) && round % PIN_EVERY == PIN_EVERY - 1;
     let cpu = match pinned {
         true => crate::cpu::one_allowed(mix(seed ^ round)),
         false => None,
@@ -99,7 +98,7 @@ pub(crate) fn child_cpu() -> Option<usize> {
 /// A facade operation is about to happen on the calling thread: maybe yield, maybe sleep.
 #[inline]
 pub(crate) fn point(thread: &str) {
-    if !ON.load(Ordering::Relaxed) || !NOISY_ROUND.load(Ordering::Relaxed) {
+    if !NOISE.load(Ordering::Relaxed) || !NOISY_ROUND.load(Ordering::Relaxed) {
         return;
     }
     let draw = draw(thread);
@@ -119,7 +118,7 @@ pub(crate) fn point(thread: &str) {
 /// notification: in a noisy round, one in [`SPURIOUS_ONE_IN`], drawn like the other noise.
 #[cfg(not(any(feature = "model", feature = "explore")))]
 pub(crate) fn spurious_wakeup() -> bool {
-    if !ON.load(Ordering::Relaxed) || !NOISY_ROUND.load(Ordering::Relaxed) {
+    if !NOISE.load(Ordering::Relaxed) || !NOISY_ROUND.load(Ordering::Relaxed) {
         return false;
     }
     let thread = std::thread::current();

@@ -1,23 +1,21 @@
 //! What the facade records: one [`Event`] per step a thread takes on a facade object.
 //!
-//! Recording is off unless a check is running, so plain builds pay one relaxed load per operation.
+//! Recording is off unless a check is running, so plain builds pay one relaxed load per operation
+//! (its switches are in [`crate::context`]).
 //! The recorder itself uses std's primitives, never the engine's, so it adds no scheduling points.
 
 use std::collections::{HashMap, VecDeque};
 use std::panic::Location;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{LazyLock, Mutex, MutexGuard};
 
 use crate::backend;
+use crate::context::{ATOMICS_IN_FULL, RECORDING};
 use crate::protocol::{Event, Op};
 
 /// The most events kept: the newest ones, which lead to the failure.
 const CAPACITY: usize = 4096;
 
-static ENABLED: AtomicBool = AtomicBool::new(false);
-/// Whether atomic operations are recorded in full, or only counted (on real threads, where a
-/// recorder lock around every atomic would change the timing the stress mode is there to test).
-static ATOMICS_IN_FULL: AtomicBool = AtomicBool::new(true);
 /// Steps of the current execution, recorded or only counted.
 static STEPS: AtomicUsize = AtomicUsize::new(0);
 static STATE: LazyLock<Mutex<State>> = LazyLock::new(|| Mutex::new(State::new()));
@@ -47,13 +45,6 @@ fn state() -> MutexGuard<'static, State> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Turns recording on for the rest of the process (the check runner calls it); atomics are
-/// recorded in full or only counted.
-pub(crate) fn enable(atomics_in_full: bool) {
-    ATOMICS_IN_FULL.store(atomics_in_full, Ordering::Relaxed);
-    ENABLED.store(true, Ordering::Relaxed);
-}
-
 /// Whether an atomic operation should be recorded in full; if not, it is counted as a step.
 #[inline]
 pub(crate) fn atomics_in_full() -> bool {
@@ -69,10 +60,10 @@ fn atomics_in_full_while_recording() -> bool {
     in_full
 }
 
-/// Whether a check is recording.
+/// Whether a check is recording (the run context turns it on).
 #[inline]
 pub(crate) fn enabled() -> bool {
-    ENABLED.load(Ordering::Relaxed)
+    RECORDING.load(Ordering::Relaxed)
 }
 
 /// Forgets the previous execution: events, and the numbering of threads and resources, so the

@@ -3,9 +3,9 @@
 use std::panic;
 #[cfg(any(feature = "model", feature = "explore"))]
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::failure;
+use crate::context;
 use crate::protocol::{Event, Failure, Outcome, RunConfig};
 use crate::trace;
 
@@ -17,19 +17,10 @@ pub(super) struct Ran {
     pub(super) replay: Option<String>,
 }
 
-/// Executions started so far (schedules, interleavings or rounds).
-static EXECUTIONS: AtomicU64 = AtomicU64::new(0);
-
-/// How many executions have started.
-pub(super) fn executions() -> u64 {
-    EXECUTIONS.load(Ordering::Relaxed)
-}
-
-/// Runs `body` as one fresh execution: a new trace, no panics yet.
+/// Runs `body` as one fresh execution: no panics yet, a new trace, a new census.
 fn execution(body: fn()) {
-    EXECUTIONS.fetch_add(1, Ordering::Relaxed);
+    context::begin_execution();
     trace::begin_execution();
-    failure::begin_execution();
     crate::thread::begin_execution();
     body();
 }
@@ -39,7 +30,7 @@ fn execution(body: fn()) {
 pub(super) fn run(config: &RunConfig, index: usize, body: fn()) -> Ran {
     #[cfg(feature = "model")]
     let ran = {
-        crate::detect::judge_bypass(false);
+        context::judge_bypass(false);
         model(config, index, body)
     };
     #[cfg(feature = "explore")]
@@ -47,7 +38,7 @@ pub(super) fn run(config: &RunConfig, index: usize, body: fn()) -> Ran {
     #[cfg(not(any(feature = "model", feature = "explore")))]
     let ran = {
         let _replays_need_an_engine = index;
-        crate::detect::judge_bypass(config.mode == crate::protocol::Mode::Sequential);
+        context::judge_bypass(config.mode == crate::protocol::Mode::Sequential);
         real::run(config, body)
     };
     // Whatever child processes and scratch directories a check left, whatever its engine.
@@ -67,7 +58,7 @@ fn ended(result: std::thread::Result<()>, replay: Option<String>) -> Ran {
     let failed = outcome != Outcome::Pass;
     Ran {
         outcome,
-        iterations: executions(),
+        iterations: context::executions(),
         trace: if failed {
             trace::snapshot()
         } else {
@@ -91,7 +82,7 @@ fn model(config: &RunConfig, index: usize, body: fn()) -> Ran {
         schedule: String::new(),
     }
     .to_string();
-    super::report::replay_with(token.clone());
+    context::set_replay(token.clone());
     let result = panic::catch_unwind(AssertUnwindSafe(|| builder.check(move || execution(body))));
     ended(result, Some(token))
 }
@@ -121,7 +112,7 @@ fn explore(config: &RunConfig, index: usize, body: fn()) -> Ran {
             Runner::new(random, engine.clone()).run(move || execution(body));
             // PCT runs the highest-priority thread it can: it starves the others on purpose, so
             // bypass counts under it say nothing about the code.
-            crate::detect::judge_bypass(false);
+            context::judge_bypass(false);
             let pct = PctScheduler::new_from_seed(config.seed, 3, n);
             let pct = panic::catch_unwind(AssertUnwindSafe(|| {
                 Runner::new(pct, engine.clone()).run(move || execution(body))
@@ -228,7 +219,7 @@ mod real {
                     let failure = failure::current().unwrap_or(stuck);
                     super::super::report::finish(Ran {
                         outcome: Outcome::Fail(failure),
-                        iterations: executions(),
+                        iterations: context::executions(),
                         trace: trace::snapshot(),
                         replay: None,
                     });

@@ -4,7 +4,6 @@
 
 use std::any::Any;
 use std::panic::{self, Location, PanicHookInfo};
-use std::sync::Mutex;
 
 use crate::analysis;
 use crate::detect::Detection;
@@ -22,14 +21,6 @@ pub(crate) fn raise(kind: FailureKind, message: String) -> ! {
 #[derive(Debug)]
 pub(crate) struct Deliberate(pub(crate) String);
 
-/// The panics of the current execution, oldest first.
-static PANICS: Mutex<Vec<Failure>> = Mutex::new(Vec::new());
-
-/// Forgets the panics of earlier executions.
-pub(crate) fn begin_execution() {
-    PANICS.lock().unwrap_or_else(|p| p.into_inner()).clear();
-}
-
 /// Installs the hook. `check_file` is the file the checks were declared in; `on_failure` runs
 /// after each panic is recorded, with the failure the run would report now.
 pub(crate) fn install(check_file: &'static str, on_failure: fn(&Failure)) {
@@ -41,7 +32,7 @@ pub(crate) fn install(check_file: &'static str, on_failure: fn(&Failure)) {
         let failure = from_panic(info, check_file);
         mark_in_trace(&failure);
         let chosen = {
-            let mut panics = PANICS.lock().unwrap_or_else(|p| p.into_inner());
+            let mut panics = crate::context::panics();
             panics.push(failure);
             choose(&panics)
         };
@@ -70,7 +61,7 @@ fn mark_in_trace(failure: &Failure) {
 /// with real threads, the first panic of a thread other than `main` (whose own panic is usually
 /// a `join().unwrap()` of it), else the last one.
 pub(crate) fn current() -> Option<Failure> {
-    choose(&PANICS.lock().unwrap_or_else(|p| p.into_inner()))
+    choose(&crate::context::panics())
 }
 
 fn choose(panics: &[Failure]) -> Option<Failure> {

@@ -30,24 +30,16 @@ pub(crate) mod failure;
 mod report;
 
 use std::panic::Location;
-use std::sync::OnceLock;
 
-use crate::protocol::{Backend, CheckInfo, Handover, RunConfig, CONFIG_ENV, REPORT_ENV};
+use crate::context;
+use crate::protocol::{Backend, CheckInfo, RunConfig, CONFIG_ENV, REPORT_ENV};
 
 pub use crate::protocol::Mode;
-
-/// The configuration of the check this process runs, once it runs one.
-static CONFIG: OnceLock<RunConfig> = OnceLock::new();
 
 /// The mode of the check being run (sequential outside a check run): lets a check scale its
 /// scenario, e.g. fewer rounds under [`Mode::Model`].
 pub fn mode() -> Mode {
-    CONFIG.get().map_or(Mode::Sequential, |config| config.mode)
-}
-
-/// The kata's bypass bound for the check being run (8 outside a check run).
-pub(crate) fn bypass_bound() -> usize {
-    CONFIG.get().map_or(8, |config| config.bypass_bound)
+    context::mode()
 }
 
 /// Panics on purpose from inside the code under test, e.g. in a job handed to a pool whose
@@ -212,12 +204,7 @@ impl Checks {
             std::process::exit(2)
         };
         let body = list[index].1;
-        crate::sync::set_fifo_handover(
-            config.mode == Mode::Explore && config.handover == Handover::Fifo,
-        );
-        let config = CONFIG.get_or_init(|| config);
-        report::open(report_path, config);
-        crate::trace::enable(config.mode != Mode::Stress);
+        let config = context::begin(config, report_path);
         failure::install(self.file, report::provisional);
         let result = engine::run(config, index, body);
         report::finish(result)

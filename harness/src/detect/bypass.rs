@@ -1,9 +1,9 @@
 use std::collections::BTreeMap;
 use std::panic::Location;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use crate::check::failure;
+use crate::context;
 use crate::protocol::{FailureKind, Op};
 use crate::trace;
 
@@ -28,15 +28,6 @@ use crate::trace;
 /// assert_eq!(lock.worst(), 1);
 /// # drop(inside);
 /// ```
-/// Whether a bypass count above the bound fails the check under the current scheduler.
-static JUDGED: AtomicBool = AtomicBool::new(true);
-
-/// Tells the detector whether the scheduler running now is fair enough for its bound to mean
-/// something about the code (the check engine sets it).
-pub(crate) fn judge(judged: bool) {
-    JUDGED.store(judged, Ordering::Relaxed);
-}
-
 #[derive(Debug)]
 pub struct Bypass {
     resource: String,
@@ -83,7 +74,7 @@ pub struct Inside<'a> {
 impl Bypass {
     /// Watches `resource`, with the bound of the kata being checked (8 outside a check run).
     pub fn new(resource: &str) -> Self {
-        Bypass::with_bound(resource, crate::check::bypass_bound())
+        Bypass::with_bound(resource, context::bypass_bound())
     }
 
     /// Watches `resource` with an explicit bound.
@@ -156,7 +147,7 @@ impl<'a> Waiting<'a> {
             books.worst = books.worst.max(worst);
             starved
         };
-        if let Some(message) = starved.filter(|_| JUDGED.load(Ordering::Relaxed)) {
+        if let Some(message) = starved.filter(|_| context::bypass_judged()) {
             failure::raise(FailureKind::Starvation, message);
         }
         Inside { bypass }

@@ -7,7 +7,6 @@
 mod bypass;
 mod gauge;
 
-pub(crate) use bypass::judge as judge_bypass;
 pub use bypass::{Bypass, Inside, Waiting};
 pub use gauge::{Gauge, GaugeGuard};
 

@@ -16,21 +16,7 @@ mod condvar;
 pub mod mpsc;
 mod mutex;
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
 pub use crate::backend::Arc;
 pub use condvar::Condvar;
 pub use mutex::{Mutex, MutexGuard};
 pub use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
-
-static FIFO_HANDOVER: AtomicBool = AtomicBool::new(false);
-
-/// Whether facade locks created from now on hand over in arrival order (explore mode only; the
-/// check runner sets it from the kata's metadata).
-pub(crate) fn set_fifo_handover(fifo: bool) {
-    FIFO_HANDOVER.store(fifo, Ordering::Relaxed);
-}
-
-fn fifo_handover() -> bool {
-    FIFO_HANDOVER.load(Ordering::Relaxed)
-}

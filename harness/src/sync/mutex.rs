@@ -56,7 +56,7 @@ impl<T> Mutex<T> {
     pub(crate) fn of_kind(value: T, kind: &'static str) -> Self {
         Mutex {
             resource: Resource::new(kind),
-            turnstile: Turnstile::new(super::fifo_handover()),
+            turnstile: Turnstile::new(crate::context::fifo_handover()),
             inner: backend::Mutex::new(value),
         }
     }
