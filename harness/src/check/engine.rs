@@ -5,17 +5,10 @@ use std::panic;
 use std::panic::AssertUnwindSafe;
 
 use super::failure;
+use super::report::Ran;
 use crate::context;
-use crate::protocol::{Event, Failure, Outcome, RunConfig};
+use crate::protocol::{Failure, Outcome, RunConfig};
 use crate::trace;
-
-/// How a check run ended.
-pub(super) struct Ran {
-    pub(super) outcome: Outcome,
-    pub(super) iterations: u64,
-    pub(super) trace: Vec<Event>,
-    pub(super) replay: Option<String>,
-}
 
 /// Runs `body` as one fresh execution: no panics yet, a new trace, a new census.
 fn execution(body: fn()) {

@@ -1,9 +1,16 @@
-//! Writing the [`Report`] of the one check this process runs.
+//! Writing the [`Report`] of the one check this process runs, from how its run ended.
 
-use super::engine::Ran;
 use crate::context;
-use crate::protocol::{Failure, Outcome, Report};
+use crate::protocol::{Event, Failure, Outcome, Report};
 use crate::trace;
+
+/// How a check run ended: what its engine hands over to be reported.
+pub(super) struct Ran {
+    pub(super) outcome: Outcome,
+    pub(super) iterations: u64,
+    pub(super) trace: Vec<Event>,
+    pub(super) replay: Option<String>,
+}
 
 /// Leaves a failure report behind at once: the engine may abort the process before the run ends.
 pub(super) fn provisional(failure: &Failure) {
@@ -30,12 +37,7 @@ pub(super) fn finish(ran: Ran) -> ! {
     std::process::exit(if passed { 0 } else { 1 })
 }
 
-fn write(
-    outcome: Outcome,
-    iterations: u64,
-    trace: Vec<crate::protocol::Event>,
-    replay: Option<String>,
-) {
+fn write(outcome: Outcome, iterations: u64, trace: Vec<Event>, replay: Option<String>) {
     let (Some(config), Some(path)) = (context::config(), context::report_path()) else {
         return;
     };
