@@ -40,7 +40,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 
-use crate::check::failure;
+use crate::detect;
 use crate::protocol::{FailureKind, Op};
 use crate::sync::{Condvar as FacadeCondvar, Mutex as FacadeMutex};
 use crate::trace;
@@ -95,7 +95,7 @@ impl<F: Future> Future for Probe<F> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let books = Arc::clone(&self.books);
         if books.finished.load(Ordering::SeqCst) {
-            failure::raise(
+            detect::raise(
                 FailureKind::Panic,
                 format!(
                     "`{}` was polled again after it had finished (returned `Ready`): an \
@@ -224,7 +224,7 @@ pub fn judge(tasks: &[ProbeStats]) {
                 task.wakes()
             );
         }
-        failure::raise(
+        detect::raise(
             FailureKind::Panic,
             format!(
                 "tasks were polled while still waiting {total} time(s): {each}. A task \
@@ -233,7 +233,7 @@ pub fn judge(tasks: &[ProbeStats]) {
         );
     }
     if let Some(lost) = tasks.iter().find(|t| t.woken_but_not_polled()) {
-        failure::raise(
+        detect::raise(
             FailureKind::Deadlock,
             format!(
                 "`{}` was woken but never polled again: the wake was lost",

@@ -110,7 +110,7 @@ where
     T: Send + 'static,
 {
     Builder::new().spawn(f).unwrap_or_else(|error| {
-        crate::check::exhausted(format!(
+        crate::detect::exhausted(format!(
             "could not start a thread ({error}) with {} of the check's threads alive",
             census().alive
         ))

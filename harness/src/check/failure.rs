@@ -10,12 +10,6 @@ use crate::detect::Detection;
 use crate::protocol::{Event, Failure, FailureKind, Origin};
 use crate::trace;
 
-/// Fails the running check with `kind`.
-#[track_caller]
-pub(crate) fn raise(kind: FailureKind, message: String) -> ! {
-    panic::panic_any(Detection { kind, message })
-}
-
 /// The payload of [`deliberate_panic`](super::deliberate_panic): a panic the check itself causes
 /// inside the code under test (a job that fails on purpose), which that code may contain.
 #[derive(Debug)]

@@ -26,7 +26,7 @@
 //! ```
 
 mod engine;
-pub(crate) mod failure;
+mod failure;
 mod report;
 
 use std::panic::Location;
@@ -57,13 +57,6 @@ pub fn deliberate_panic(what: &str) -> ! {
     std::panic::panic_any(failure::Deliberate(what.to_owned()))
 }
 
-/// Fails the running check with an `exhausted` verdict: the system refused a thread or a
-/// process (`what` says which, and why).
-#[track_caller]
-pub(crate) fn exhausted(what: String) -> ! {
-    failure::raise(crate::protocol::FailureKind::Exhausted, what)
-}
-
 /// Fails the running check because something it waited for never came: a signal, a message or
 /// a wakeup the code under test should have sent (the verdict is `deadlock`, with `what` as the
 /// reason). For a check that gives up waiting when nothing more can be said of who waits for
@@ -77,7 +70,7 @@ pub(crate) fn exhausted(what: String) -> ! {
 /// ```
 #[track_caller]
 pub fn never_came(what: impl std::fmt::Display) -> ! {
-    failure::raise(crate::protocol::FailureKind::Deadlock, what.to_string())
+    crate::detect::raise(crate::protocol::FailureKind::Deadlock, what.to_string())
 }
 
 /// One declared check.

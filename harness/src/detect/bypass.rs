@@ -2,7 +2,6 @@ use std::collections::BTreeMap;
 use std::panic::Location;
 use std::sync::{Mutex, MutexGuard};
 
-use crate::check::failure;
 use crate::context;
 use crate::protocol::{FailureKind, Op};
 use crate::trace;
@@ -148,7 +147,7 @@ impl<'a> Waiting<'a> {
             starved
         };
         if let Some(message) = starved.filter(|_| context::bypass_judged()) {
-            failure::raise(FailureKind::Starvation, message);
+            super::raise(FailureKind::Starvation, message);
         }
         Inside { bypass }
     }

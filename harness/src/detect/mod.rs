@@ -21,3 +21,17 @@ pub struct Detection {
     /// The explanation, naming threads and the resource.
     pub message: String,
 }
+
+/// Fails the running check with `kind`: the check's panic hook reads the [`Detection`] back,
+/// whichever part of the harness raised it (a detector, a probe, process mode, a facade thread).
+#[track_caller]
+pub(crate) fn raise(kind: FailureKind, message: String) -> ! {
+    std::panic::panic_any(Detection { kind, message })
+}
+
+/// Fails the running check with an `exhausted` verdict: the system refused a thread or a
+/// process (`what` says which, and why).
+#[track_caller]
+pub(crate) fn exhausted(what: String) -> ! {
+    raise(FailureKind::Exhausted, what)
+}

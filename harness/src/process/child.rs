@@ -135,7 +135,7 @@ impl Child {
         let mut process = command.spawn().unwrap_or_else(|err| match err.kind() {
             // EAGAIN and ENOMEM: too many processes for this user, or no memory for one.
             std::io::ErrorKind::WouldBlock | std::io::ErrorKind::OutOfMemory => {
-                crate::check::exhausted(format!(
+                crate::detect::exhausted(format!(
                     "could not start the child process `{name}`: {err}"
                 ))
             }
@@ -433,7 +433,7 @@ pub fn describe_exit(status: ExitStatus) -> String {
 /// [`Child::wait`]: `child.wait(budget).unwrap_or_else(|err| process::hang(err))`.
 #[track_caller]
 pub fn hang(message: impl fmt::Display) -> ! {
-    crate::check::failure::raise(FailureKind::Hang, message.to_string())
+    crate::detect::raise(FailureKind::Hang, message.to_string())
 }
 
 /// Each watched child still registered, in words, and their pids (for a hung round's message).

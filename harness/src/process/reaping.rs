@@ -90,7 +90,7 @@ pub fn assert_all_reaped(after: &str) {
     } else {
         "every child process started must have ended and been waited for (`Child::wait`)"
     };
-    crate::check::failure::raise(
+    crate::detect::raise(
         FailureKind::Leak,
         format!(
             "{after}, {} child process(es) had not been reaped: {}; {advice}",
