@@ -10,10 +10,11 @@
 //!   and, when the kata has provided code, its support crate (`support/` beside `src/`, named
 //!   `k_support`), which the checks use too.
 //!
-//! Files shared by several katas' checks (`tests/rwlock.rs`, `tests/together.rs`, ...) are
-//! modules of the `checks` library (`tests/lib.rs`), not targets: nothing is derived for them,
-//! and a target declared for one is stale. Dependencies from a registry (`memmap2`, `rustix`)
-//! are the checks' own and left alone.
+//! Every other file of `tests/benches/` is a benchmark of the `checks` library itself, also a
+//! `[[bench]]`. Files shared by several katas' checks (`tests/rwlock.rs`, `tests/together.rs`,
+//! ...) are modules of the `checks` library (`tests/lib.rs`), not targets: nothing is derived
+//! for them, and a target declared for one is stale. Dependencies from a registry (`memmap2`,
+//! `rustix`) are the checks' own and left alone.
 //!
 //! ```text
 //! tests/Cargo.toml does not match the katas (xtask/src/registry.rs derives it from them).
@@ -134,9 +135,20 @@ fn dependencies(entries: &[Entry]) -> String {
         .join("\n")
 }
 
-/// What `tests/Cargo.toml` must declare for the katas of `catalog`, sorted.
+/// What `tests/Cargo.toml` must declare for the katas of `catalog` and the benchmarks in
+/// `tests/benches/`, sorted.
 fn derived(catalog: &Catalog) -> Result<Vec<Entry>> {
+    let benches = catalog.root.join("tests").join("benches");
+    let listing = std::fs::read_dir(&benches)
+        .with_context(|| format!("cannot list {}", benches.display()))?;
     let mut entries = Vec::new();
+    for file in listing {
+        let path = file?.path();
+        if path.extension().is_some_and(|extension| extension == "rs") {
+            let name = path.file_stem().unwrap_or_default().to_string_lossy();
+            entries.push(target("bench", &name, format!("benches/{name}.rs")));
+        }
+    }
     for kata in catalog.all()? {
         let name = kata.name().to_owned();
         let dir = kata.dir.strip_prefix(&catalog.root).with_context(|| {
@@ -146,16 +158,7 @@ fn derived(catalog: &Catalog) -> Result<Vec<Entry>> {
             )
         })?;
         let dir = format!("../{}", slashed(dir));
-        let target = |section, path| Entry::Target {
-            section,
-            name: name.clone(),
-            path,
-            harness: false,
-        };
-        entries.push(target("test", format!("{name}.rs")));
-        if kata.bench_file(&catalog.root).is_file() {
-            entries.push(target("bench", format!("benches/{name}.rs")));
-        }
+        entries.push(target("test", &name, format!("{name}.rs")));
         if kata.dir.join(SUPPORT_DIR).join("Cargo.toml").is_file() {
             entries.push(Entry::Dependency {
                 name: format!("{name}_support"),
@@ -166,6 +169,16 @@ fn derived(catalog: &Catalog) -> Result<Vec<Entry>> {
     }
     entries.sort();
     Ok(entries)
+}
+
+/// A target with the test harness off: checks and benchmarks have their own `main`.
+fn target(section: &'static str, name: &str, path: String) -> Entry {
+    Entry::Target {
+        section,
+        name: name.to_owned(),
+        path,
+        harness: false,
+    }
 }
 
 /// What `manifest` (the text of a `tests/Cargo.toml`) declares that the registry keeps: every
@@ -240,6 +253,17 @@ mod tests {
         difference(&derived(catalog).unwrap(), &declared(manifest).unwrap())
     }
 
+    /// A scratch `tests/Cargo.toml` that declares exactly what the katas of this repository
+    /// need, and a dependency from a registry.
+    fn scratch_manifest(catalog: &Catalog) -> String {
+        let derived = derived(catalog).unwrap();
+        format!(
+            "{}\n\n[dev-dependencies]\nmemmap2 = \"0.9\"\n{}\n",
+            targets(&derived),
+            dependencies(&derived)
+        )
+    }
+
     #[test]
     fn tests_cargo_toml_declares_what_the_katas_need_and_nothing_else() {
         let catalog = catalog();
@@ -288,44 +312,40 @@ mod tests {
                 );
             }
         }
-        for file in std::fs::read_dir(tests.join("benches")).unwrap() {
-            let path = file.unwrap().path();
-            let stem = path
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or_default();
-            assert!(
-                katas.contains(&stem),
-                "tests/benches/{stem}.rs is the benchmark of no kata"
-            );
-        }
+    }
+
+    #[test]
+    fn a_scratch_manifest_of_what_is_derived_matches() {
+        let catalog = catalog();
+        let difference = against(&catalog, &scratch_manifest(&catalog));
+        assert!(difference.is_empty(), "{difference}");
     }
 
     #[test]
     fn a_removed_test_target_is_named_with_the_lines_to_paste() {
         let catalog = catalog();
         let block = "[[test]]\nname = \"spsc_ring\"\npath = \"spsc_ring.rs\"\nharness = false\n";
-        let manifest = manifest(&catalog);
-        assert!(manifest.contains(block));
+        let manifest = scratch_manifest(&catalog);
+        assert!(manifest.contains(block), "{manifest}");
         let difference = against(&catalog, &manifest.replace(block, ""));
         let message = difference.to_string();
-        assert!(
-            message.contains(&format!("Add:\n\n{}", block.trim_end())),
-            "{message}"
+        let expected = format!(
+            "tests/Cargo.toml does not match the katas (xtask/src/registry.rs derives it from \
+             them).\n\nAdd:\n\n{block}"
         );
-        assert_eq!(difference.missing.len(), 1, "{message}");
-        assert!(difference.stale.is_empty(), "{message}");
+        assert_eq!(message, expected);
     }
 
     #[test]
     fn a_removed_dependency_is_named_with_the_line_to_paste() {
         let catalog = catalog();
-        let line = "model_choice = { path = \"../exercises/09-choosing/model_choice\" }\n";
-        let manifest = manifest(&catalog);
-        assert!(manifest.contains(line));
+        let line =
+            "spsc_ring_support = { path = \"../exercises/06-processes/spsc_ring/support\" }\n";
+        let manifest = scratch_manifest(&catalog);
+        assert!(manifest.contains(line), "{manifest}");
         let message = against(&catalog, &manifest.replace(line, "")).to_string();
         assert!(
-            message.contains(&format!("Add under [dev-dependencies]:\n\n{line}")),
+            message.ends_with(&format!("\n\nAdd under [dev-dependencies]:\n\n{line}")),
             "{message}"
         );
     }
@@ -335,12 +355,7 @@ mod tests {
         let catalog = catalog();
         let shared = "[[test]]\nname = \"rwlock\"\npath = \"rwlock.rs\"\nharness = false";
         let gone = "gone = { path = \"../exercises/01-races/gone\" }";
-        let manifest = manifest(&catalog).replace(
-            "[dev-dependencies]\n",
-            &format!("[dev-dependencies]\n{gone}\n"),
-        ) + "\n"
-            + shared
-            + "\n";
+        let manifest = format!("{shared}\n\n{}{gone}\n", scratch_manifest(&catalog));
         let difference = against(&catalog, &manifest);
         let message = difference.to_string();
         assert!(difference.missing.is_empty(), "{message}");
@@ -358,8 +373,8 @@ mod tests {
     fn a_target_with_the_harness_on_differs_from_the_one_derived() {
         let catalog = catalog();
         let off = "name = \"bank\"\npath = \"bank.rs\"\nharness = false";
-        let manifest = manifest(&catalog);
-        assert!(manifest.contains(off));
+        let manifest = scratch_manifest(&catalog);
+        assert!(manifest.contains(off), "{manifest}");
         let on = off.replace("false", "true");
         let difference = against(&catalog, &manifest.replace(off, &on));
         assert_eq!(difference.missing.len(), 1, "{difference}");
