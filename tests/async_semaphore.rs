@@ -10,10 +10,10 @@
 
 use std::future::Future;
 use std::pin::{pin, Pin};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll, Waker};
 
 use async_semaphore::{Acquire, Semaphore};
+use checks::waker::{counting_waker, WakeCount};
 use harness::check::{mode, Checks, Mode};
 use harness::detect::Gauge;
 use harness::future::{block_on, Signal};
@@ -63,31 +63,17 @@ fn main() {
         .run();
 }
 
-/// A waker that counts its wakes.
-struct Counter(AtomicUsize);
-
-impl Wake for Counter {
-    fn wake(self: std::sync::Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &std::sync::Arc<Self>) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
 /// An acquire polled by hand, with a waker of its own that counts its wakes.
 struct Guest<'a> {
     name: &'static str,
     acquire: Pin<Box<Acquire<'a>>>,
-    counter: std::sync::Arc<Counter>,
+    counter: std::sync::Arc<WakeCount>,
     waker: Waker,
 }
 
 impl<'a> Guest<'a> {
     fn new(name: &'static str, semaphore: &'a Semaphore) -> Self {
-        let counter = std::sync::Arc::new(Counter(AtomicUsize::new(0)));
-        let waker = Waker::from(std::sync::Arc::clone(&counter));
+        let (waker, counter) = counting_waker();
         Guest {
             name,
             acquire: Box::pin(semaphore.acquire()),
@@ -112,7 +98,7 @@ impl<'a> Guest<'a> {
     }
 
     fn wakes(&self) -> usize {
-        self.counter.0.load(Ordering::SeqCst)
+        self.counter.wakes()
     }
 }
 
@@ -251,8 +237,7 @@ fn most_recent_waker_is_woken() {
     let mut guest = Guest::new("A", &club);
     guest.waits("the only place is taken");
     // The task moved (say, to another executor thread): it is polled with another waker.
-    let counter = std::sync::Arc::new(Counter(AtomicUsize::new(0)));
-    let second_waker = Waker::from(std::sync::Arc::clone(&counter));
+    let (second_waker, counter) = counting_waker();
     assert!(
         guest
             .acquire
@@ -263,7 +248,7 @@ fn most_recent_waker_is_woken() {
     );
     drop(inside);
     assert!(
-        counter.0.load(Ordering::SeqCst) > 0,
+        counter.wakes() > 0,
         "guest A's acquire was polled with waker 1, then with waker 2, then the place freed: \
          waker 2 must be woken (it is the one the executor listens to now), but it was not \
          (waker 1 was woken {} time(s))",

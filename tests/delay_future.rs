@@ -8,9 +8,9 @@
 
 use std::future::Future;
 use std::pin::pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll};
 
+use checks::waker::counting_waker;
 use delay_future::Timer;
 use harness::check::Checks;
 use harness::future::{block_on, judge, Probe};
@@ -47,30 +47,6 @@ fn main() {
             two_threads_advance,
         )
         .run();
-}
-
-/// A waker that counts its wakes.
-struct Counter(AtomicUsize);
-
-impl Wake for Counter {
-    fn wake(self: std::sync::Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &std::sync::Arc<Self>) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-impl Counter {
-    fn wakes(&self) -> usize {
-        self.0.load(Ordering::SeqCst)
-    }
-}
-
-fn counting_waker() -> (Waker, std::sync::Arc<Counter>) {
-    let counter = std::sync::Arc::new(Counter(AtomicUsize::new(0)));
-    (Waker::from(std::sync::Arc::clone(&counter)), counter)
 }
 
 fn time_moves() {

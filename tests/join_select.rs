@@ -13,9 +13,10 @@
 
 use std::future::Future;
 use std::pin::pin;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::task::{Context, Poll, Wake, Waker};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
 
+use checks::waker::counting_waker;
 use harness::check::Checks;
 use harness::future::{block_on, Probe, ProbeStats, Signal};
 use harness::thread;
@@ -60,30 +61,6 @@ fn main() {
             select_across_threads,
         )
         .run();
-}
-
-/// A waker that counts its wakes.
-struct Counter(AtomicUsize);
-
-impl Wake for Counter {
-    fn wake(self: std::sync::Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &std::sync::Arc<Self>) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-impl Counter {
-    fn wakes(&self) -> usize {
-        self.0.load(Ordering::SeqCst)
-    }
-}
-
-fn counting_waker() -> (Waker, std::sync::Arc<Counter>) {
-    let counter = std::sync::Arc::new(Counter(AtomicUsize::new(0)));
-    (Waker::from(std::sync::Arc::clone(&counter)), counter)
 }
 
 /// Set when the future holding it is dropped (finished or not).

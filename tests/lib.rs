@@ -13,3 +13,4 @@ pub mod rwlock;
 pub mod starting_line;
 pub mod together;
 pub mod validators;
+pub mod waker;

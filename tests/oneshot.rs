@@ -9,8 +9,9 @@
 use std::future::Future;
 use std::pin::pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll};
 
+use checks::waker::counting_waker;
 use harness::check::Checks;
 use harness::future::{block_on, judge, Probe};
 use harness::thread;
@@ -56,24 +57,6 @@ fn main() {
             receiver_dropped_while_sending,
         )
         .run();
-}
-
-/// A waker that counts its wakes.
-struct Counter(AtomicUsize);
-
-impl Wake for Counter {
-    fn wake(self: std::sync::Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &std::sync::Arc<Self>) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-fn counting_waker() -> (Waker, std::sync::Arc<Counter>) {
-    let counter = std::sync::Arc::new(Counter(AtomicUsize::new(0)));
-    (Waker::from(std::sync::Arc::clone(&counter)), counter)
 }
 
 /// A value that counts how often it is dropped.
@@ -194,11 +177,11 @@ fn most_recent_waker_is_woken() {
         "send(1) failed although the receiver is alive"
     );
     assert!(
-        second_count.0.load(Ordering::SeqCst) > 0,
+        second_count.wakes() > 0,
         "the receiver was polled with waker A, then with waker B, then the value was sent: \
          B must be woken (it is the one the executor listens to now), but it was not \
          (A was woken {} time(s))",
-        first_count.0.load(Ordering::SeqCst)
+        first_count.wakes()
     );
     assert_eq!(
         rx.as_mut().poll(&mut Context::from_waker(&second)),
