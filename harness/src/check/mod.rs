@@ -26,7 +26,14 @@
 //! ```
 
 mod engine;
+mod execution;
+#[cfg(feature = "explore")]
+mod explore;
 mod failure;
+#[cfg(feature = "model")]
+mod model;
+#[cfg(not(any(feature = "model", feature = "explore")))]
+mod real_threads;
 mod report;
 
 use std::panic::Location;
