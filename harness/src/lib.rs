@@ -30,6 +30,8 @@
 //! assert_eq!(*total.lock().unwrap(), 2);
 //! ```
 
+#![warn(missing_docs)]
+
 #[cfg(all(feature = "model", feature = "explore"))]
 compile_error!(
     "the harness features `model` (loom) and `explore` (shuttle) select different backends and \

@@ -14,10 +14,10 @@
 //!   most a given time and, on a hang, explains: the child's name, pid, last status and the end
 //!   of its stderr; [`Child::kill`] sends `SIGKILL`; dropping a [`Child`] kills and reaps it.
 //!   [`command`] gives the plain [`std::process::Command`] of a role, for code under test that
-//!   starts processes itself. [`scratch`] is a fresh directory for the check's files (shared
+//!   starts processes itself. [`scratch()`] is a fresh directory for the check's files (shared
 //!   mappings, sockets), inside the run's temporary directory.
 //! - Cleanup: after each round of a check (pass, failure or watchdog verdict) the engine kills
-//!   and reaps every [`Child`] still alive and removes every [`scratch`] directory; `cargo xtask`
+//!   and reaps every [`Child`] still alive and removes every [`scratch()`] directory; `cargo xtask`
 //!   runs each check process in its own process group, killed when the check ends or runs out of
 //!   time, with its own `TMPDIR`, removed afterwards. Processes started by the code under test
 //!   from a [`command`] are its own to reap: [`assert_all_reaped`] fails the check (`leak`) when
@@ -96,7 +96,7 @@ pub(crate) fn describe_running() -> String {
     lines.join("\n")
 }
 
-/// Kills and reaps every [`Child`] still alive and removes every [`scratch`] directory: the
+/// Kills and reaps every [`Child`] still alive and removes every [`scratch()`] directory: the
 /// engine calls it when a round ends, however it ends.
 pub(crate) fn clean_up() {
     child::kill_all();
