@@ -46,10 +46,15 @@ pub struct Options<'s> {
     pub sandbox: Option<&'s Sandbox>,
 }
 
-/// A check binary and the checks it offers.
-struct Binary {
-    exe: PathBuf,
-    checks: Vec<CheckInfo>,
+/// What building the variant for one backend came to, kept for the rest of the run.
+enum Build {
+    /// The check binary, and the checks it offers.
+    Binary {
+        exe: PathBuf,
+        checks: Vec<CheckInfo>,
+    },
+    /// The code does not compile: the compiler's errors.
+    CompileError(String),
 }
 
 /// Builds and runs the checks of one variant.
@@ -58,7 +63,7 @@ pub struct Checker<'a> {
     kata: &'a Kata,
     variant: Variant,
     options: Options<'a>,
-    binaries: HashMap<Backend, Binary>,
+    builds: HashMap<Backend, Build>,
     runs: AtomicUsize,
 }
 
@@ -76,7 +81,7 @@ impl<'a> Checker<'a> {
             kata,
             variant,
             options,
-            binaries: HashMap::new(),
+            builds: HashMap::new(),
             runs: AtomicUsize::new(0),
         })
     }
@@ -94,22 +99,7 @@ impl<'a> Checker<'a> {
         let mut checks = Vec::new();
         let mut not_run = Vec::new();
         for (position, &mode) in modes.iter().enumerate() {
-            let binary = match self.binary(mode)? {
-                Ok(binary) => binary,
-                Err(compile_error) => {
-                    checks.push(compile_error);
-                    not_run.extend_from_slice(&modes[position + 1..]);
-                    break;
-                }
-            };
-            let selected: Vec<CheckInfo> = binary
-                .checks
-                .iter()
-                .filter(|info| info.mode == mode)
-                .cloned()
-                .collect();
-            let exe = binary.exe.clone();
-            let mut results = self.run_mode(&exe, &selected, None)?;
+            let mut results = self.run_mode(mode, None)?;
             // The model checker's budgets never decide alone while another mode can confirm.
             if position + 1 < modes.len() {
                 set_aside_model_budgets(&mut results);
@@ -144,57 +134,36 @@ impl<'a> Checker<'a> {
         if let Some(refused) = self.refused(token.mode)? {
             return Ok(self.conclude(vec![refused], Vec::new(), start));
         }
-        let binary = match self.binary(token.mode)? {
-            Ok(binary) => binary,
-            Err(compile_error) => return Ok(self.conclude(vec![compile_error], Vec::new(), start)),
-        };
-        let info = match binary.checks.get(token.check) {
-            Some(info) if info.mode == token.mode => info.clone(),
-            _ => bail!(
-                "replay token `{token}` names no {} check of kata `{}` \
-                 (was it made for another version of the checks?)",
-                token.mode,
-                self.kata.name()
-            ),
-        };
-        let exe = binary.exe.clone();
-        let results = self.run_mode(&exe, &[info], Some(&token.schedule))?;
+        let results = self.run_mode(token.mode, Some(token))?;
         Ok(self.conclude(results, Vec::new(), start))
     }
 
     /// The kata's code policy held against the variant's files before anything runs: what it
     /// does not allow comes back as the failed check it stands for, in `mode`. A file the policy
-    /// cannot read is built first: a compile error says more than the policy can, and code that
-    /// compiles although the policy cannot read it is refused.
+    /// cannot read is built first: a compile error says more than the policy can (the run reports
+    /// it instead), and code that compiles although the policy cannot read it is refused.
     fn refused(&mut self, mode: Mode) -> Result<Option<CheckResult>> {
         let violations = self.kata.meta.policy.check(&self.variant.source);
         if violations.is_empty() {
             return Ok(None);
         }
-        if violations.iter().all(|v| v.unreadable) {
-            if let Err(compile_error) = self.binary(mode)? {
-                return Ok(Some(compile_error));
-            }
+        let unreadable = violations.iter().all(|v| v.unreadable);
+        if unreadable && matches!(self.build(mode)?, Build::CompileError(_)) {
+            return Ok(None);
         }
         let lines: Vec<String> = violations.iter().map(ToString::to_string).collect();
-        Ok(Some(CheckResult {
-            name: "the code follows the kata's policy".into(),
+        Ok(Some(CheckResult::stopped(
+            "the code follows the kata's policy",
             mode,
-            verdict: Verdict::Forbidden,
-            message: lines.join("\n"),
-            advice: None,
-            report: None,
-            replay: None,
-            output: String::new(),
-            set_aside: None,
-        }))
+            Verdict::Forbidden,
+            lines.join("\n"),
+        )))
     }
 
-    /// The binary for `mode`'s backend, building it on first use; a compile error comes back as
-    /// the failed check it stands for.
-    fn binary(&mut self, mode: Mode) -> Result<Result<&Binary, CheckResult>> {
+    /// The build for `mode`'s backend, made on first use.
+    fn build(&mut self, mode: Mode) -> Result<&Build> {
         let backend = mode.backend();
-        if !self.binaries.contains_key(&backend) {
+        if !self.builds.contains_key(&backend) {
             if self.options.progress {
                 let what = backend.feature().unwrap_or("std");
                 eprintln!("building {} ({what})...", self.kata.name());
@@ -209,43 +178,58 @@ impl<'a> Checker<'a> {
                     ..grading
                 }
             });
-            match compile::build(&self.catalog.root, &self.variant, backend, limits)? {
+            let build = match compile::build(&self.catalog.root, &self.variant, backend, limits)? {
                 Built::Binary(exe) => {
                     let cell = self.options.sandbox.map(|s| s.cell(&exe)).transpose()?;
                     let checks = run::list(&exe, cell.as_ref())?;
-                    self.binaries.insert(backend, Binary { exe, checks });
+                    Build::Binary { exe, checks }
                 }
-                Built::CompileError(errors) => {
-                    return Ok(Err(CheckResult {
-                        name: "the code compiles".into(),
-                        mode,
-                        verdict: Verdict::CompileError,
-                        message: errors,
-                        advice: None,
-                        report: None,
-                        replay: None,
-                        output: String::new(),
-                        set_aside: None,
-                    }))
-                }
-            }
+                Built::CompileError(errors) => Build::CompileError(errors),
+            };
+            self.builds.insert(backend, build);
         }
-        Ok(Ok(&self.binaries[&backend]))
+        Ok(&self.builds[&backend])
     }
 
-    /// Runs `checks` of one mode, up to two at once; results in the same order.
-    fn run_mode(
-        &self,
-        exe: &Path,
-        checks: &[CheckInfo],
-        schedule: Option<&str>,
-    ) -> Result<Vec<CheckResult>> {
+    /// Runs the checks of `mode`, or only the one `replay` names on its schedule, up to two at
+    /// once; results in the order of the checks. Code that does not compile for the mode comes
+    /// back as the one failed check it stands for.
+    fn run_mode(&mut self, mode: Mode, replay: Option<&ReplayToken>) -> Result<Vec<CheckResult>> {
+        let kata = self.kata;
+        let (exe, selected) = match self.build(mode)? {
+            Build::CompileError(errors) => {
+                return Ok(vec![CheckResult::stopped(
+                    "the code compiles",
+                    mode,
+                    Verdict::CompileError,
+                    errors.clone(),
+                )])
+            }
+            Build::Binary { exe, checks } => match replay {
+                None => {
+                    let of_mode = checks.iter().filter(|info| info.mode == mode);
+                    (exe.clone(), of_mode.cloned().collect::<Vec<_>>())
+                }
+                Some(token) => match checks.get(token.check) {
+                    Some(info) if info.mode == token.mode => (exe.clone(), vec![info.clone()]),
+                    _ => bail!(
+                        "replay token `{token}` names no {} check of kata `{}` \
+                         (was it made for another version of the checks?)",
+                        token.mode,
+                        kata.name()
+                    ),
+                },
+            },
+        };
+        let schedule = replay.map(|token| token.schedule.as_str());
         let workers = std::thread::available_parallelism()
             .map_or(1, usize::from)
             .clamp(1, 2);
-        parallel::map_in_order(checks, workers, |_, info| self.run_one(exe, info, schedule))
-            .into_iter()
-            .collect()
+        parallel::map_in_order(&selected, workers, |_, info| {
+            self.run_one(&exe, info, schedule)
+        })
+        .into_iter()
+        .collect()
     }
 
     fn run_one(&self, exe: &Path, info: &CheckInfo, schedule: Option<&str>) -> Result<CheckResult> {

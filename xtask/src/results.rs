@@ -48,6 +48,28 @@ pub struct CheckResult {
     pub set_aside: Option<Verdict>,
 }
 
+impl CheckResult {
+    /// The failed check that stands for what stopped a variant before its checks in `mode` ran
+    /// (the policy refused its code, or it does not compile): `verdict` and `message` say it all.
+    ///
+    /// ```text
+    /// let result = CheckResult::stopped("the code compiles", mode, Verdict::CompileError, errors);
+    /// ```
+    pub fn stopped(name: &str, mode: Mode, verdict: Verdict, message: String) -> CheckResult {
+        CheckResult {
+            name: name.to_owned(),
+            mode,
+            verdict,
+            message,
+            advice: None,
+            report: None,
+            replay: None,
+            output: String::new(),
+            set_aside: None,
+        }
+    }
+}
+
 /// Sets aside the model checker's `livelock` and `timeout` verdicts in `results`: loom gave up
 /// (its branch budget, or the time budget) rather than proved a failure. loom lets a spinning
 /// thread read an old value again and again, so correct spin-waiting and polling exhaust either
