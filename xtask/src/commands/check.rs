@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 use harness::protocol::ReplayToken;
 use harness::verdict::Verdict;
 
+use crate::bench;
 use crate::catalog::{Catalog, Kata};
 use crate::checker::{Checker, Options};
 use crate::cli::{Format, RunArgs};
@@ -35,7 +36,7 @@ pub fn check(catalog: &Catalog, name: &str, args: &RunArgs, perf: bool) -> Resul
         }
     }
     if perf && run.verdict == Verdict::Pass && args.format == Format::Human {
-        if let Some(line) = super::bench::performance_line(catalog, &kata, &source) {
+        if let Some(line) = bench::performance::line(catalog, &kata, &source) {
             anstream::print!("\n{line}");
         }
     }
