@@ -18,7 +18,9 @@
 //! The state of one execution lives beside what it describes, and starts afresh with each
 //! execution or round: the recorded steps ([`crate::trace`]), the thread census
 //! ([`crate::thread::census`]), the watched children and scratch directories of process mode
-//! ([`crate::process`]), and the noise drawn in a stress round ([`crate::noise`]).
+//! ([`crate::process`]), and the noise drawn in a stress round ([`crate::noise`]). A child
+//! process started in a role runs no check: it keeps only its arguments
+//! ([`crate::process::role_args`]).
 //!
 //! The order of a run: [`begin`], the panic hook, then per execution [`begin_execution`] and
 //! the body; the report is written once, by whoever [`claims the finish`](claim_finish).
