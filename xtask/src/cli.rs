@@ -13,110 +13,163 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// The subcommands.
+/// The subcommands, each a struct of its arguments whose `run` is in its module of
+/// [`commands`](crate::commands).
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// List the katas by track, with how far you got in each.
-    List {
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-    },
+    List(List),
     /// Print the first kata that does not pass yet, in `list` order, and how to start on it.
-    Next,
+    Next(Next),
     /// Print a kata's lesson (its README).
-    Lesson {
-        /// The kata, e.g. `hit_counter`.
-        kata: String,
-    },
+    Lesson(Lesson),
     /// Build a kata's code and run its checks.
-    Check {
-        /// The kata to check, e.g. `hit_counter`.
-        kata: String,
-        /// Options shared with `replay`.
-        #[command(flatten)]
-        run: RunArgs,
-        /// Skip the performance measurement that follows a pass of a kata with a performance
-        /// target (it never changes the verdict).
-        #[arg(long)]
-        no_perf: bool,
-    },
+    Check(Check),
     /// Measure a kata's approaches (time, speedup, peak memory) with its benchmark, built
     /// optimised against your file; with a performance target, also against the reference
     /// solution.
-    Bench {
-        /// The kata, e.g. `false_sharing`.
-        kata: String,
-        /// A file to measure in place of the kata's `src/lib.rs`.
-        #[arg(long, value_name = "FILE")]
-        source: Option<PathBuf>,
-        /// Run every approach once at the smallest load: does the benchmark still work?
-        #[arg(long)]
-        quick: bool,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-    },
+    Bench(Bench),
     /// Re-check a kata every time its file is saved (keys on a terminal: n h l r q).
-    Watch {
-        /// The kata to watch (default: the first that does not pass yet, as `next` says).
-        kata: Option<String>,
-        /// Poll the file for changes instead of asking the operating system to report them.
-        #[arg(long)]
-        poll: bool,
-    },
+    Watch(Watch),
     /// Show the next hint for a kata.
-    Hint {
-        /// The kata, e.g. `hit_counter`.
-        kata: String,
-    },
+    Hint(Hint),
     /// Print a kata's reference solution, once your file passes.
-    Solution {
-        /// The kata, e.g. `hit_counter`.
-        kata: String,
-        /// Print it even though your file does not pass yet.
-        #[arg(long)]
-        force: bool,
-    },
+    Solution(Solution),
     /// Restore a kata's starting code from git, keeping a backup of your file.
-    Reset {
-        /// The kata, e.g. `hit_counter`.
-        kata: String,
-    },
+    Reset(Reset),
     /// Rerun one failing check on exactly the schedule that failed.
-    Replay {
-        /// The kata, e.g. `hit_counter`.
-        kata: String,
-        /// The replay token printed by `check` (MODE.CHECK or MODE.CHECK.SCHEDULE).
-        token: String,
-        /// Options shared with `check`.
-        #[command(flatten)]
-        run: RunArgs,
-    },
+    Replay(Replay),
     /// Prove the katas' checks: solutions pass, mutants get their expected verdicts.
-    Verify {
-        /// Only this kata (default: every kata).
-        kata: Option<String>,
-        /// Write the mutants' explanation snapshots instead of comparing them.
-        #[arg(long, conflicts_with = "repeat")]
-        bless: bool,
-        /// Check every variant this many times and count the runs that got the expected
-        /// verdict (the same verdict every run is the promise; snapshots are not compared).
-        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
-        repeat: Option<u32>,
-    },
+    Verify(Verify),
     /// Mutation testing: mutate the reference solutions with concurrency operators and prove
     /// the checks catch every mutant.
-    Mutate(MutateArgs),
+    Mutate(Mutate),
     /// Grade a submission (or a class of them) against this repository's own checks.
-    Grade(GradeArgs),
+    Grade(Grade),
     /// The project's own test suite, as CI runs it: formatting, lints, tests, then verify.
-    Test,
+    Test(Test),
     /// Print shell completions for the command `xtask` (e.g. with `alias xtask='cargo xtask'`).
-    Completions {
-        /// The shell.
-        shell: Shell,
-    },
+    Completions(Completions),
+}
+
+/// `list`.
+#[derive(Args, Debug)]
+pub struct List {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+/// `next`.
+#[derive(Args, Debug)]
+pub struct Next {}
+
+/// `lesson`.
+#[derive(Args, Debug)]
+pub struct Lesson {
+    /// The kata, e.g. `hit_counter`.
+    pub kata: String,
+}
+
+/// `check`.
+#[derive(Args, Debug)]
+pub struct Check {
+    /// The kata to check, e.g. `hit_counter`.
+    pub kata: String,
+    /// Options shared with `replay`.
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Skip the performance measurement that follows a pass of a kata with a performance
+    /// target (it never changes the verdict).
+    #[arg(long)]
+    pub no_perf: bool,
+}
+
+/// `bench`.
+#[derive(Args, Debug)]
+pub struct Bench {
+    /// The kata, e.g. `false_sharing`.
+    pub kata: String,
+    /// A file to measure in place of the kata's `src/lib.rs`.
+    #[arg(long, value_name = "FILE")]
+    pub source: Option<PathBuf>,
+    /// Run every approach once at the smallest load: does the benchmark still work?
+    #[arg(long)]
+    pub quick: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+/// `watch`.
+#[derive(Args, Debug)]
+pub struct Watch {
+    /// The kata to watch (default: the first that does not pass yet, as `next` says).
+    pub kata: Option<String>,
+    /// Poll the file for changes instead of asking the operating system to report them.
+    #[arg(long)]
+    pub poll: bool,
+}
+
+/// `hint`.
+#[derive(Args, Debug)]
+pub struct Hint {
+    /// The kata, e.g. `hit_counter`.
+    pub kata: String,
+}
+
+/// `solution`.
+#[derive(Args, Debug)]
+pub struct Solution {
+    /// The kata, e.g. `hit_counter`.
+    pub kata: String,
+    /// Print it even though your file does not pass yet.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `reset`.
+#[derive(Args, Debug)]
+pub struct Reset {
+    /// The kata, e.g. `hit_counter`.
+    pub kata: String,
+}
+
+/// `replay`.
+#[derive(Args, Debug)]
+pub struct Replay {
+    /// The kata, e.g. `hit_counter`.
+    pub kata: String,
+    /// The replay token printed by `check` (MODE.CHECK or MODE.CHECK.SCHEDULE).
+    pub token: String,
+    /// Options shared with `check`.
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// `verify`.
+#[derive(Args, Debug)]
+pub struct Verify {
+    /// Only this kata (default: every kata).
+    pub kata: Option<String>,
+    /// Write the mutants' explanation snapshots instead of comparing them.
+    #[arg(long, conflicts_with = "repeat")]
+    pub bless: bool,
+    /// Check every variant this many times and count the runs that got the expected
+    /// verdict (the same verdict every run is the promise; snapshots are not compared).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub repeat: Option<u32>,
+}
+
+/// `test`.
+#[derive(Args, Debug)]
+pub struct Test {}
+
+/// `completions`.
+#[derive(Args, Debug)]
+pub struct Completions {
+    /// The shell.
+    pub shell: Shell,
 }
 
 /// Options of every command that builds and runs a kata's checks.
@@ -139,10 +192,10 @@ pub struct RunArgs {
     pub verbose: bool,
 }
 
-/// Options of `mutate`.
+/// `mutate`.
 #[derive(Args, Debug, Clone)]
 #[command(group(ArgGroup::new("which").required(true).args(["katas", "all"])))]
-pub struct MutateArgs {
+pub struct Mutate {
     /// The katas to mutate, e.g. `barrier nightclub`.
     pub katas: Vec<String>,
     /// Mutate every kata.
@@ -173,10 +226,10 @@ pub fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
 }
 
-/// Options of `grade`.
+/// `grade`.
 #[derive(Args, Debug, Clone)]
 #[command(group(ArgGroup::new("what").required(true).args(["submission", "class"])))]
-pub struct GradeArgs {
+pub struct Grade {
     /// A submission: a clone of this repository with a learner's work in it. Only the files
     /// under `exercises/*/<kata>/src/` are taken from it.
     #[arg(long, value_name = "DIR")]

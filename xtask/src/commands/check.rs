@@ -10,37 +10,41 @@ use harness::verdict::Verdict;
 use crate::bench;
 use crate::catalog::{Catalog, Kata};
 use crate::checker::{Checker, Options};
-use crate::cli::{Format, RunArgs};
+use crate::cli::{Check, Format, Replay, RunArgs};
 use crate::links;
 use crate::output::{self, Detail};
 use crate::results::KataRun;
 use crate::state::{self, State};
 
-/// `cargo xtask check <kata>`: every check of the kata on the learner's file or `--source`.
-///
-/// With `perf`, a pass of a kata with `[performance]` in its `kata.toml` is followed by a
-/// performance line (human format only), which never changes the verdict or the exit status.
-pub fn check(catalog: &Catalog, name: &str, args: &RunArgs, perf: bool) -> Result<ExitCode> {
-    let kata = catalog.find(name)?;
-    let (source, content) = source_file(catalog, &kata, args)?;
-    let mut checker = Checker::new(catalog, &kata, &source, options(args))?;
-    let run = checker.check_all()?;
-    let learners = is_learner_file(&kata, &source);
-    if learners {
-        remember(catalog, &kata, &run, &content)?;
-    }
-    print(catalog, &run, args);
-    if learners && args.format == Format::Human {
-        if let Some(line) = super::hint::pointer(&kata, run.verdict) {
-            anstream::print!("{line}");
+impl Check {
+    /// `cargo xtask check <kata>`: every check of the kata on the learner's file or `--source`.
+    ///
+    /// Unless `--no-perf`, a pass of a kata with `[performance]` in its `kata.toml` is followed
+    /// by a performance line (human format only), which never changes the verdict or the exit
+    /// status.
+    pub fn run(self, catalog: &Catalog) -> Result<ExitCode> {
+        let (name, args, perf) = (self.kata.as_str(), &self.run, !self.no_perf);
+        let kata = catalog.find(name)?;
+        let (source, content) = source_file(catalog, &kata, args)?;
+        let mut checker = Checker::new(catalog, &kata, &source, options(args))?;
+        let run = checker.check_all()?;
+        let learners = is_learner_file(&kata, &source);
+        if learners {
+            remember(catalog, &kata, &run, &content)?;
         }
-    }
-    if perf && run.verdict == Verdict::Pass && args.format == Format::Human {
-        if let Some(line) = bench::performance::line(catalog, &kata, &source) {
-            anstream::print!("\n{line}");
+        print(catalog, &run, args);
+        if learners && args.format == Format::Human {
+            if let Some(line) = super::hint::pointer(&kata, run.verdict) {
+                anstream::print!("{line}");
+            }
         }
+        if perf && run.verdict == Verdict::Pass && args.format == Format::Human {
+            if let Some(line) = bench::performance::line(catalog, &kata, &source) {
+                anstream::print!("\n{line}");
+            }
+        }
+        Ok(super::status(run.verdict == Verdict::Pass))
     }
-    Ok(super::status(run.verdict == Verdict::Pass))
 }
 
 /// How many times `watch` checks a file that keeps changing while it is checked.
@@ -82,15 +86,18 @@ fn remember(catalog: &Catalog, kata: &Kata, run: &KataRun, content: &[u8]) -> Re
     })
 }
 
-/// `cargo xtask replay <kata> <token>`: one check on the schedule the token carries.
-pub fn replay(catalog: &Catalog, name: &str, token: &str, args: &RunArgs) -> Result<ExitCode> {
-    let kata = catalog.find(name)?;
-    let token: ReplayToken = token.parse().map_err(anyhow::Error::msg)?;
-    let (source, _) = source_file(catalog, &kata, args)?;
-    let mut checker = Checker::new(catalog, &kata, &source, options(args))?;
-    let run = checker.replay(&token)?;
-    print(catalog, &run, args);
-    Ok(super::status(run.verdict == Verdict::Pass))
+impl Replay {
+    /// `cargo xtask replay <kata> <token>`: one check on the schedule the token carries.
+    pub fn run(self, catalog: &Catalog) -> Result<ExitCode> {
+        let (name, token, args) = (self.kata.as_str(), self.token.as_str(), &self.run);
+        let kata = catalog.find(name)?;
+        let token: ReplayToken = token.parse().map_err(anyhow::Error::msg)?;
+        let (source, _) = source_file(catalog, &kata, args)?;
+        let mut checker = Checker::new(catalog, &kata, &source, options(args))?;
+        let run = checker.replay(&token)?;
+        print(catalog, &run, args);
+        Ok(super::status(run.verdict == Verdict::Pass))
+    }
 }
 
 /// The file to check and its content: `--source`, else the learner's `src/lib.rs`.

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 
 use crate::catalog::{Catalog, Kata};
-use crate::cli::{GradeArgs, GradeFormat};
+use crate::cli::{self, GradeFormat};
 use crate::formats;
 use crate::gradebook::{self, Skipped};
 use crate::grading::{self, Grade, Settings};
@@ -26,21 +26,23 @@ const STEP_SUMMARY_ENV: &str = "GITHUB_STEP_SUMMARY";
 /// The characters a student folder's name may have besides letters and digits.
 const NAME_PUNCTUATION: [char; 6] = ['-', '_', '.', '@', '+', ' '];
 
-/// `cargo xtask grade`: exit status 0 for full marks (with `--class`: for a gradebook written),
-/// 1 for less, 2 when a kata could not be graded at all (the grade is still written).
-pub fn grade(catalog: &Catalog, args: &GradeArgs) -> Result<ExitCode> {
-    let katas = select(catalog, &args.katas)?;
-    let settings = Settings {
-        jobs: usize::from(args.jobs),
-        time_limit: args.time_limit.map(Duration::from_secs),
-        memory_mb: args.memory_limit,
-        build_time_limit: args.build_time_limit.map(Duration::from_secs),
-        progress: true,
-    };
-    match (&args.submission, &args.class) {
-        (Some(dir), None) => submission(catalog, &katas, dir, args, settings),
-        (None, Some(dir)) => class(catalog, &katas, dir, args, settings),
-        _ => bail!("give either --submission DIR or --class DIR"),
+impl cli::Grade {
+    /// `cargo xtask grade`: exit status 0 for full marks (with `--class`: for a gradebook written),
+    /// 1 for less, 2 when a kata could not be graded at all (the grade is still written).
+    pub fn run(self, catalog: &Catalog) -> Result<ExitCode> {
+        let katas = select(catalog, &self.katas)?;
+        let settings = Settings {
+            jobs: usize::from(self.jobs),
+            time_limit: self.time_limit.map(Duration::from_secs),
+            memory_mb: self.memory_limit,
+            build_time_limit: self.build_time_limit.map(Duration::from_secs),
+            progress: true,
+        };
+        match (&self.submission, &self.class) {
+            (Some(dir), None) => submission(catalog, &katas, dir, &self, settings),
+            (None, Some(dir)) => class(catalog, &katas, dir, &self, settings),
+            _ => bail!("give either --submission DIR or --class DIR"),
+        }
     }
 }
 
@@ -60,7 +62,7 @@ fn submission(
     catalog: &Catalog,
     katas: &[Kata],
     dir: &Path,
-    args: &GradeArgs,
+    args: &cli::Grade,
     settings: Settings,
 ) -> Result<ExitCode> {
     let submission = Submission::open(catalog, dir)?;
@@ -98,7 +100,7 @@ fn class(
     catalog: &Catalog,
     katas: &[Kata],
     dir: &Path,
-    args: &GradeArgs,
+    args: &cli::Grade,
     settings: Settings,
 ) -> Result<ExitCode> {
     let (submissions, skipped) = students(catalog, dir)?;

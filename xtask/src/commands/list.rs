@@ -7,7 +7,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::catalog::{Catalog, Kata};
-use crate::cli::Format;
+use crate::cli::{Format, List};
 use crate::state::{Progress, State};
 
 /// One kata as `list --format json` shows it.
@@ -24,16 +24,19 @@ struct Entry<'a> {
     summary: &'a str,
 }
 
-/// Prints every kata, sorted by (track, difficulty, name).
-pub fn list(catalog: &Catalog, format: Format) -> Result<ExitCode> {
-    let katas = catalog.all()?;
-    let state = State::load(&catalog.root);
-    let progress: Vec<Progress> = katas.iter().map(|kata| state.progress_of(kata)).collect();
-    match format {
-        Format::Json => println!("{}", json(&katas, &progress)),
-        Format::Human => anstream::print!("{}", human(&katas, &progress)),
+impl List {
+    /// Prints every kata, sorted by (track, difficulty, name).
+    pub fn run(self, catalog: &Catalog) -> Result<ExitCode> {
+        let format = self.format;
+        let katas = catalog.all()?;
+        let state = State::load(&catalog.root);
+        let progress: Vec<Progress> = katas.iter().map(|kata| state.progress_of(kata)).collect();
+        match format {
+            Format::Json => println!("{}", json(&katas, &progress)),
+            Format::Human => anstream::print!("{}", human(&katas, &progress)),
+        }
+        Ok(ExitCode::SUCCESS)
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 fn json(katas: &[Kata], progress: &[Progress]) -> String {

@@ -1,4 +1,5 @@
-//! One module per subcommand; each returns the process's exit status or a user-facing error.
+//! One module per subcommand, with the `run` of the subcommand's arguments (a struct of
+//! [`cli`](crate::cli)); each returns the process's exit status or a user-facing error.
 
 mod bench;
 mod check;
@@ -25,32 +26,21 @@ use crate::cli::Command;
 /// Runs `command` against the katas of `catalog`.
 pub fn run(catalog: &Catalog, command: Command) -> Result<ExitCode> {
     match command {
-        Command::List { format } => list::list(catalog, format),
-        Command::Check { kata, run, no_perf } => check::check(catalog, &kata, &run, !no_perf),
-        Command::Bench {
-            kata,
-            source,
-            quick,
-            format,
-        } => bench::bench(catalog, &kata, source.as_deref(), quick, format),
-        Command::Hint { kata } => hint::hint(catalog, &kata),
-        Command::Next => next::next(catalog),
-        Command::Lesson { kata } => lesson::lesson(catalog, &kata),
-        Command::Watch { kata, poll } => watch::watch(catalog, kata.as_deref(), poll),
-        Command::Reset { kata } => reset::reset(catalog, &kata),
-        Command::Solution { kata, force } => solution::solution(catalog, &kata, force),
-        Command::Completions { shell } => completions::completions(catalog, shell),
-        // `--repeat` and `--bless` exclude each other (see `cli`).
-        Command::Verify {
-            kata,
-            repeat: Some(times),
-            ..
-        } => verify::verify_repeatedly(catalog, kata.as_deref(), times),
-        Command::Verify { kata, bless, .. } => verify::verify(catalog, kata.as_deref(), bless),
-        Command::Replay { kata, token, run } => check::replay(catalog, &kata, &token, &run),
-        Command::Mutate(args) => mutate::mutate(catalog, &args),
-        Command::Grade(args) => grade::grade(catalog, &args),
-        Command::Test => test::test(catalog),
+        Command::List(command) => command.run(catalog),
+        Command::Next(command) => command.run(catalog),
+        Command::Lesson(command) => command.run(catalog),
+        Command::Check(command) => command.run(catalog),
+        Command::Bench(command) => command.run(catalog),
+        Command::Watch(command) => command.run(catalog),
+        Command::Hint(command) => command.run(catalog),
+        Command::Solution(command) => command.run(catalog),
+        Command::Reset(command) => command.run(catalog),
+        Command::Replay(command) => command.run(catalog),
+        Command::Verify(command) => command.run(catalog),
+        Command::Mutate(command) => command.run(catalog),
+        Command::Grade(command) => command.run(catalog),
+        Command::Test(command) => command.run(catalog),
+        Command::Completions(command) => command.run(catalog),
     }
 }
 

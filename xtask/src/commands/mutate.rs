@@ -28,7 +28,7 @@ use serde::Serialize;
 
 use crate::catalog::{Catalog, Kata};
 use crate::checker::{Checker, Options};
-use crate::cli::{Format, MutateArgs};
+use crate::cli::{Format, Mutate};
 use crate::mutation::{self, Mutant};
 
 /// What became of one mutant.
@@ -92,102 +92,106 @@ struct Job<'a> {
     mutant: Mutant,
 }
 
-/// Runs `mutate` as `args` say.
-pub fn mutate(catalog: &Catalog, args: &MutateArgs) -> Result<ExitCode> {
-    let katas = match args.all {
-        true => catalog.all()?,
-        false => args
-            .katas
+impl Mutate {
+    /// Runs `mutate` as its arguments say.
+    pub fn run(self, catalog: &Catalog) -> Result<ExitCode> {
+        let katas = match self.all {
+            true => catalog.all()?,
+            false => self
+                .katas
+                .iter()
+                .map(|name| catalog.find(name))
+                .collect::<Result<Vec<_>>>()?,
+        };
+        if katas.is_empty() {
+            bail!("name the katas to mutate, or pass --all");
+        }
+        let mut jobs = Vec::new();
+        let mut unmatched = Vec::new();
+        for kata in &katas {
+            let mut of_kata = jobs_of(catalog, kata)?;
+            unmatched.extend(unmatched_declarations(kata, &of_kata));
+            if let Some(sample) = self.sample {
+                of_kata = sampled(
+                    of_kata,
+                    sample,
+                    self.seed ^ crate::fingerprint::fnv1a(kata.name().as_bytes()),
+                );
+            }
+            jobs.extend(of_kata);
+        }
+        if self.list {
+            for job in &jobs {
+                println!(
+                    "{} {}: {}\n{}",
+                    job.kata.name(),
+                    job.source_label,
+                    job.mutant.change,
+                    job.mutant.diff(&job.original)
+                );
+            }
+            println!("{} mutants", jobs.len());
+            return Ok(super::status(report_unmatched(&unmatched)));
+        }
+        let started = Instant::now();
+        let results = run_jobs(catalog, &jobs, self.jobs);
+        let scores: Vec<KataScore> = katas
             .iter()
-            .map(|name| catalog.find(name))
-            .collect::<Result<Vec<_>>>()?,
-    };
-    if katas.is_empty() {
-        bail!("name the katas to mutate, or pass --all");
-    }
-    let mut jobs = Vec::new();
-    let mut unmatched = Vec::new();
-    for kata in &katas {
-        let mut of_kata = jobs_of(catalog, kata)?;
-        unmatched.extend(unmatched_declarations(kata, &of_kata));
-        if let Some(sample) = args.sample {
-            of_kata = sampled(
-                of_kata,
-                sample,
-                args.seed ^ crate::fingerprint::fnv1a(kata.name().as_bytes()),
-            );
+            .map(|kata| score(kata, &jobs, &results))
+            .collect();
+        match self.format {
+            Format::Human => print_human(&scores, started.elapsed()),
+            Format::Json => println!("{}", serde_json::to_string_pretty(&scores)?),
         }
-        jobs.extend(of_kata);
-    }
-    if args.list {
-        for job in &jobs {
-            println!(
-                "{} {}: {}\n{}",
-                job.kata.name(),
-                job.source_label,
-                job.mutant.change,
-                job.mutant.diff(&job.original)
-            );
-        }
-        println!("{} mutants", jobs.len());
-        return Ok(super::status(report_unmatched(&unmatched)));
-    }
-    let started = Instant::now();
-    let results = run_jobs(catalog, &jobs, args.jobs);
-    let scores: Vec<KataScore> = katas
-        .iter()
-        .map(|kata| score(kata, &jobs, &results))
-        .collect();
-    match args.format {
-        Format::Human => print_human(&scores, started.elapsed()),
-        Format::Json => println!("{}", serde_json::to_string_pretty(&scores)?),
-    }
-    let mut failed = !report_unmatched(&unmatched);
-    let mut new_survivors = 0;
-    for kata in &scores {
-        for mutant in &kata.mutants {
-            if let (Some(_), Outcome::Killed { verdict }) = (&mutant.equivalent, &mutant.outcome) {
-                eprintln!(
+        let mut failed = !report_unmatched(&unmatched);
+        let mut new_survivors = 0;
+        for kata in &scores {
+            for mutant in &kata.mutants {
+                if let (Some(_), Outcome::Killed { verdict }) =
+                    (&mutant.equivalent, &mutant.outcome)
+                {
+                    eprintln!(
                     "error: {}: `{}` is declared equivalent, yet the checks judged it {verdict}",
                     kata.kata, mutant.change
                 );
-                failed = true;
-            }
-            match (&mutant.known_survivor, &mutant.outcome) {
-                (None, Outcome::Survived) if mutant.equivalent.is_none() => new_survivors += 1,
-                (Some(_), Outcome::Killed { verdict }) => eprintln!(
+                    failed = true;
+                }
+                match (&mutant.known_survivor, &mutant.outcome) {
+                    (None, Outcome::Survived) if mutant.equivalent.is_none() => new_survivors += 1,
+                    (Some(_), Outcome::Killed { verdict }) => eprintln!(
                     "note: {}: `{}` is declared a survivor, yet the checks judged it {verdict}: \
                      remove the declaration if they always do",
                     kata.kata, mutant.change
                 ),
-                _ => {}
+                    _ => {}
+                }
+                if let Outcome::Error { reason } = &mutant.outcome {
+                    eprintln!(
+                        "error: {}: `{}` could not be checked: {reason}",
+                        kata.kata, mutant.change
+                    );
+                    failed = true;
+                }
             }
-            if let Outcome::Error { reason } = &mutant.outcome {
-                eprintln!(
-                    "error: {}: `{}` could not be checked: {reason}",
-                    kata.kata, mutant.change
-                );
-                failed = true;
+            if let Some(min) = self.min_score {
+                if kata.score < min {
+                    eprintln!(
+                        "error: {} scores {:.1} %, below the minimum of {min} %",
+                        kata.kata, kata.score
+                    );
+                    failed = true;
+                }
             }
         }
-        if let Some(min) = args.min_score {
-            if kata.score < min {
-                eprintln!(
-                    "error: {} scores {:.1} %, below the minimum of {min} %",
-                    kata.kata, kata.score
-                );
-                failed = true;
-            }
-        }
-    }
-    if new_survivors > 0 {
-        eprintln!(
-            "error: {new_survivors} mutants survived that no kata.toml declares: strengthen \
+        if new_survivors > 0 {
+            eprintln!(
+                "error: {new_survivors} mutants survived that no kata.toml declares: strengthen \
              the checks, or declare each as `[[equivalent]]` or `[[survivor]]` with its reason"
-        );
-        failed = true;
+            );
+            failed = true;
+        }
+        Ok(super::status(!failed))
     }
-    Ok(super::status(!failed))
 }
 
 /// The declarations of `kata` (`[[equivalent]]`, `[[survivor]]`) that match none of `jobs`,

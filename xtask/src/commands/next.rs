@@ -6,18 +6,21 @@ use anstyle::Style;
 use anyhow::Result;
 
 use crate::catalog::{Catalog, Kata};
+use crate::cli::Next;
 use crate::state::{Progress, State};
 
-/// Prints the first kata that does not pass and the commands to work on it.
-pub fn next(catalog: &Catalog) -> Result<ExitCode> {
-    let katas = catalog.all()?;
-    let state = State::load(&catalog.root);
-    match first_unsolved(&katas, &state, None) {
-        Some(kata) => anstream::print!("{}", directions(catalog, kata, &state)),
-        None if katas.is_empty() => println!("There are no katas yet."),
-        None => println!("Every kata passes ({0} of {0}). Well done!", katas.len()),
+impl Next {
+    /// Prints the first kata that does not pass and the commands to work on it.
+    pub fn run(self, catalog: &Catalog) -> Result<ExitCode> {
+        let katas = catalog.all()?;
+        let state = State::load(&catalog.root);
+        match first_unsolved(&katas, &state, None) {
+            Some(kata) => anstream::print!("{}", directions(catalog, kata, &state)),
+            None if katas.is_empty() => println!("There are no katas yet."),
+            None => println!("Every kata passes ({0} of {0}). Well done!", katas.len()),
+        }
+        Ok(ExitCode::SUCCESS)
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// The first kata in `katas` (in `list` order) that does not pass; with `after`, the first one

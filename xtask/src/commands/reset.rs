@@ -8,29 +8,33 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use anyhow::{Context, Result};
 
 use crate::catalog::Catalog;
+use crate::cli::Reset;
 use crate::learner;
 
-/// Writes the committed version of the learner's file of `name` over it, after copying it to a
-/// backup whose path is printed.
-pub fn reset(catalog: &Catalog, name: &str) -> Result<ExitCode> {
-    let kata = catalog.find(name)?;
-    let file = kata.learner_source();
-    let shown = catalog.display(&file);
-    let starting = learner::committed(&catalog.root, &shown)?;
-    let current = std::fs::read(&file).ok();
-    if current.as_deref() == Some(starting.as_slice()) {
-        println!("{shown} is already the starting code of {name}: nothing to reset.");
-        return Ok(ExitCode::SUCCESS);
+impl Reset {
+    /// Writes the committed version of the learner's file of `name` over it, after copying it to a
+    /// backup whose path is printed.
+    pub fn run(self, catalog: &Catalog) -> Result<ExitCode> {
+        let name = self.kata.as_str();
+        let kata = catalog.find(name)?;
+        let file = kata.learner_source();
+        let shown = catalog.display(&file);
+        let starting = learner::committed(&catalog.root, &shown)?;
+        let current = std::fs::read(&file).ok();
+        if current.as_deref() == Some(starting.as_slice()) {
+            println!("{shown} is already the starting code of {name}: nothing to reset.");
+            return Ok(ExitCode::SUCCESS);
+        }
+        if let Some(current) = current {
+            let backup = backup_path(&catalog.root.join("target/xtask/backups"), name)?;
+            std::fs::write(&backup, current)
+                .with_context(|| format!("cannot write the backup {}", catalog.display(&backup)))?;
+            println!("Your version is kept in {}", catalog.display(&backup));
+        }
+        std::fs::write(&file, &starting).with_context(|| format!("cannot write {shown}"))?;
+        println!("Restored {shown} to the starting code of {name}.");
+        Ok(ExitCode::SUCCESS)
     }
-    if let Some(current) = current {
-        let backup = backup_path(&catalog.root.join("target/xtask/backups"), name)?;
-        std::fs::write(&backup, current)
-            .with_context(|| format!("cannot write the backup {}", catalog.display(&backup)))?;
-        println!("Your version is kept in {}", catalog.display(&backup));
-    }
-    std::fs::write(&file, &starting).with_context(|| format!("cannot write {shown}"))?;
-    println!("Restored {shown} to the starting code of {name}.");
-    Ok(ExitCode::SUCCESS)
 }
 
 /// `dir/<kata>-<YYYYMMDD-HHMMSS>.rs` (UTC), with `-2`, `-3`, ... when that file exists already.

@@ -12,7 +12,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 
 use crate::catalog::Catalog;
-use crate::cli::{Format, MutateArgs};
+use crate::cli::{Format, Mutate, Test, Verify};
 
 /// Generated mutants of each kata checked on every run: the sample changes with the commit, so
 /// that over many commits every mutant is checked.
@@ -121,76 +121,83 @@ fn commit_seed(catalog: &Catalog) -> u64 {
         .unwrap_or(0)
 }
 
-/// Runs every step, then `verify`; exit 1 if anything failed.
-pub fn test(catalog: &Catalog) -> Result<ExitCode> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let learner_work = crate::learner::touched_katas(catalog);
-    if !learner_work.is_empty() {
-        eprintln!(
-            "note: your work on {} is not formatted or linted here, and verify checks the \
+impl Test {
+    /// Runs every step, then `verify`; exit 1 if anything failed.
+    pub fn run(self, catalog: &Catalog) -> Result<ExitCode> {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let learner_work = crate::learner::touched_katas(catalog);
+        if !learner_work.is_empty() {
+            eprintln!(
+                "note: your work on {} is not formatted or linted here, and verify checks the \
              starting code as committed",
-            learner_work.join(", ")
-        );
-    }
-    let mut results = Vec::new();
-    eprintln!("==> minimum Rust version (the workspace's rust-version against every package)");
-    let started = Instant::now();
-    let problems = crate::rust_version::problems(catalog)?;
-    for problem in &problems {
-        eprintln!("error: {problem}");
-    }
-    results.push((
-        "minimum Rust version",
-        problems.is_empty(),
-        started.elapsed().as_secs_f64(),
-    ));
-    for step in steps(catalog, &learner_work) {
-        eprintln!("==> {} (cargo {})", step.what, step.args.join(" "));
+                learner_work.join(", ")
+            );
+        }
+        let mut results = Vec::new();
+        eprintln!("==> minimum Rust version (the workspace's rust-version against every package)");
         let started = Instant::now();
-        let status = Command::new(&cargo)
-            .args(&step.args)
-            .current_dir(&catalog.root)
-            .status()
-            .with_context(|| format!("could not run cargo for {}", step.what))?;
-        results.push((step.what, status.success(), started.elapsed().as_secs_f64()));
-    }
-    let seed = commit_seed(catalog);
-    eprintln!(
+        let problems = crate::rust_version::problems(catalog)?;
+        for problem in &problems {
+            eprintln!("error: {problem}");
+        }
+        results.push((
+            "minimum Rust version",
+            problems.is_empty(),
+            started.elapsed().as_secs_f64(),
+        ));
+        for step in steps(catalog, &learner_work) {
+            eprintln!("==> {} (cargo {})", step.what, step.args.join(" "));
+            let started = Instant::now();
+            let status = Command::new(&cargo)
+                .args(&step.args)
+                .current_dir(&catalog.root)
+                .status()
+                .with_context(|| format!("could not run cargo for {}", step.what))?;
+            results.push((step.what, status.success(), started.elapsed().as_secs_f64()));
+        }
+        let seed = commit_seed(catalog);
+        eprintln!(
         "==> sampled mutants (cargo xtask mutate --all --sample {MUTANTS_PER_KATA} --seed {seed})"
     );
-    let started = Instant::now();
-    let sampled = MutateArgs {
-        katas: Vec::new(),
-        all: true,
-        sample: Some(MUTANTS_PER_KATA),
-        seed,
-        jobs: crate::cli::default_jobs(),
-        min_score: None,
-        list: false,
-        format: Format::Human,
-    };
-    let survived_none = super::mutate::mutate(catalog, &sampled)? == ExitCode::SUCCESS;
-    results.push((
-        "sampled mutants",
-        survived_none,
-        started.elapsed().as_secs_f64(),
-    ));
-    eprintln!("==> verify (every kata)");
-    let started = Instant::now();
-    let verified = super::verify::verify(catalog, None, false)? == ExitCode::SUCCESS;
-    results.push(("verify", verified, started.elapsed().as_secs_f64()));
+        let started = Instant::now();
+        let sampled = Mutate {
+            katas: Vec::new(),
+            all: true,
+            sample: Some(MUTANTS_PER_KATA),
+            seed,
+            jobs: crate::cli::default_jobs(),
+            min_score: None,
+            list: false,
+            format: Format::Human,
+        };
+        let survived_none = sampled.run(catalog)? == ExitCode::SUCCESS;
+        results.push((
+            "sampled mutants",
+            survived_none,
+            started.elapsed().as_secs_f64(),
+        ));
+        eprintln!("==> verify (every kata)");
+        let started = Instant::now();
+        let every_kata = Verify {
+            kata: None,
+            bless: false,
+            repeat: None,
+        };
+        let verified = every_kata.run(catalog)? == ExitCode::SUCCESS;
+        results.push(("verify", verified, started.elapsed().as_secs_f64()));
 
-    println!();
-    for (what, ok, seconds) in &results {
-        println!(
-            "{:<26} {:<6} {seconds:>7.1} s",
-            what,
-            if *ok { "ok" } else { "FAILED" }
-        );
+        println!();
+        for (what, ok, seconds) in &results {
+            println!(
+                "{:<26} {:<6} {seconds:>7.1} s",
+                what,
+                if *ok { "ok" } else { "FAILED" }
+            );
+        }
+        let failed = results.iter().filter(|(_, ok, _)| !ok).count();
+        println!("{} passed, {failed} failed", results.len() - failed);
+        Ok(super::status(failed == 0))
     }
-    let failed = results.iter().filter(|(_, ok, _)| !ok).count();
-    println!("{} passed, {failed} failed", results.len() - failed);
-    Ok(super::status(failed == 0))
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ use harness::verdict::Verdict;
 
 use crate::catalog::{Catalog, Kata};
 use crate::checker::{Checker, Options};
+use crate::cli::Verify;
 use crate::output::{self, Detail};
 use crate::results::{CheckResult, KataRun};
 
@@ -86,9 +87,19 @@ struct Case<'a> {
     snapshot: Option<PathBuf>,
 }
 
+impl Verify {
+    /// `cargo xtask verify`: once, or `--repeat` times (which excludes `--bless`, see `cli`).
+    pub fn run(self, catalog: &Catalog) -> Result<ExitCode> {
+        match self.repeat {
+            Some(times) => verify_repeatedly(catalog, self.kata.as_deref(), times),
+            None => verify(catalog, self.kata.as_deref(), self.bless),
+        }
+    }
+}
+
 /// Verifies one kata, or all of them; exit 1 on any mismatch. With `bless`, mutants'
 /// explanation snapshots are written rather than compared.
-pub fn verify(catalog: &Catalog, only: Option<&str>, bless: bool) -> Result<ExitCode> {
+fn verify(catalog: &Catalog, only: Option<&str>, bless: bool) -> Result<ExitCode> {
     let katas = katas(catalog, only)?;
     let cases = cases(catalog, &katas)?;
 
@@ -146,7 +157,7 @@ pub fn verify(catalog: &Catalog, only: Option<&str>, bless: bool) -> Result<Exit
 /// Checks every variant of one kata (or all) `times` times; prints, per variant, how many runs
 /// got the expected verdict, which verdicts the others got and why. Exit 1 unless every run of every
 /// variant met its expectation.
-pub fn verify_repeatedly(catalog: &Catalog, only: Option<&str>, times: u32) -> Result<ExitCode> {
+fn verify_repeatedly(catalog: &Catalog, only: Option<&str>, times: u32) -> Result<ExitCode> {
     let katas = katas(catalog, only)?;
     let cases = cases(catalog, &katas)?;
     let table = Table::for_cases(&cases);

@@ -14,7 +14,7 @@ use harness::verdict::Verdict;
 
 use crate::catalog::{Catalog, Kata};
 use crate::checker::Options;
-use crate::cli::Format;
+use crate::cli::{Format, Hint, List, Watch};
 use crate::keys::Keys;
 use crate::output::Detail;
 use crate::state::State;
@@ -36,53 +36,58 @@ enum Leave {
     Switch(Box<Kata>),
 }
 
-/// Watches `name`, or the first kata that does not pass yet.
-pub fn watch(catalog: &Catalog, name: Option<&str>, poll: bool) -> Result<ExitCode> {
-    let katas = catalog.all()?;
-    if katas.is_empty() {
-        bail!("there are no katas to watch (none under exercises/)");
-    }
-    let mut kata = match name {
-        Some(name) => catalog.find(name)?,
-        None => {
-            let state = State::load(&catalog.root);
-            match super::next::first_unsolved(&katas, &state, None) {
-                Some(kata) => kata.clone(),
-                None => {
-                    println!("Every kata passes. To watch one anyway: cargo xtask watch <kata>");
-                    return Ok(ExitCode::SUCCESS);
+impl Watch {
+    /// Watches `name`, or the first kata that does not pass yet.
+    pub fn run(self, catalog: &Catalog) -> Result<ExitCode> {
+        let (name, poll) = (self.kata.as_deref(), self.poll);
+        let katas = catalog.all()?;
+        if katas.is_empty() {
+            bail!("there are no katas to watch (none under exercises/)");
+        }
+        let mut kata = match name {
+            Some(name) => catalog.find(name)?,
+            None => {
+                let state = State::load(&catalog.root);
+                match super::next::first_unsolved(&katas, &state, None) {
+                    Some(kata) => kata.clone(),
+                    None => {
+                        println!(
+                            "Every kata passes. To watch one anyway: cargo xtask watch <kata>"
+                        );
+                        return Ok(ExitCode::SUCCESS);
+                    }
                 }
             }
-        }
-    };
-    let (send, events) = mpsc::channel();
-    let keys = match std::io::stdin().is_terminal() {
-        true => {
-            let send = send.clone();
-            Some(Keys::start(move |key| send.send(Event::Key(key)).is_ok())?)
-        }
-        false => None,
-    };
-    let interactive = keys.is_some();
-    loop {
-        let send = send.clone();
-        let file_watch = FileWatch::start(&kata.learner_source(), poll, move |saved| {
-            let _ = send.send(match saved {
-                Ok(()) => Event::Saved,
-                Err(message) => Event::WatchFailed(message),
-            });
-        })?;
-        let mut session = Session {
-            catalog,
-            katas: &katas,
-            kata: &kata,
-            file_watch: &file_watch,
-            interactive,
-            checked: None,
         };
-        match session.run(&events)? {
-            Leave::Quit => return Ok(ExitCode::SUCCESS),
-            Leave::Switch(next) => kata = *next,
+        let (send, events) = mpsc::channel();
+        let keys = match std::io::stdin().is_terminal() {
+            true => {
+                let send = send.clone();
+                Some(Keys::start(move |key| send.send(Event::Key(key)).is_ok())?)
+            }
+            false => None,
+        };
+        let interactive = keys.is_some();
+        loop {
+            let send = send.clone();
+            let file_watch = FileWatch::start(&kata.learner_source(), poll, move |saved| {
+                let _ = send.send(match saved {
+                    Ok(()) => Event::Saved,
+                    Err(message) => Event::WatchFailed(message),
+                });
+            })?;
+            let mut session = Session {
+                catalog,
+                katas: &katas,
+                kata: &kata,
+                file_watch: &file_watch,
+                interactive,
+                checked: None,
+            };
+            match session.run(&events)? {
+                Leave::Quit => return Ok(ExitCode::SUCCESS),
+                Leave::Switch(next) => kata = *next,
+            }
         }
     }
 }
@@ -122,12 +127,18 @@ impl Session<'_> {
                 }
                 Event::Key(b'h') => {
                     println!();
-                    super::hint::hint(self.catalog, self.kata.name())?;
+                    Hint {
+                        kata: self.kata.name().to_owned(),
+                    }
+                    .run(self.catalog)?;
                     self.help();
                 }
                 Event::Key(b'l') => {
                     println!();
-                    super::list::list(self.catalog, Format::Human)?;
+                    List {
+                        format: Format::Human,
+                    }
+                    .run(self.catalog)?;
                     self.help();
                 }
                 Event::Key(b'q' | b'Q' | 4) => return Ok(Leave::Quit),
