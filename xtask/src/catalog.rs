@@ -30,6 +30,8 @@ pub struct Kata {
     pub dir: PathBuf,
     /// The track's name from its directory (`01-races` gives `races`).
     pub track_name: String,
+    /// The repository root, where the kata's checks, benchmark and solutions are.
+    root: PathBuf,
 }
 
 impl Catalog {
@@ -129,6 +131,7 @@ impl Catalog {
             meta,
             dir: entry.dir.clone(),
             track_name,
+            root: self.root.clone(),
         })
     }
 }
@@ -139,26 +142,43 @@ impl Kata {
         &self.meta.name
     }
 
+    /// The repository root the kata was found in.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     /// The learner's file, `exercises/NN-track/<kata>/src/lib.rs`.
     pub fn learner_source(&self) -> PathBuf {
         self.dir.join("src").join("lib.rs")
     }
 
+    /// Whether `path` is the learner's file (another path to it included): the one question
+    /// behind remembering a check, "your file" and a replay command without `--source`.
+    ///
+    /// ```text
+    /// assert!(kata.is_learner_file(&kata.learner_source()));
+    /// ```
+    pub fn is_learner_file(&self, path: &Path) -> bool {
+        let canonical = |path: &Path| std::fs::canonicalize(path).ok();
+        canonical(path).is_some_and(|path| Some(path) == canonical(&self.learner_source()))
+    }
+
     /// The checks, `tests/<kata>.rs`.
-    pub fn checks_file(&self, root: &Path) -> PathBuf {
-        root.join("tests").join(format!("{}.rs", self.name()))
+    pub fn checks_file(&self) -> PathBuf {
+        self.root.join("tests").join(format!("{}.rs", self.name()))
     }
 
     /// The benchmark, `tests/benches/<kata>.rs` (not every kata has one).
-    pub fn bench_file(&self, root: &Path) -> PathBuf {
-        root.join("tests")
+    pub fn bench_file(&self) -> PathBuf {
+        self.root
+            .join("tests")
             .join("benches")
             .join(format!("{}.rs", self.name()))
     }
 
     /// `solutions/<kata>/`.
-    pub fn solutions_dir(&self, root: &Path) -> PathBuf {
-        root.join("solutions").join(self.name())
+    pub fn solutions_dir(&self) -> PathBuf {
+        self.root.join("solutions").join(self.name())
     }
 }
 

@@ -75,7 +75,7 @@ impl<'a> Checker<'a> {
         source: &Path,
         options: Options<'a>,
     ) -> Result<Self> {
-        let variant = Variant::prepare(&catalog.root, kata, source)?;
+        let variant = Variant::prepare(kata, source)?;
         Ok(Checker {
             catalog,
             kata,
@@ -178,7 +178,7 @@ impl<'a> Checker<'a> {
                     ..grading
                 }
             });
-            let build = match compile::build(&self.catalog.root, &self.variant, backend, limits)? {
+            let build = match compile::build(&self.variant, backend, limits)? {
                 Built::Binary(exe) => {
                     let cell = self.options.sandbox.map(|s| s.cell(&exe)).transpose()?;
                     let checks = run::list(&exe, cell.as_ref())?;
@@ -292,8 +292,7 @@ impl<'a> Checker<'a> {
     /// `cargo xtask replay <kata> <token>`, with `--source` when the file is not the learner's.
     fn replay_command(&self, token: &str) -> String {
         let mut command = format!("cargo xtask replay {} {token}", self.kata.name());
-        let learner = std::fs::canonicalize(self.kata.learner_source()).ok();
-        if learner.as_ref() != Some(&self.variant.source) {
+        if !self.kata.is_learner_file(&self.variant.source) {
             command.push_str(&format!(" --source {}", self.source_display()));
         }
         command

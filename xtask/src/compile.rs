@@ -48,33 +48,29 @@ static BUILD_TURN: Mutex<()> = Mutex::new(());
 /// How much of cargo's output a limited build keeps (its JSON messages name the executable).
 const BUILD_OUTPUT_CAP: usize = 32 << 20;
 
-/// Builds the check binary of `variant` for `backend`, sharing `root/target` with the workspace
-/// (or the target directory named by `CARGO_TARGET_DIR`, when it is set); under `limits` when
-/// there are some, where a build that runs out of time or memory is a compile error.
-pub fn build(
-    root: &Path,
-    variant: &Variant,
-    backend: Backend,
-    limits: Option<BuildLimits>,
-) -> Result<Built> {
-    let mut command = cargo(root, variant, "test", &["--test", "checks"]);
+/// Builds the check binary of `variant` for `backend`, sharing the repository's `target/` with
+/// the workspace (or the target directory named by `CARGO_TARGET_DIR`, when it is set); under
+/// `limits` when there are some, where a build that runs out of time or memory is a compile
+/// error.
+pub fn build(variant: &Variant, backend: Backend, limits: Option<BuildLimits>) -> Result<Built> {
+    let mut command = cargo(variant, "test", &["--test", "checks"]);
     if let Some(feature) = backend.feature() {
         command.args(["--features", feature]);
     }
-    run_build(root, variant, command, "checks", limits)
+    run_build(variant, command, "checks", limits)
 }
 
 /// Builds the benchmark of `variant` (its bench target, see [`Variant`]) with cargo's `bench`
 /// profile (optimised, like `--release`) on the std backend, in the same target directory as
 /// [`build`]. The variant's manifest must have the bench target (its kata has a benchmark).
-pub fn build_bench(root: &Path, variant: &Variant) -> Result<Built> {
-    let command = cargo(root, variant, "bench", &["--bench", BENCH_TARGET]);
-    run_build(root, variant, command, BENCH_TARGET, None)
+pub fn build_bench(variant: &Variant) -> Result<Built> {
+    let command = cargo(variant, "bench", &["--bench", BENCH_TARGET]);
+    run_build(variant, command, BENCH_TARGET, None)
 }
 
 /// `cargo <subcommand> <args> --no-run` on the variant's manifest, in the shared target
 /// directory.
-fn cargo(root: &Path, variant: &Variant, subcommand: &str, args: &[&str]) -> Command {
+fn cargo(variant: &Variant, subcommand: &str, args: &[&str]) -> Command {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
     command
@@ -90,7 +86,7 @@ fn cargo(root: &Path, variant: &Variant, subcommand: &str, args: &[&str]) -> Com
         .env("CARGO_INCREMENTAL", "0")
         .stdin(Stdio::null());
     if std::env::var_os("CARGO_TARGET_DIR").is_none() {
-        command.env("CARGO_TARGET_DIR", root.join("target"));
+        command.env("CARGO_TARGET_DIR", variant.root.join("target"));
     }
     command
 }
@@ -142,7 +138,6 @@ impl Drop for SlowBuildNotice {
 
 /// Runs the build `command` (under `limits`, if any) and finds the executable of `target`.
 fn run_build(
-    root: &Path,
     variant: &Variant,
     mut command: Command,
     target: &str,
@@ -199,7 +194,7 @@ fn run_build(
         };
     }
     if !messages.errors.is_empty() {
-        let root_prefix = format!("{}/", root.display());
+        let root_prefix = format!("{}/", variant.root.display());
         let text = messages.errors.join("\n").replace(&root_prefix, "");
         return Ok(Built::CompileError(text.trim_end().to_owned()));
     }

@@ -665,7 +665,7 @@ mod katas {
         let catalog = Catalog::at(root.canonicalize().unwrap()).unwrap();
         let mut refused = Vec::new();
         for kata in catalog.all().unwrap() {
-            let solutions = kata.solutions_dir(&catalog.root);
+            let solutions = kata.solutions_dir();
             let mut files = vec![kata.learner_source(), solutions.join("lib.rs")];
             for dir in ["alternatives", "mutants"] {
                 if let Ok(entries) = std::fs::read_dir(solutions.join(dir)) {

@@ -17,14 +17,17 @@ pub struct Variant {
     pub dir: PathBuf,
     /// The source file, absolute.
     pub source: PathBuf,
+    /// The repository root, whose `target/` the variant is built in.
+    pub root: PathBuf,
 }
 
 impl Variant {
     /// Writes (or refreshes) the scratch crate of `kata` built from `source`, an existing file.
-    pub fn prepare(root: &Path, kata: &Kata, source: &Path) -> Result<Variant> {
+    pub fn prepare(kata: &Kata, source: &Path) -> Result<Variant> {
+        let root = kata.root();
         let source = std::fs::canonicalize(source)
             .with_context(|| format!("cannot read {}", source.display()))?;
-        let checks = kata.checks_file(root);
+        let checks = kata.checks_file();
         if !checks.is_file() {
             bail!(
                 "{} is missing: kata `{}` has no checks",
@@ -32,7 +35,7 @@ impl Variant {
                 kata.name()
             );
         }
-        let bench = kata.bench_file(root);
+        let bench = kata.bench_file();
         let bench = bench.is_file().then_some(bench);
         let hash = fingerprint::hex(source.as_os_str().as_encoded_bytes());
         // The package name is the variant's own, so that cargo gives each variant its own
@@ -58,7 +61,11 @@ impl Variant {
         })?;
         write_if_changed(&dir.join("Cargo.toml"), &text)?;
         refresh_lock(&root.join("Cargo.lock"), &dir.join("Cargo.lock"))?;
-        Ok(Variant { dir, source })
+        Ok(Variant {
+            dir,
+            source,
+            root: root.to_path_buf(),
+        })
     }
 
     /// The scratch crate's manifest.

@@ -24,18 +24,13 @@ pub mod render;
 
 /// Builds the benchmark of `kata` against `source` (`what` names it in progress); the
 /// compiler's errors when it does not compile.
-pub fn build(
-    catalog: &Catalog,
-    kata: &Kata,
-    source: &Path,
-    what: &str,
-) -> Result<Result<PathBuf, String>> {
+pub fn build(kata: &Kata, source: &Path, what: &str) -> Result<Result<PathBuf, String>> {
     eprintln!(
         "building {}'s benchmark against {what} (optimised; the first time takes a while)...",
         kata.name()
     );
-    let variant = Variant::prepare(&catalog.root, kata, source)?;
-    Ok(match compile::build_bench(&catalog.root, &variant)? {
+    let variant = Variant::prepare(kata, source)?;
+    Ok(match compile::build_bench(&variant)? {
         Built::Binary(exe) => Ok(exe),
         Built::CompileError(errors) => Err(errors),
     })
@@ -43,10 +38,9 @@ pub fn build(
 
 /// "your file" for the learner's own file, else the file's path.
 pub fn label(catalog: &Catalog, kata: &Kata, source: &Path) -> String {
-    let canonical = |path: &Path| std::fs::canonicalize(path).ok();
-    match canonical(source).is_some() && canonical(source) == canonical(&kata.learner_source()) {
+    match kata.is_learner_file(source) {
         true => "your file".to_owned(),
-        false => catalog.display(&canonical(source).unwrap_or_else(|| source.to_path_buf())),
+        false => catalog.display(&std::fs::canonicalize(source).unwrap_or(source.to_path_buf())),
     }
 }
 
@@ -58,7 +52,7 @@ pub fn no_benchmark(catalog: &Catalog, kata: &Kata) -> String {
         .into_iter()
         .filter(|name| benches.join(format!("{name}.rs")).is_file())
         .collect();
-    let file = catalog.display(&kata.bench_file(&catalog.root));
+    let file = catalog.display(&kata.bench_file());
     let listed = match with.is_empty() {
         true => "no kata has one yet".to_owned(),
         false => format!("katas with one: {}", with.join(", ")),

@@ -13,7 +13,7 @@ use crate::metadata::Performance;
 
 /// The benchmark of the reference solution.
 fn reference_exe(catalog: &Catalog, kata: &Kata) -> Result<PathBuf> {
-    let solution = kata.solutions_dir(&catalog.root).join("lib.rs");
+    let solution = kata.solutions_dir().join("lib.rs");
     if !solution.is_file() {
         bail!(
             "kata `{}` has [performance] but no reference solution ({} is missing)",
@@ -21,7 +21,7 @@ fn reference_exe(catalog: &Catalog, kata: &Kata) -> Result<PathBuf> {
             catalog.display(&solution)
         );
     }
-    match build(catalog, kata, &solution, "the reference solution")? {
+    match build(kata, &solution, "the reference solution")? {
         Ok(exe) => Ok(exe),
         Err(errors) => {
             let first = errors.lines().next().unwrap_or_default();
@@ -111,11 +111,11 @@ fn measure_performance(
     performance: &Performance,
     source: &Path,
 ) -> Result<Comparison> {
-    if !kata.bench_file(&catalog.root).is_file() {
+    if !kata.bench_file().is_file() {
         bail!("{}", no_benchmark(catalog, kata));
     }
     let what = label(catalog, kata, source);
-    let exe = match build(catalog, kata, source, &what)? {
+    let exe = match build(kata, source, &what)? {
         Ok(exe) => exe,
         Err(errors) => {
             let first = errors.lines().next().unwrap_or_default();

@@ -20,7 +20,7 @@ impl Bench {
         let (name, quick, format) = (self.kata.as_str(), self.quick, self.format);
         let source = self.source.as_deref();
         let kata = catalog.find(name)?;
-        if !kata.bench_file(&catalog.root).is_file() {
+        if !kata.bench_file().is_file() {
             bail!("{}", no_benchmark(catalog, &kata));
         }
         let source = source.map_or_else(|| kata.learner_source(), Path::to_path_buf);
@@ -28,7 +28,7 @@ impl Bench {
         if !source.is_file() {
             bail!("cannot read {}", catalog.display(&source));
         }
-        let exe = match build(catalog, &kata, &source, &what)? {
+        let exe = match build(&kata, &source, &what)? {
             Ok(exe) => exe,
             Err(errors) => {
                 anstream::println!(

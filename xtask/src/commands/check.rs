@@ -1,6 +1,6 @@
 //! `check` and `replay`: build a variant, run its checks, print the result, remember it.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -28,7 +28,7 @@ impl Check {
         let (source, content) = source_file(catalog, &kata, args)?;
         let mut checker = Checker::new(catalog, &kata, &source, options(args))?;
         let run = checker.check_all()?;
-        let learners = is_learner_file(&kata, &source);
+        let learners = kata.is_learner_file(&source);
         if learners {
             remember(catalog, &kata, &run, &content)?;
         }
@@ -109,11 +109,6 @@ fn source_file(catalog: &Catalog, kata: &Kata, args: &RunArgs) -> Result<(PathBu
     let content = std::fs::read(&path)
         .with_context(|| format!("cannot read {what}{}", catalog.display(&path)))?;
     Ok((path, content))
-}
-
-fn is_learner_file(kata: &Kata, source: &Path) -> bool {
-    let canonical = |path: &Path| std::fs::canonicalize(path).ok();
-    canonical(source).is_some() && canonical(source) == canonical(&kata.learner_source())
 }
 
 fn options(args: &RunArgs) -> Options<'static> {

@@ -244,7 +244,7 @@ impl Job<'_> {
 
 /// Every mutant of the kata's solution and correct alternatives.
 fn jobs_of<'a>(catalog: &Catalog, kata: &'a Kata) -> Result<Vec<Job<'a>>> {
-    let solutions = kata.solutions_dir(&catalog.root);
+    let solutions = kata.solutions_dir();
     let mut sources = vec![solutions.join("lib.rs")];
     sources.extend(super::verify::rust_files(&solutions.join("alternatives"))?);
     let mut jobs = Vec::new();

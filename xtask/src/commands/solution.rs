@@ -15,7 +15,7 @@ impl Solution {
     pub fn run(self, catalog: &Catalog) -> Result<ExitCode> {
         let (name, force) = (self.kata.as_str(), self.force);
         let kata = catalog.find(name)?;
-        let path = kata.solutions_dir(&catalog.root).join("lib.rs");
+        let path = kata.solutions_dir().join("lib.rs");
         let shown = catalog.display(&path);
         if !path.is_file() {
             bail!("kata `{name}` has no reference solution ({shown} is missing)");

@@ -330,7 +330,7 @@ fn first_difference(expected: &str, got: &str) -> Option<(usize, String, String)
 
 /// The variants of one kata: solution, alternatives, mutants, starting code.
 fn cases_of<'a>(catalog: &Catalog, kata: &'a Kata) -> Result<Vec<Case<'a>>> {
-    let solutions = kata.solutions_dir(&catalog.root);
+    let solutions = kata.solutions_dir();
     let solution = solutions.join("lib.rs");
     if !solution.is_file() {
         bail!(
@@ -442,7 +442,7 @@ mod tests {
         let catalog = Catalog::at(root).unwrap();
         let mut missing = Vec::new();
         for kata in catalog.all().unwrap() {
-            let mutants = kata.solutions_dir(&catalog.root).join("mutants");
+            let mutants = kata.solutions_dir().join("mutants");
             for source in rust_files(&mutants).unwrap() {
                 if let Err(err) = mutant_verdict(&catalog, &kata, &source) {
                     missing.push(err.to_string());

@@ -189,7 +189,7 @@ impl Session<'_> {
     fn passed(&self) -> String {
         let name = self.kata.name();
         let good = AnsiColor::Green.on_default().bold();
-        let solution = self.kata.solutions_dir(&self.catalog.root).join("lib.rs");
+        let solution = self.kata.solutions_dir().join("lib.rs");
         let mut out = format!(
             "\n{good}{name} passes. Well done!{good:#}\n\
              \x20 compare with the reference solution ({}): cargo xtask solution {name}\n",
