@@ -50,6 +50,8 @@ pub enum Command {
     Test(Test),
     /// Print shell completions for the command `xtask` (e.g. with `alias xtask='cargo xtask'`).
     Completions(Completions),
+    /// Write the skeleton of a new kata, which verifies as written (for kata authors).
+    New(New),
 }
 
 /// `list`.
@@ -170,6 +172,19 @@ pub struct Test {}
 pub struct Completions {
     /// The shell.
     pub shell: Shell,
+}
+
+/// `new`.
+#[derive(Args, Debug)]
+pub struct New {
+    /// The kata's name: lowercase words joined by `_`, e.g. `ticket_lock`.
+    pub kata: String,
+    /// The track it joins, e.g. 2 (its directory is `exercises/02-...`).
+    #[arg(long)]
+    pub track: u32,
+    /// The name of a track that has no directory yet, e.g. `atomics`.
+    #[arg(long, value_name = "NAME")]
+    pub track_name: Option<String>,
 }
 
 /// Options of every command that builds and runs a kata's checks.

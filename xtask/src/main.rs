@@ -47,6 +47,7 @@ mod run;
 mod rust_version;
 mod sandbox;
 mod sanitize;
+mod scaffold;
 mod spawn;
 mod state;
 mod submission;

@@ -9,6 +9,7 @@ mod hint;
 mod lesson;
 mod list;
 mod mutate;
+mod new;
 mod next;
 mod reset;
 mod solution;
@@ -41,6 +42,7 @@ pub fn run(catalog: &Catalog, command: Command) -> Result<ExitCode> {
         Command::Grade(command) => command.run(catalog),
         Command::Test(command) => command.run(catalog),
         Command::Completions(command) => command.run(catalog),
+        Command::New(command) => command.run(catalog),
     }
 }
 
