@@ -103,6 +103,26 @@ impl Sandbox {
         std::fs::write(self.state_file(), state.to_string()).unwrap();
     }
 
+    /// Makes `tests/` a copy of the real one instead of a link to it, so that a command may add
+    /// checks without touching the real ones.
+    fn own_tests_folder(&self) {
+        let tests = self.root.join("tests");
+        std::fs::remove_file(&tests).unwrap();
+        let status = Command::new("cp")
+            .arg("-R")
+            .arg(real_root().join("tests"))
+            .arg(&tests)
+            .status()
+            .expect("cp runs");
+        assert!(status.success(), "cannot copy tests/");
+        // Variants name the harness by its real path (the sandbox's is a link to it): so must
+        // the copied checks crate, or cargo sees two harness packages.
+        let manifest = tests.join("Cargo.toml");
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        let real = format!("harness = {{ path = {:?} }}", real_root().join("harness"));
+        std::fs::write(&manifest, text.replace("harness.workspace = true", &real)).unwrap();
+    }
+
     /// Commits the sandbox's files to a fresh git repository.
     fn commit(&self) {
         let git = |args: &[&str]| {
@@ -323,6 +343,41 @@ fn a_failed_check_leads_to_the_hint_for_its_verdict() {
     let elsewhere = sandbox.xtask(&["check", "hit_counter", "--source", mutant.to_str().unwrap()]);
     assert_eq!(elsewhere.status.code(), Some(1), "{}", stderr(&elsewhere));
     assert!(!stdout(&elsewhere).contains("Stuck?"));
+}
+
+#[test]
+fn a_new_kata_verifies_and_its_mutants_are_killed_as_written() {
+    let sandbox = Sandbox::new("new-kata");
+    sandbox.own_tests_folder();
+    let created = sandbox.xtask(&["new", "demo_kata", "--track", "1"]);
+    assert_eq!(created.status.code(), Some(0), "{}", stderr(&created));
+    assert!(stdout(&created).contains("tests/demo_kata.rs"));
+    let manifest = std::fs::read_to_string(sandbox.root.join("tests/Cargo.toml")).unwrap();
+    assert!(manifest.contains("name = \"demo_kata\""), "{manifest}");
+
+    let verified = sandbox.xtask(&["verify", "demo_kata", "--bless"]);
+    let text = stdout(&verified);
+    assert_eq!(
+        verified.status.code(),
+        Some(0),
+        "{text}{}",
+        stderr(&verified)
+    );
+    assert!(
+        text.lines()
+            .any(|row| row.contains("mutants/load_then_store.rs") && row.ends_with("ok")),
+        "{text}"
+    );
+    let mutated = sandbox.xtask(&["mutate", "demo_kata"]);
+    assert_eq!(mutated.status.code(), Some(0), "{}", stderr(&mutated));
+
+    let again = sandbox.xtask(&["new", "demo_kata", "--track", "1"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        stderr(&again).contains("exists already"),
+        "{}",
+        stderr(&again)
+    );
 }
 
 #[test]
