@@ -30,19 +30,24 @@ const PROJECT_PACKAGES: [&str; 3] = ["harness", "xtask", "checks"];
 /// The suite's cargo steps. The katas in `learner_work` (the learner's files, which differ from
 /// the starting code as committed) are neither formatted nor linted: the suite judges what the
 /// project wrote.
-fn steps(catalog: &Catalog, learner_work: &[String]) -> Vec<Step> {
+fn steps(catalog: &Catalog, learner_work: &[String]) -> Result<Vec<Step>> {
     let words = |args: &[&str]| args.iter().map(|arg| arg.to_string()).collect::<Vec<_>>();
     let mut formatting = words(&["fmt", "--check"]);
     match learner_work.is_empty() {
         true => formatting.push("--all".into()),
         false => {
-            let katas = catalog.names();
-            let kept = PROJECT_PACKAGES
-                .iter()
-                .chain(&katas)
-                .filter(|package| !learner_work.iter().any(|kata| kata == *package));
+            let mut kept: Vec<String> = PROJECT_PACKAGES.map(str::to_owned).to_vec();
+            for kata in catalog.all()? {
+                if !learner_work.iter().any(|learners| learners == kata.name()) {
+                    kept.push(kata.name().to_owned());
+                }
+                // A kata's provided code is the project's, whatever the learner changed.
+                if kata.dir.join("support").is_dir() {
+                    kept.push(format!("{}_support", kata.name()));
+                }
+            }
             for package in kept {
-                formatting.extend(["-p".to_owned(), package.to_string()]);
+                formatting.extend(["-p".to_owned(), package]);
             }
         }
     }
@@ -64,7 +69,7 @@ fn steps(catalog: &Catalog, learner_work: &[String]) -> Vec<Step> {
             "warnings",
         ])
     };
-    vec![
+    Ok(vec![
         Step {
             what: "formatting",
             args: formatting,
@@ -102,7 +107,7 @@ fn steps(catalog: &Catalog, learner_work: &[String]) -> Vec<Step> {
             what: "xtask tests",
             args: words(&["test", "-p", "xtask"]),
         },
-    ]
+    ])
 }
 
 /// The seed of the mutants sampled: the first 16 hex digits of the commit checked out, or 0
@@ -145,7 +150,7 @@ impl Test {
             problems.is_empty(),
             started.elapsed().as_secs_f64(),
         ));
-        for step in steps(catalog, &learner_work) {
+        for step in steps(catalog, &learner_work)? {
             eprintln!("==> {} (cargo {})", step.what, step.args.join(" "));
             let started = Instant::now();
             let status = Command::new(&cargo)
@@ -212,15 +217,19 @@ mod tests {
     #[test]
     fn the_learners_katas_are_neither_formatted_nor_linted() {
         let catalog = catalog();
-        let everything = steps(&catalog, &[]);
+        let everything = steps(&catalog, &[]).unwrap();
         assert_eq!(everything[0].args, ["fmt", "--check", "--all"]);
         assert!(!everything[1].args.contains(&"--exclude".to_owned()));
 
         let learner_work = ["bank".to_owned(), "hit_counter".to_owned()];
-        let steps = steps(&catalog, &learner_work);
+        let steps = steps(&catalog, &learner_work).unwrap();
         let formatted = &steps[0].args;
-        for package in ["harness", "xtask", "checks", "barrier", "nightclub"] {
-            assert!(formatted.contains(&package.to_owned()), "{formatted:?}");
+        let provided = ["spsc_ring_support", "model_choice_support"];
+        for package in ["harness", "xtask", "checks", "barrier", "nightclub"]
+            .iter()
+            .chain(&provided)
+        {
+            assert!(formatted.contains(&package.to_string()), "{formatted:?}");
         }
         for kata in &learner_work {
             assert!(!formatted.contains(kata), "{formatted:?}");
