@@ -8,11 +8,11 @@
 use std::sync::atomic::{AtomicUsize as StdAtomicUsize, Ordering as StdOrdering};
 
 use barrier::Barrier;
+use checks::threads::spawn_named;
 use harness::cell::UnsafeCell;
 use harness::check::{mode, Checks, Mode};
 use harness::sync::atomic::{AtomicUsize, Ordering};
 use harness::sync::Arc;
-use harness::thread::{self, JoinHandle};
 
 fn main() {
     Checks::new()
@@ -63,21 +63,13 @@ fn zero_panics() {
     );
 }
 
-/// Starts a named thread.
-fn spawn<R: Send + 'static>(
-    name: String,
-    body: impl FnOnce() -> R + Send + 'static,
-) -> JoinHandle<R> {
-    thread::Builder::new().name(name).spawn(body).unwrap()
-}
-
 /// Runs `body(id)` on `n` threads: threads 1.. are spawned, thread 0 is the caller.
 fn on_threads(n: usize, body: impl Fn(usize) + Send + Sync + 'static) {
     let body = Arc::new(body);
     let handles: Vec<_> = (1..n)
         .map(|id| {
             let body = Arc::clone(&body);
-            spawn(format!("thread {id}"), move || body(id))
+            spawn_named(format!("thread {id}"), move || body(id))
         })
         .collect();
     body(0);

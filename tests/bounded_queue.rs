@@ -7,9 +7,10 @@
 //! consumers at once.
 
 use bounded_queue::BoundedQueue;
+use checks::threads::spawn_named;
 use harness::check::{mode, Checks, Mode};
 use harness::sync::Arc;
-use harness::thread::{self, JoinHandle};
+use harness::thread::JoinHandle;
 
 fn main() {
     Checks::new()
@@ -147,14 +148,6 @@ fn capacity_zero_panics() {
     );
 }
 
-/// Starts a named thread.
-fn spawn<R: Send + 'static>(
-    name: String,
-    body: impl FnOnce() -> R + Send + 'static,
-) -> JoinHandle<R> {
-    thread::Builder::new().name(name).spawn(body).unwrap()
-}
-
 /// Asserts that the queue holds no more than its capacity right now.
 fn assert_not_overfull(queue: &BoundedQueue<usize>, capacity: usize, when: &str) {
     let len = queue.len();
@@ -174,7 +167,7 @@ fn waiting_producer_goes_on() {
     queue.push(0);
     let producer = {
         let queue = Arc::clone(&queue);
-        spawn("producer".into(), move || {
+        spawn_named("producer", move || {
             for item in 1..=items {
                 queue.push(item);
             }
@@ -203,7 +196,7 @@ fn waiting_consumer_gets_item() {
     let queue = Arc::new(BoundedQueue::new(1));
     let consumer = {
         let queue = Arc::clone(&queue);
-        spawn("consumer".into(), move || {
+        spawn_named("consumer", move || {
             (0..items).map(|_| queue.pop()).collect::<Vec<usize>>()
         })
     };
@@ -249,7 +242,7 @@ fn never_overfull() {
     let handles: Vec<_> = (0..producers)
         .map(|producer| {
             let queue = Arc::clone(&queue);
-            spawn(format!("producer {producer}"), move || {
+            spawn_named(format!("producer {producer}"), move || {
                 for item in 0..items {
                     queue.push((producer + 1) * 100 + item);
                     assert_not_overfull(&queue, capacity, "right after a push");
@@ -300,7 +293,7 @@ fn consumers_share_items() {
     let queue = Arc::new(BoundedQueue::new(capacity));
     let producer = {
         let queue = Arc::clone(&queue);
-        spawn("producer".into(), move || {
+        spawn_named("producer", move || {
             for item in 0..items {
                 queue.push(100 + item); // producer 0
             }
@@ -308,7 +301,7 @@ fn consumers_share_items() {
     };
     let consumer = {
         let queue = Arc::clone(&queue);
-        spawn("consumer".into(), move || {
+        spawn_named("consumer", move || {
             (0..per_consumer)
                 .map(|_| {
                     let item = queue.pop();
@@ -355,7 +348,7 @@ fn producers_and_consumers_wait_at_once() {
     let producers: Vec<JoinHandle<()>> = (0..2)
         .map(|producer| {
             let queue = Arc::clone(&queue);
-            spawn(format!("producer {producer}"), move || {
+            spawn_named(format!("producer {producer}"), move || {
                 for item in 0..per_thread {
                     queue.push(100 * producer + item);
                 }
@@ -364,7 +357,7 @@ fn producers_and_consumers_wait_at_once() {
         .collect();
     let consumer = {
         let queue = Arc::clone(&queue);
-        spawn("consumer 1".into(), move || {
+        spawn_named("consumer 1", move || {
             (0..per_thread).map(|_| queue.pop()).collect::<Vec<usize>>()
         })
     };

@@ -10,11 +10,11 @@
 
 use std::sync::Mutex as StdMutex;
 
+use checks::threads::spawn_named;
 use checks::validators::cigarette_smokers::{validate, validate_so_far, Item, Step};
 use cigarette_smokers::{Ingredient, Table};
 use harness::check::{mode, Checks, Mode};
 use harness::sync::Arc;
-use harness::thread::{self, JoinHandle};
 
 fn main() {
     Checks::new()
@@ -48,14 +48,6 @@ fn record(log: &Log, step: Step) {
         .push(step);
 }
 
-/// Starts a named thread.
-fn spawn<R: Send + 'static>(
-    name: String,
-    body: impl FnOnce() -> R + Send + 'static,
-) -> JoinHandle<R> {
-    thread::Builder::new().name(name).spawn(body).unwrap()
-}
-
 /// The agent runs one round per entry of `missing`; `per_ingredient` smokers hold each
 /// ingredient, and together they make as many cigarettes as there are rounds without it (shared
 /// out as evenly as possible). Checks the table's history.
@@ -79,7 +71,7 @@ fn session(missing: &[Ingredient], per_ingredient: usize) {
                 0 => format!("smoker with {}", item(has)),
                 _ => format!("smoker {} with {}", i + 1, item(has)),
             };
-            spawn(name, move || {
+            spawn_named(name, move || {
                 for _ in 0..share {
                     table.smoker(has, || record(&log, Step::Take(item(has))));
                 }
@@ -89,7 +81,7 @@ fn session(missing: &[Ingredient], per_ingredient: usize) {
     let agent = {
         let (table, log) = (Arc::clone(&table), Arc::clone(&log));
         let missing = missing.to_vec();
-        spawn("agent".into(), move || {
+        spawn_named("agent", move || {
             for round in missing {
                 table.agent(round, |put| {
                     record(&log, Step::Put(item(put)));
@@ -131,7 +123,7 @@ fn rounds_in_turn() {
         let (down, both_down) = std::sync::mpsc::channel();
         let agent = {
             let (table, log) = (Arc::clone(&table), Arc::clone(&log));
-            spawn("agent".into(), move || {
+            spawn_named("agent", move || {
                 table.agent(missing, |put| {
                     record(&log, Step::Put(item(put)));
                     down.send(()).ok();

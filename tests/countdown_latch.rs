@@ -5,12 +5,12 @@
 //! waiting thread is released when it gets there (no lost wakeup), and what the counting threads
 //! did before their `count_down()` is visible after `wait()`.
 
+use checks::threads::spawn_named;
 use countdown_latch::Latch;
 use harness::cell::UnsafeCell;
 use harness::check::{mode, Checks, Mode};
 use harness::sync::atomic::{AtomicUsize, Ordering};
 use harness::sync::Arc;
-use harness::thread::{self, JoinHandle};
 
 fn main() {
     Checks::new()
@@ -97,14 +97,6 @@ fn count_down_when_open() {
     never_closed.wait();
 }
 
-/// Starts a named thread.
-fn spawn<R: Send + 'static>(
-    name: String,
-    body: impl FnOnce() -> R + Send + 'static,
-) -> JoinHandle<R> {
-    thread::Builder::new().name(name).spawn(body).unwrap()
-}
-
 fn wait_until_zero() {
     // One worker counts down several times while others wait: a waiter woken by an early
     // count_down() must not go on.
@@ -118,7 +110,7 @@ fn wait_until_zero() {
     let handles: Vec<_> = (0..waiters)
         .map(|id| {
             let (latch, started) = (Arc::clone(&latch), Arc::clone(&started));
-            spawn(format!("waiter {id}"), move || {
+            spawn_named(format!("waiter {id}"), move || {
                 latch.wait();
                 let started = started.load(Ordering::SeqCst);
                 assert_eq!(
@@ -131,7 +123,7 @@ fn wait_until_zero() {
         .collect();
     let worker = {
         let (latch, started) = (Arc::clone(&latch), Arc::clone(&started));
-        spawn("worker".into(), move || {
+        spawn_named("worker", move || {
             for _ in 0..count {
                 started.fetch_add(1, Ordering::SeqCst);
                 latch.count_down();
@@ -160,7 +152,7 @@ fn every_waiter_released() {
     let handles: Vec<_> = (0..waiters)
         .map(|id| {
             let latch = Arc::clone(&latch);
-            spawn(format!("waiter {id}"), move || {
+            spawn_named(format!("waiter {id}"), move || {
                 latch.wait();
                 let left = latch.count();
                 assert_eq!(left, 0, "wait() returned, but count() is {left}, not 0");
@@ -197,7 +189,7 @@ fn work_is_seen() {
     let handles: Vec<_> = (0..workers)
         .map(|id| {
             let (latch, notes) = (Arc::clone(&latch), Arc::clone(&notes));
-            spawn(format!("worker {id}"), move || {
+            spawn_named(format!("worker {id}"), move || {
                 // SAFETY: only this worker writes note `id`, before its count_down().
                 notes.0[id].with_mut(|note| unsafe { *note = id + 1 });
                 latch.count_down();

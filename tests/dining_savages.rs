@@ -9,11 +9,12 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Mutex as StdMutex;
 
+use checks::threads::spawn_named;
 use checks::validators::dining_savages::{validate, Event, Step};
 use dining_savages::Pot;
 use harness::check::{mode, Checks, Mode};
 use harness::sync::Arc;
-use harness::thread::{self, JoinHandle};
+use harness::thread;
 
 fn main() {
     Checks::new()
@@ -41,14 +42,6 @@ fn record(log: &Log, step: Step) {
         .push(Event::new(thread, step));
 }
 
-/// Starts a named thread.
-fn spawn<R: Send + 'static>(
-    name: String,
-    body: impl FnOnce() -> R + Send + 'static,
-) -> JoinHandle<R> {
-    thread::Builder::new().name(name).spawn(body).unwrap()
-}
-
 /// A pot of `servings`, a cook who fills it `fills` times, and `savages` savages who eat `meals`
 /// servings each (`fills * servings == savages * meals`: every serving is eaten, and the last
 /// fill is needed). Checks the pot's history and returns it.
@@ -62,7 +55,7 @@ fn feast(servings: usize, fills: usize, savages: usize, meals: usize) -> Vec<Eve
     let log: Log = Arc::new(StdMutex::new(Vec::new()));
     let cook = {
         let (pot, log) = (Arc::clone(&pot), Arc::clone(&log));
-        spawn("cook".into(), move || {
+        spawn_named("cook", move || {
             for _ in 0..fills {
                 pot.cook(|| record(&log, Step::Fill));
             }
@@ -71,7 +64,7 @@ fn feast(servings: usize, fills: usize, savages: usize, meals: usize) -> Vec<Eve
     let eaters: Vec<_> = (0..savages)
         .map(|id| {
             let (pot, log) = (Arc::clone(&pot), Arc::clone(&log));
-            spawn(format!("savage {id}"), move || {
+            spawn_named(format!("savage {id}"), move || {
                 for _ in 0..meals {
                     pot.get_serving(|| record(&log, Step::Take));
                 }

@@ -11,11 +11,12 @@ use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
+use checks::threads::spawn_named;
 use event_loop::EventLoop;
 use harness::check::Checks;
 use harness::future::{judge, Probe, ProbeStats, Signal};
 use harness::sync::{Arc, Condvar, Mutex};
-use harness::thread::{self, JoinHandle};
+use harness::thread::JoinHandle;
 
 fn main() {
     Checks::new()
@@ -260,13 +261,6 @@ fn io_task(
     })
 }
 
-fn spawn_named(name: &str, body: impl FnOnce() + Send + 'static) -> JoinHandle<()> {
-    thread::Builder::new()
-        .name(name.to_owned())
-        .spawn(body)
-        .unwrap()
-}
-
 /// The notes' example: T1, T2 and T3 wait for I/O; T3's completes first, then T1's, then T2's.
 /// A loop that checks T1 and T2 each time round wastes polls on tasks that are not ready.
 fn notes_example() {
@@ -327,7 +321,7 @@ fn two_threads_wake_two_tasks() {
         let (task, task_stats) = Probe::new(&format!("T{n}"), signal.wait());
         event_loop.spawn(task);
         stats.push(task_stats);
-        threads.push(spawn_named(&format!("I/O thread {n}"), move || {
+        threads.push(spawn_named(format!("I/O thread {n}"), move || {
             signal.fire()
         }));
     }
@@ -408,7 +402,7 @@ fn one_task_woken_from_two_threads() {
     let threads: Vec<JoinHandle<()>> = (1..=2)
         .map(|n| {
             let (events, progress) = (events.clone(), Arc::clone(&progress));
-            spawn_named(&format!("I/O thread {n}"), move || {
+            spawn_named(format!("I/O thread {n}"), move || {
                 progress.wait_for("polling T2");
                 events.happen();
                 progress.note(format!("woke T1 from I/O thread {n}"));
@@ -445,9 +439,7 @@ fn spawned_from_two_threads() {
         .map(|(n, signal)| {
             let (task, stats) = Probe::new(&format!("T{}", n + 1), async move { signal.fire() });
             let event_loop = Arc::clone(&event_loop);
-            let thread = spawn_named(&format!("spawner {}", n + 1), move || {
-                event_loop.spawn(task)
-            });
+            let thread = spawn_named(format!("spawner {}", n + 1), move || event_loop.spawn(task));
             (stats, thread)
         })
         .unzip();

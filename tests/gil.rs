@@ -10,12 +10,13 @@
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
+use checks::threads::spawn_named;
 use gil::{Gil, GilGuard};
 use harness::cell::UnsafeCell;
 use harness::check::{mode, Checks, Mode};
 use harness::detect::{Bypass, Gauge, GaugeGuard};
 use harness::sync::Arc;
-use harness::thread::{self, JoinHandle};
+use harness::thread;
 
 fn main() {
     Checks::new()
@@ -51,14 +52,6 @@ fn main() {
             hands_over_at_the_interval,
         )
         .run();
-}
-
-/// Starts a named thread.
-fn spawn<R: Send + 'static>(
-    name: String,
-    body: impl FnOnce() -> R + Send + 'static,
-) -> JoinHandle<R> {
-    thread::Builder::new().name(name).spawn(body).unwrap()
 }
 
 fn alone_never_waits() {
@@ -108,7 +101,7 @@ fn shared_between_threads() {
     drop(guard);
     let other = {
         let gil = Arc::clone(&gil);
-        spawn("other".into(), move || {
+        spawn_named("other", move || {
             let mut guard = gil.acquire();
             for _ in 0..10 {
                 guard.tick();
@@ -207,7 +200,7 @@ fn waiter_gets_the_gil() {
     let (running, _) = interpreter.resume(0);
     let waiter = {
         let interpreter = Arc::clone(&interpreter);
-        spawn("thread 1".into(), move || {
+        spawn_named("thread 1", move || {
             let guard = interpreter.gil.acquire();
             let (running, _) = interpreter.resume(1);
             let seen = interpreter.executed();
@@ -245,7 +238,7 @@ fn run_threads(threads: usize, interval: u32, ticks: usize) {
     let handles: Vec<_> = (0..threads)
         .map(|me| {
             let interpreter = Arc::clone(&interpreter);
-            spawn(format!("thread {me}"), move || interpreter.run(me, ticks))
+            spawn_named(format!("thread {me}"), move || interpreter.run(me, ticks))
         })
         .collect();
     for handle in handles {
@@ -290,7 +283,7 @@ fn waiter_is_not_starved() {
     let handles: Vec<_> = (0..2)
         .map(|me| {
             let (gil, bypass) = (Arc::clone(&gil), Arc::clone(&bypass));
-            spawn(format!("thread {me}"), move || {
+            spawn_named(format!("thread {me}"), move || {
                 thread::yield_now();
                 let waiting = bypass.wait();
                 let mut guard: GilGuard<'_> = gil.acquire();
@@ -342,7 +335,7 @@ fn hands_over_at_the_interval() {
                 Arc::clone(&seen),
                 Arc::clone(&asking),
             );
-            spawn("waiter".to_owned(), move || {
+            spawn_named("waiter", move || {
                 asking.store(true, Ordering::SeqCst);
                 let _guard = gil.acquire();
                 seen.store(holder_ticks.load(Ordering::SeqCst), Ordering::SeqCst);

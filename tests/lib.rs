@@ -11,6 +11,7 @@ pub mod linearizable;
 pub mod property;
 pub mod rwlock;
 pub mod starting_line;
+pub mod threads;
 pub mod together;
 pub mod validators;
 pub mod waker;

@@ -6,11 +6,12 @@
 //! `reset()` follows at once, `waiters()` counts the threads inside `wait()`, and what the setter
 //! did before `set()` is visible after `wait()`.
 
+use checks::threads::spawn_named;
 use harness::cell::UnsafeCell;
 use harness::check::{mode, Checks, Mode};
 use harness::sync::atomic::{AtomicBool, Ordering};
 use harness::sync::Arc;
-use harness::thread::{self, JoinHandle};
+use harness::thread;
 use manual_reset_event::Event;
 
 fn main() {
@@ -88,14 +89,6 @@ fn wait_when_set() {
     event.wait();
 }
 
-/// Starts a named thread.
-fn spawn<R: Send + 'static>(
-    name: String,
-    body: impl FnOnce() -> R + Send + 'static,
-) -> JoinHandle<R> {
-    thread::Builder::new().name(name).spawn(body).unwrap()
-}
-
 /// How many threads wait at once in a concurrent check.
 fn waiters(model: usize) -> usize {
     match mode() {
@@ -111,7 +104,7 @@ fn wait_until_set() {
     let handles: Vec<_> = (0..waiters(1))
         .map(|id| {
             let (event, set_called) = (Arc::clone(&event), Arc::clone(&set_called));
-            spawn(format!("waiter {id}"), move || {
+            spawn_named(format!("waiter {id}"), move || {
                 event.wait();
                 assert!(
                     set_called.load(Ordering::SeqCst),
@@ -133,7 +126,7 @@ fn set_releases_everyone() {
     let handles: Vec<_> = (0..count)
         .map(|id| {
             let event = Arc::clone(&event);
-            spawn(format!("waiter {id}"), move || event.wait())
+            spawn_named(format!("waiter {id}"), move || event.wait())
         })
         .collect();
     event.set();
@@ -158,7 +151,7 @@ fn released_stays_released() {
     let handles: Vec<_> = (0..count)
         .map(|id| {
             let event = Arc::clone(&event);
-            spawn(format!("waiter {id}"), move || event.wait())
+            spawn_named(format!("waiter {id}"), move || event.wait())
         })
         .collect();
     // Wait until every waiter is inside wait(); then a set() must release them all, whatever
@@ -199,7 +192,7 @@ fn work_is_seen() {
     let handles: Vec<_> = (0..waiters(1))
         .map(|id| {
             let (event, note) = (Arc::clone(&event), Arc::clone(&note));
-            spawn(format!("waiter {id}"), move || {
+            spawn_named(format!("waiter {id}"), move || {
                 event.wait();
                 // SAFETY: the setter wrote the note before set(), and nobody writes it after.
                 let seen = note.0.with(|note| unsafe { *note });
@@ -228,17 +221,17 @@ fn late_waiter_needs_a_later_set() {
     // A thread that may be waiting when the set comes: that set releases it, whatever follows.
     let early = {
         let event = Arc::clone(&event);
-        spawn("early waiter".into(), move || event.wait())
+        spawn_named("early waiter", move || event.wait())
     };
     let setter = {
         let event = Arc::clone(&event);
-        spawn("setter".into(), move || event.set())
+        spawn_named("setter", move || event.set())
     };
     event.reset();
     let last_set_begun = Arc::new(AtomicBool::new(false).named("the last set() has begun"));
     let late = {
         let (event, last_set_begun) = (Arc::clone(&event), Arc::clone(&last_set_begun));
-        spawn("late waiter".into(), move || {
+        spawn_named("late waiter", move || {
             event.wait();
             !last_set_begun.load(Ordering::SeqCst)
         })

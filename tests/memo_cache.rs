@@ -8,9 +8,9 @@
 
 use std::cell::Cell;
 
+use checks::threads::spawn_named;
 use harness::check::{mode, Checks, Mode};
 use harness::sync::Arc;
-use harness::thread::{self, JoinHandle};
 use memo_cache::Cache;
 
 fn main() {
@@ -159,14 +159,6 @@ fn recursive_memoization() {
     );
 }
 
-/// Starts a named thread.
-fn spawn<R: Send + 'static>(
-    name: String,
-    body: impl FnOnce() -> R + Send + 'static,
-) -> JoinHandle<R> {
-    thread::Builder::new().name(name).spawn(body).unwrap()
-}
-
 fn same_key_same_value() {
     let threads = match mode() {
         Mode::Model => 2,
@@ -177,7 +169,7 @@ fn same_key_same_value() {
     let handles: Vec<_> = (1..threads)
         .map(|id| {
             let cache = Arc::clone(&cache);
-            spawn(format!("thread {id}"), move || {
+            spawn_named(format!("thread {id}"), move || {
                 cache.get_or_compute(1_u64, |_| 100 + id)
             })
         })
@@ -210,7 +202,7 @@ fn concurrent_memoization() {
     let handles: Vec<_> = (1..threads)
         .map(|id| {
             let cache = Arc::clone(&cache);
-            spawn(format!("thread {id}"), move || fib(&cache, n))
+            spawn_named(format!("thread {id}"), move || fib(&cache, n))
         })
         .collect();
     let mut results = vec![fib(&cache, n)];

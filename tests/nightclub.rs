@@ -6,12 +6,12 @@
 //! counts the guests, what a guest did inside is seen by the guest who takes its place, and
 //! capacity 0 is refused.
 
+use checks::threads::spawn_named;
 use checks::together::Together;
 use harness::cell::UnsafeCell;
 use harness::check::{mode, Checks, Mode};
 use harness::detect::Gauge;
 use harness::sync::Arc;
-use harness::thread::{self, JoinHandle};
 use nightclub::{Nightclub, Wristband};
 
 fn main() {
@@ -149,11 +149,6 @@ fn capacity_zero_panics() {
     );
 }
 
-/// Starts a named guest thread.
-fn guest(name: String, body: impl FnOnce() + Send + 'static) -> JoinHandle<()> {
-    thread::Builder::new().name(name).spawn(body).unwrap()
-}
-
 /// What a guest does inside: shows up on the gauge and sees a plausible head count.
 fn stay_inside(club: &Nightclub, gauge: &Gauge, capacity: usize) {
     let _counted = gauge.enter();
@@ -179,7 +174,7 @@ fn never_overfull() {
         .map(|id| {
             let club = Arc::clone(&club);
             let gauge = Arc::clone(&gauge);
-            guest(format!("guest {id}"), move || {
+            spawn_named(format!("guest {id}"), move || {
                 for round in 0..rounds {
                     // Half of the visits wait at the door, the other half try once.
                     if (id + round) % 2 == 0 {
@@ -221,7 +216,7 @@ fn waiting_guest_gets_in() {
         let handles: Vec<_> = (0..guests)
             .map(|id| {
                 let club = Arc::clone(&club);
-                guest(format!("guest {id}"), move || {
+                spawn_named(format!("guest {id}"), move || {
                     for _ in 0..visits {
                         let _band = club.enter();
                     }
@@ -259,7 +254,7 @@ fn places_free_at_once(capacity: usize) {
     let handles: Vec<_> = (0..capacity)
         .map(|id| {
             let (club, together) = (Arc::clone(&club), Arc::clone(&together));
-            guest(format!("guest {id}"), move || {
+            spawn_named(format!("guest {id}"), move || {
                 let _band = club.enter();
                 together.arrive_and_stay();
             })
@@ -282,7 +277,7 @@ fn room_lets_in() {
         let together = Arc::new(Together::new(2, "guests"));
         let first = {
             let (club, together) = (Arc::clone(&club), Arc::clone(&together));
-            guest("first guest".into(), move || {
+            spawn_named("first guest", move || {
                 let _band = walk_in(&club, first_waits, "first guest");
                 together.arrive_and_stay();
             })
@@ -332,7 +327,7 @@ fn work_inside_is_seen_by_the_next() {
     };
     let other = {
         let (club, visits) = (Arc::clone(&club), Arc::clone(&visits));
-        guest("guest 1".into(), move || visit(&club, &visits))
+        spawn_named("guest 1", move || visit(&club, &visits))
     };
     visit(&club, &visits);
     other.join().unwrap();

@@ -6,10 +6,11 @@
 //! a bounded number of times (no starvation), although the facade's own locks hand over in no
 //! particular order in this kata.
 
+use checks::threads::spawn_named;
 use harness::check::{mode, Checks, Mode};
 use harness::detect::{Bypass, Gauge};
 use harness::sync::Arc;
-use harness::thread::{self, JoinHandle};
+use harness::thread;
 use no_starve_mutex::NoStarveMutex;
 
 fn main() {
@@ -30,14 +31,6 @@ fn main() {
             nobody_starves,
         )
         .run();
-}
-
-/// Starts a named thread.
-fn spawn<R: Send + 'static>(
-    name: String,
-    body: impl FnOnce() -> R + Send + 'static,
-) -> JoinHandle<R> {
-    thread::Builder::new().name(name).spawn(body).unwrap()
 }
 
 fn new_mutex_holds_value() {
@@ -79,7 +72,7 @@ fn waiter_gets_the_lock() {
     let mut held = lock.lock();
     let waiter = {
         let lock = Arc::clone(&lock);
-        spawn("waiter".into(), move || *lock.lock())
+        spawn_named("waiter", move || *lock.lock())
     };
     // The waiter may already be waiting: unlocking must let it in, and it must see our write.
     *held = 1;
@@ -104,7 +97,7 @@ fn mutual_exclusion() {
     let handles: Vec<_> = (0..threads)
         .map(|id| {
             let (lock, inside) = (Arc::clone(&lock), Arc::clone(&inside));
-            spawn(format!("thread {id}"), move || {
+            spawn_named(format!("thread {id}"), move || {
                 for _ in 0..rounds {
                     let mut guard = lock.lock();
                     let counted = inside.enter();
@@ -141,7 +134,7 @@ fn nobody_starves() {
     let handles: Vec<_> = (0..THREADS)
         .map(|id| {
             let (lock, bypass) = (Arc::clone(&lock), Arc::clone(&bypass));
-            spawn(format!("thread {id}"), move || {
+            spawn_named(format!("thread {id}"), move || {
                 for _ in 0..ROUNDS {
                     thread::yield_now();
                     let waiting = bypass.wait();

@@ -8,11 +8,12 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use checks::threads::spawn_named;
 use checks::together::Together;
 use harness::check::{mode, Checks, Mode};
 use harness::detect::{Bypass, Gauge};
 use harness::sync::Arc;
-use harness::thread::{self, JoinHandle};
+use harness::thread;
 use philosophers::Table;
 
 fn main() {
@@ -61,17 +62,6 @@ fn main() {
         .run();
 }
 
-/// Starts philosopher `seat` as a thread named after the seat.
-fn philosopher<R: Send + 'static>(
-    seat: usize,
-    body: impl FnOnce() -> R + Send + 'static,
-) -> JoinHandle<R> {
-    thread::Builder::new()
-        .name(format!("philosopher {seat}"))
-        .spawn(body)
-        .unwrap()
-}
-
 /// One gauge per fork: a philosopher eating at seat `i` is counted in on forks `i` and
 /// `(i + 1) % seats`, so two neighbours eating at once fill a fork's gauge twice.
 struct Forks {
@@ -107,7 +97,7 @@ fn dinner(seats: usize, meals: usize) -> Vec<usize> {
     let handles: Vec<_> = (0..seats)
         .map(|seat| {
             let (table, forks) = (Arc::clone(&table), Arc::clone(&forks));
-            philosopher(seat, move || {
+            spawn_named(format!("philosopher {seat}"), move || {
                 let mut eaten = 0;
                 for _ in 0..meals {
                     eaten += table.dine(seat, || {
@@ -220,7 +210,7 @@ fn neighbours_never_eat_together() {
     let handles: Vec<_> = (0..philosophers)
         .map(|seat| {
             let (table, forks) = (Arc::clone(&table), Arc::clone(&forks));
-            philosopher(seat, move || {
+            spawn_named(format!("philosopher {seat}"), move || {
                 for _ in 0..meals {
                     table.dine(seat, || forks.eat(seat));
                 }
@@ -248,7 +238,7 @@ fn two_share_a_seat() {
         .into_iter()
         .map(|seat| {
             let (table, forks) = (Arc::clone(&table), Arc::clone(&forks));
-            philosopher(seat, move || {
+            spawn_named(format!("philosopher {seat}"), move || {
                 let mut eaten = 0;
                 for _ in 0..meals {
                     eaten += table.dine(seat, || {
@@ -300,7 +290,7 @@ fn strangers_eat_together() {
                 Arc::clone(&forks),
                 Arc::clone(&meetings),
             );
-            philosopher(seat, move || {
+            spawn_named(format!("philosopher {seat}"), move || {
                 for meeting in meetings.iter() {
                     table.dine(seat, || {
                         forks.eat(seat);
@@ -338,7 +328,7 @@ fn two_stand_up_at_once() {
             Arc::clone(&eating),
             Arc::clone(&stand_up),
         );
-        handles.push(philosopher(seat, move || {
+        handles.push(spawn_named(format!("philosopher {seat}"), move || {
             table.dine(seat, || {
                 forks.eat(seat);
                 eating.arrive_and_stay();
@@ -351,7 +341,7 @@ fn two_stand_up_at_once() {
     // with the first eaters gone, all three fit at a footman's door (three of four seats).
     for (seat, meets) in [(0, true), (0, false), (2, true)] {
         let (table, forks, meet) = (Arc::clone(&table), Arc::clone(&forks), Arc::clone(&meet));
-        handles.push(philosopher(seat, move || {
+        handles.push(spawn_named(format!("philosopher {seat}"), move || {
             table.dine(seat, || {
                 forks.eat(seat);
                 if meets {
@@ -405,7 +395,7 @@ fn nobody_starves() {
     let handles: Vec<_> = (0..SEATS)
         .map(|seat| {
             let (table, beside) = (Arc::clone(&table), Arc::clone(&beside));
-            philosopher(seat, move || {
+            spawn_named(format!("philosopher {seat}"), move || {
                 let neighbours = [(seat + SEATS - 1) % SEATS, (seat + 1) % SEATS];
                 for _ in 0..MEALS {
                     thread::yield_now();

@@ -8,9 +8,9 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use checks::threads::spawn_named;
 use harness::check::{mode, Checks, Mode};
 use harness::sync::Arc;
-use harness::thread::{self, JoinHandle};
 use producer_consumer::Buffer;
 
 fn main() {
@@ -37,14 +37,6 @@ fn main() {
             every_item_once_in_order,
         )
         .run();
-}
-
-/// Starts a named thread.
-fn spawn<R: Send + 'static>(
-    name: String,
-    body: impl FnOnce() -> R + Send + 'static,
-) -> JoinHandle<R> {
-    thread::Builder::new().name(name).spawn(body).unwrap()
 }
 
 fn first_in_first_out() {
@@ -105,7 +97,7 @@ fn waiting_consumer_gets_item() {
     let buffer = Arc::new(Buffer::new(1));
     let consumer = {
         let buffer = Arc::clone(&buffer);
-        spawn("consumer".into(), move || buffer.take())
+        spawn_named("consumer", move || buffer.take())
     };
     // The consumer may already be asleep on the empty buffer: this item must wake it.
     buffer.put(7);
@@ -120,7 +112,7 @@ fn waiting_producer_gets_in() {
     let buffer = Arc::new(Buffer::new(1));
     let producer = {
         let buffer = Arc::clone(&buffer);
-        spawn("producer".into(), move || {
+        spawn_named("producer", move || {
             buffer.put(1);
             // The buffer of 1 is full until the main thread takes: this put waits for room.
             buffer.put(2);
@@ -179,7 +171,7 @@ fn every_item_once_in_order() {
     let mut producing = Vec::new();
     for producer in 0..producers {
         let (buffer, counts) = (Arc::clone(&buffer), Arc::clone(&counts));
-        producing.push(spawn(format!("producer {producer}"), move || {
+        producing.push(spawn_named(format!("producer {producer}"), move || {
             for item in 0..items {
                 buffer.put((producer, item));
                 counts.put_done();
@@ -198,7 +190,7 @@ fn every_item_once_in_order() {
     let mut consuming = Vec::new();
     for consumer in 0..consumers {
         let (buffer, counts) = (Arc::clone(&buffer), Arc::clone(&counts));
-        consuming.push(spawn(format!("consumer {consumer}"), move || {
+        consuming.push(spawn_named(format!("consumer {consumer}"), move || {
             take(&buffer, &counts, total / consumers)
         }));
     }

@@ -5,11 +5,11 @@
 //! meeting is visible to the other side after it, and once both sides have met, later arrivals
 //! return at once.
 
+use checks::threads::spawn_named;
 use harness::cell::UnsafeCell;
 use harness::check::{mode, Checks, Mode};
 use harness::sync::atomic::{AtomicBool, Ordering};
 use harness::sync::Arc;
-use harness::thread::{self, JoinHandle};
 use rendezvous::Rendezvous;
 
 fn main() {
@@ -29,17 +29,6 @@ fn main() {
             work_before_is_seen_after,
         )
         .run();
-}
-
-/// Starts a named thread.
-fn spawn<R: Send + 'static>(
-    name: &str,
-    body: impl FnOnce() -> R + Send + 'static,
-) -> JoinHandle<R> {
-    thread::Builder::new()
-        .name(name.into())
-        .spawn(body)
-        .unwrap()
 }
 
 /// How many meetings a concurrent check holds in a row, one fresh `Rendezvous` each.
@@ -62,7 +51,7 @@ fn two_threads_meet() {
     let meeting = Arc::new(Rendezvous::new());
     let b = {
         let meeting = Arc::clone(&meeting);
-        spawn("side B", move || meeting.arrive_b())
+        spawn_named("side B", move || meeting.arrive_b())
     };
     meeting.arrive_a();
     b.join().unwrap();
@@ -70,7 +59,7 @@ fn two_threads_meet() {
     let meeting = Arc::new(Rendezvous::default());
     let a = {
         let meeting = Arc::clone(&meeting);
-        spawn("side A", move || meeting.arrive_a())
+        spawn_named("side A", move || meeting.arrive_a())
     };
     meeting.arrive_b();
     a.join().unwrap();
@@ -80,7 +69,7 @@ fn later_arrivals_return() {
     let meeting = Arc::new(Rendezvous::new());
     let b = {
         let meeting = Arc::clone(&meeting);
-        spawn("side B", move || meeting.arrive_b())
+        spawn_named("side B", move || meeting.arrive_b())
     };
     meeting.arrive_a();
     b.join().unwrap();
@@ -111,7 +100,7 @@ fn nobody_goes_on_alone() {
         });
         let other = {
             let (meeting, called) = (Arc::clone(&meeting), Arc::clone(&called));
-            spawn(spawned_side.thread_name(), move || {
+            spawn_named(spawned_side.thread_name(), move || {
                 spawned_side.arrive(&meeting, &called, round)
             })
         };
@@ -193,7 +182,7 @@ fn work_before_is_seen_after() {
         });
         let b = {
             let (meeting, notes) = (Arc::clone(&meeting), Arc::clone(&notes));
-            spawn("side B", move || {
+            spawn_named("side B", move || {
                 // SAFETY: only side B writes this note, and only before the meeting.
                 notes.from_b.with_mut(|note| unsafe { *note = 2 });
                 meeting.arrive_b();

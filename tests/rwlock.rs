@@ -27,10 +27,11 @@
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::threads::spawn_named;
 use crate::together::Together;
 use harness::detect::{Bypass, Gauge};
 use harness::sync::Arc;
-use harness::thread::{self, JoinHandle};
+use harness::thread;
 
 /// A readers-writer lock type of a kata, for any value type.
 pub trait RwLockFamily: 'static {
@@ -120,14 +121,6 @@ pub fn guards_release_the_lock<L: RwLockFamily>() {
     }
 }
 
-/// Starts a named thread.
-fn spawn<R: Send + 'static>(
-    name: String,
-    body: impl FnOnce() -> R + Send + 'static,
-) -> JoinHandle<R> {
-    thread::Builder::new().name(name).spawn(body).unwrap()
-}
-
 /// Two readers get in while a third holds a read guard.
 pub fn readers_share<L: RwLockFamily>() {
     let lock = Arc::new(L::new(5));
@@ -137,7 +130,7 @@ pub fn readers_share<L: RwLockFamily>() {
     let others: Vec<_> = (0..2)
         .map(|id| {
             let lock = Arc::clone(&lock);
-            spawn(format!("reader {id}"), move || *L::read(&lock))
+            spawn_named(format!("reader {id}"), move || *L::read(&lock))
         })
         .collect();
     for other in others {
@@ -214,7 +207,7 @@ pub fn writer_is_alone<L: RwLockFamily>(writers: usize, readers: usize, rounds: 
             Arc::clone(&occupancy),
             Arc::clone(&gauge),
         );
-        handles.push(spawn(format!("writer {id}"), move || {
+        handles.push(spawn_named(format!("writer {id}"), move || {
             for _ in 0..rounds {
                 let mut guard = L::write(&lock);
                 let counted = gauge.enter();
@@ -230,7 +223,7 @@ pub fn writer_is_alone<L: RwLockFamily>(writers: usize, readers: usize, rounds: 
     }
     for id in 0..readers {
         let (lock, occupancy) = (Arc::clone(&lock), Arc::clone(&occupancy));
-        handles.push(spawn(format!("reader {id}"), move || {
+        handles.push(spawn_named(format!("reader {id}"), move || {
             let mut last = 0;
             for _ in 0..rounds {
                 let guard = L::read(&lock);
@@ -269,7 +262,7 @@ pub fn waiting_writer_gets_in<L: RwLockFamily>() {
     let held = L::read(&lock);
     let writer = {
         let lock = Arc::clone(&lock);
-        spawn("writer".into(), move || *L::write(&lock) += 1)
+        spawn_named("writer", move || *L::write(&lock) += 1)
     };
     for _ in 0..3 {
         thread::yield_now();
@@ -292,7 +285,7 @@ pub fn waiting_reader_gets_in<L: RwLockFamily>(readers: usize) {
     let handles: Vec<_> = (0..readers)
         .map(|id| {
             let lock = Arc::clone(&lock);
-            spawn(format!("reader {id}"), move || *L::read(&lock))
+            spawn_named(format!("reader {id}"), move || *L::read(&lock))
         })
         .collect();
     // The readers started after this write guard was taken, so they must see what it writes.
@@ -320,7 +313,7 @@ pub fn queued_readers_go_in_together<L: RwLockFamily>(readers: usize) {
     let handles: Vec<_> = (0..readers)
         .map(|id| {
             let (lock, together) = (Arc::clone(&lock), Arc::clone(&together));
-            spawn(format!("reader {id}"), move || {
+            spawn_named(format!("reader {id}"), move || {
                 let guard = L::read(&lock);
                 together.arrive_and_stay();
                 *guard
@@ -364,7 +357,7 @@ pub fn contend<L: RwLockFamily>(contenders: Contenders) {
     } = contenders;
     for id in 0..writers {
         let (lock, bypass) = (Arc::clone(&lock), Arc::clone(&bypass));
-        handles.push(spawn(format!("writer {id}"), move || {
+        handles.push(spawn_named(format!("writer {id}"), move || {
             for _ in 0..writes {
                 thread::yield_now();
                 let waiting = bypass.wait();
@@ -378,7 +371,7 @@ pub fn contend<L: RwLockFamily>(contenders: Contenders) {
     }
     for id in 0..readers {
         let (lock, bypass) = (Arc::clone(&lock), Arc::clone(&bypass));
-        handles.push(spawn(format!("reader {id}"), move || {
+        handles.push(spawn_named(format!("reader {id}"), move || {
             for _ in 0..reads {
                 thread::yield_now();
                 let (guard, inside) = if readers_judged {

@@ -11,10 +11,10 @@ use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Duration;
 
+use checks::threads::spawn_named;
 use harness::check::{deliberate_panic, mode, Checks, Mode};
 use harness::sync::atomic::{AtomicUsize, Ordering};
 use harness::sync::{Arc, Condvar, Mutex};
-use harness::thread::{self, JoinHandle};
 use single_flight::SingleFlight;
 
 fn main() {
@@ -136,14 +136,6 @@ fn panic_reaches_caller() {
     );
 }
 
-/// Starts a named thread.
-fn spawn<R: Send + 'static>(
-    name: String,
-    body: impl FnOnce() -> R + Send + 'static,
-) -> JoinHandle<R> {
-    thread::Builder::new().name(name).spawn(body).unwrap()
-}
-
 fn same_key_one_computation() {
     // Three callers, so that two can wait for the one computing: waking only one of them is a
     // bug too.
@@ -163,7 +155,7 @@ fn same_key_one_computation() {
         .map(|id| {
             let flights = Arc::clone(&flights);
             let computations = Arc::clone(&computations);
-            spawn(format!("caller {id}"), move || {
+            spawn_named(format!("caller {id}"), move || {
                 ask(&flights, &computations, id)
             })
         })
@@ -216,7 +208,7 @@ fn different_keys_in_parallel() {
     let other = {
         let flights = Arc::clone(&flights);
         let meeting = Arc::clone(&meeting);
-        spawn("caller 2".to_owned(), move || {
+        spawn_named("caller 2", move || {
             flights.get_or_compute(2_u64, |key| {
                 meeting.arrive_and_wait(2);
                 key * 10
@@ -243,7 +235,7 @@ fn nested_keys() {
     };
     let other = {
         let flights = Arc::clone(&flights);
-        spawn("caller 2".to_owned(), move || ask(&flights, 2))
+        spawn_named("caller 2", move || ask(&flights, 2))
     };
     let first = ask(&flights, 1);
     let second = other.join().unwrap();
@@ -269,7 +261,7 @@ fn waiters_survive_a_panic() {
     // One caller's computation of key 1 fails; the others' succeed.
     let failing = {
         let flights = Arc::clone(&flights);
-        spawn("failing caller".to_owned(), move || {
+        spawn_named("failing caller", move || {
             catch_unwind(AssertUnwindSafe(|| {
                 flights.get_or_compute(1, |_| deliberate_panic("the computation of key 1 fails"))
             }))
@@ -279,7 +271,7 @@ fn waiters_survive_a_panic() {
     let handles: Vec<_> = (1..waiters)
         .map(|id| {
             let flights = Arc::clone(&flights);
-            spawn(format!("caller {id}"), move || {
+            spawn_named(format!("caller {id}"), move || {
                 flights.get_or_compute(1, |_| 7)
             })
         })
@@ -386,7 +378,7 @@ fn waiters_of_a_crash_retry_once() {
         let flights = Arc::clone(&flights);
         let computations = Arc::clone(&computations);
         let crash_started = Arc::clone(&crash_started);
-        spawn("failing caller".to_owned(), move || {
+        spawn_named("failing caller", move || {
             catch_unwind(AssertUnwindSafe(|| {
                 flights.get_or_compute(1, |_| {
                     let _running = computations.start();
@@ -410,7 +402,7 @@ fn waiters_of_a_crash_retry_once() {
         .map(|id| {
             let flights = Arc::clone(&flights);
             let computations = Arc::clone(&computations);
-            spawn(format!("caller {id}"), move || {
+            spawn_named(format!("caller {id}"), move || {
                 retry(&flights, &computations)
             })
         })
@@ -457,7 +449,7 @@ fn crash_wakes_its_own_waiters() {
         let flights = Arc::clone(&flights);
         let two_started = Arc::clone(&two_started);
         let one_computed = Arc::clone(&one_computed);
-        spawn("caller of key 2".to_owned(), move || {
+        spawn_named("caller of key 2", move || {
             flights.get_or_compute(2, |_| {
                 two_started.raise();
                 one_computed.wait();
@@ -468,7 +460,7 @@ fn crash_wakes_its_own_waiters() {
     two_started.wait();
     let two_waiter = {
         let flights = Arc::clone(&flights);
-        spawn("waiter for key 2".to_owned(), move || {
+        spawn_named("waiter for key 2", move || {
             flights.get_or_compute(2, |_| 21)
         })
     };
@@ -476,7 +468,7 @@ fn crash_wakes_its_own_waiters() {
     let failing = {
         let flights = Arc::clone(&flights);
         let crash_started = Arc::clone(&crash_started);
-        spawn("failing caller of key 1".to_owned(), move || {
+        spawn_named("failing caller of key 1", move || {
             catch_unwind(AssertUnwindSafe(|| {
                 flights.get_or_compute(1, |_| {
                     crash_started.raise();

@@ -5,10 +5,11 @@
 //! holder sees what the previous one wrote; a parked thread is woken when the lock is released
 //! (no lost wakeup), also with several threads parked at once.
 
+use checks::threads::spawn_named;
 use harness::check::{mode, Checks, Mode};
 use harness::detect::Gauge;
 use harness::sync::Arc;
-use harness::thread::{self, JoinHandle};
+use harness::thread;
 use spin_vs_park::HybridLock;
 
 fn main() {
@@ -28,14 +29,6 @@ fn main() {
             several_parked_waiters,
         )
         .run();
-}
-
-/// Starts a named thread.
-fn spawn<R: Send + 'static>(
-    name: String,
-    body: impl FnOnce() -> R + Send + 'static,
-) -> JoinHandle<R> {
-    thread::Builder::new().name(name).spawn(body).unwrap()
 }
 
 const SPIN_LIMITS: [u32; 4] = [0, 1, 100, u32::MAX];
@@ -80,7 +73,7 @@ fn parked_waiter_is_woken() {
     let mut held = lock.lock();
     let waiter = {
         let lock = Arc::clone(&lock);
-        spawn("waiter".into(), move || *lock.lock())
+        spawn_named("waiter", move || *lock.lock())
     };
     // The waiter may already be asleep: unlocking must wake it, and it must see our write.
     *held = 1;
@@ -104,7 +97,7 @@ fn mutual_exclusion() {
     let handles: Vec<_> = (0..threads)
         .map(|id| {
             let (lock, inside) = (Arc::clone(&lock), Arc::clone(&inside));
-            spawn(format!("thread {id}"), move || {
+            spawn_named(format!("thread {id}"), move || {
                 for _ in 0..rounds {
                     let mut guard = lock.lock();
                     let counted = inside.enter();
@@ -144,7 +137,7 @@ fn several_parked_waiters() {
     let handles: Vec<_> = (0..threads)
         .map(|id| {
             let lock = Arc::clone(&lock);
-            spawn(format!("thread {id}"), move || {
+            spawn_named(format!("thread {id}"), move || {
                 for _ in 0..rounds {
                     *lock.lock() += 1;
                 }
