@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex as StdMutex;
 
 use barbershop::Barbershop;
+use checks::refusal::assert_refused;
 use checks::validators::barbershop::{validate, validate_so_far, Event, Step};
 use harness::check::{mode, Checks, Mode};
 use harness::sync::Arc;
@@ -48,18 +49,10 @@ fn shop_opens() {
 
 fn zero_chairs_panics() {
     let _shop = Barbershop::new(1);
-    let outcome = std::panic::catch_unwind(|| Barbershop::new(0));
-    let Err(payload) = outcome else {
-        panic!("Barbershop::new(0) returned a shop that must turn everyone away; it should panic");
-    };
-    let message = payload
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| payload.downcast_ref::<&str>().copied())
-        .unwrap_or("");
-    assert!(
-        !message.trim().is_empty(),
-        "Barbershop::new(0) panicked, but without a message saying why"
+    assert_refused(
+        "Barbershop::new(0)",
+        "Barbershop::new(0) returned a shop that must turn everyone away; it should panic",
+        || Barbershop::new(0),
     );
 }
 

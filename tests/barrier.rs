@@ -8,6 +8,7 @@
 use std::sync::atomic::{AtomicUsize as StdAtomicUsize, Ordering as StdOrdering};
 
 use barrier::Barrier;
+use checks::refusal::assert_refused;
 use checks::threads::spawn_named;
 use harness::cell::UnsafeCell;
 use harness::check::{mode, Checks, Mode};
@@ -48,18 +49,10 @@ fn barrier_of_one() {
 }
 
 fn zero_panics() {
-    let outcome = std::panic::catch_unwind(|| Barrier::new(0));
-    let Err(payload) = outcome else {
-        panic!("Barrier::new(0) returned a barrier for rounds of nobody; it should panic");
-    };
-    let message = payload
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| payload.downcast_ref::<&str>().copied())
-        .unwrap_or("");
-    assert!(
-        !message.trim().is_empty(),
-        "Barrier::new(0) panicked, but without a message saying why"
+    assert_refused(
+        "Barrier::new(0)",
+        "Barrier::new(0) returned a barrier for rounds of nobody; it should panic",
+        || Barrier::new(0),
     );
 }
 

@@ -7,6 +7,7 @@
 //! consumers at once.
 
 use bounded_queue::BoundedQueue;
+use checks::refusal::assert_refused;
 use checks::threads::spawn_named;
 use harness::check::{mode, Checks, Mode};
 use harness::sync::Arc;
@@ -133,18 +134,10 @@ fn capacity_zero_panics() {
         7,
         "a queue of capacity 1 should pass an item through"
     );
-    let outcome = std::panic::catch_unwind(|| BoundedQueue::<u32>::new(0));
-    let Err(payload) = outcome else {
-        panic!("BoundedQueue::new(0) returned a queue nobody can ever push to; it should panic");
-    };
-    let message = payload
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| payload.downcast_ref::<&str>().copied())
-        .unwrap_or("");
-    assert!(
-        !message.trim().is_empty(),
-        "BoundedQueue::new(0) panicked, but without a message saying why"
+    assert_refused(
+        "BoundedQueue::new(0)",
+        "BoundedQueue::new(0) returned a queue nobody can ever push to; it should panic",
+        || BoundedQueue::<u32>::new(0),
     );
 }
 

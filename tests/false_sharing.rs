@@ -4,6 +4,7 @@
 //! Padding is not checked here: it changes how fast the counter is, never what it counts. The
 //! benchmark (`cargo xtask bench false_sharing`, `tests/benches/false_sharing.rs`) shows it.
 
+use checks::refusal::assert_refused;
 use false_sharing::ShardedCounter;
 use harness::check::{mode, Checks, Mode};
 use harness::sync::Arc;
@@ -60,18 +61,10 @@ fn new_counter_totals_zero() {
 }
 
 fn zero_shards_panic() {
-    let outcome = std::panic::catch_unwind(|| ShardedCounter::new(0));
-    let Err(payload) = outcome else {
-        panic!("ShardedCounter::new(0) returned a counter with nowhere to count; it should panic");
-    };
-    let message = payload
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| payload.downcast_ref::<&str>().copied())
-        .unwrap_or("");
-    assert!(
-        !message.trim().is_empty(),
-        "ShardedCounter::new(0) panicked, but without a message saying why"
+    assert_refused(
+        "ShardedCounter::new(0)",
+        "ShardedCounter::new(0) returned a counter with nowhere to count; it should panic",
+        || ShardedCounter::new(0),
     );
 }
 

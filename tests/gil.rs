@@ -10,6 +10,7 @@
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
+use checks::refusal::assert_refused;
 use checks::threads::spawn_named;
 use gil::{Gil, GilGuard};
 use harness::cell::UnsafeCell;
@@ -73,20 +74,10 @@ fn alone_never_waits() {
 
 fn zero_interval_panics() {
     let _first = Gil::new(1);
-    let outcome = std::panic::catch_unwind(|| Gil::new(0));
-    let Err(payload) = outcome else {
-        panic!(
-            "Gil::new(0) returned a GIL whose holder could not run a single tick; it should panic"
-        );
-    };
-    let message = payload
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| payload.downcast_ref::<&str>().copied())
-        .unwrap_or("");
-    assert!(
-        !message.trim().is_empty(),
-        "Gil::new(0) panicked, but without a message saying why"
+    assert_refused(
+        "Gil::new(0)",
+        "Gil::new(0) returned a GIL whose holder could not run a single tick; it should panic",
+        || Gil::new(0),
     );
 }
 

@@ -9,6 +9,7 @@ pub mod baselines;
 pub mod bench;
 pub mod linearizable;
 pub mod property;
+pub mod refusal;
 pub mod rwlock;
 pub mod starting_line;
 pub mod threads;

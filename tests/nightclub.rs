@@ -6,6 +6,7 @@
 //! counts the guests, what a guest did inside is seen by the guest who takes its place, and
 //! capacity 0 is refused.
 
+use checks::refusal::assert_refused;
 use checks::threads::spawn_named;
 use checks::together::Together;
 use harness::cell::UnsafeCell;
@@ -134,18 +135,10 @@ fn capacity_zero_panics() {
         0,
         "a new club of capacity 1 should be empty"
     );
-    let outcome = std::panic::catch_unwind(|| Nightclub::new(0));
-    let Err(payload) = outcome else {
-        panic!("Nightclub::new(0) returned a club nobody can ever enter; it should panic");
-    };
-    let message = payload
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| payload.downcast_ref::<&str>().copied())
-        .unwrap_or("");
-    assert!(
-        !message.trim().is_empty(),
-        "Nightclub::new(0) panicked, but without a message saying why"
+    assert_refused(
+        "Nightclub::new(0)",
+        "Nightclub::new(0) returned a club nobody can ever enter; it should panic",
+        || Nightclub::new(0),
     );
 }
 

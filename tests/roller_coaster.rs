@@ -11,6 +11,7 @@
 
 use std::sync::Mutex as StdMutex;
 
+use checks::refusal::assert_refused;
 use checks::validators::roller_coaster::{validate, validate_so_far, Event, Step};
 use harness::check::{mode, Checks, Mode};
 use harness::sync::Arc;
@@ -64,18 +65,10 @@ fn car_can_be_built() {
 
 fn zero_seats_panics() {
     let _car = RollerCoaster::new(1);
-    let outcome = std::panic::catch_unwind(|| RollerCoaster::new(0));
-    let Err(payload) = outcome else {
-        panic!("RollerCoaster::new(0) returned a car that can never be full; it should panic");
-    };
-    let message = payload
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| payload.downcast_ref::<&str>().copied())
-        .unwrap_or("");
-    assert!(
-        !message.trim().is_empty(),
-        "RollerCoaster::new(0) panicked, but without a message saying why"
+    assert_refused(
+        "RollerCoaster::new(0)",
+        "RollerCoaster::new(0) returned a car that can never be full; it should panic",
+        || RollerCoaster::new(0),
     );
 }
 

@@ -11,6 +11,7 @@
 use std::sync::Mutex as StdMutex;
 use std::time::Duration;
 
+use checks::refusal::assert_refused;
 use checks::validators::santa_claus::{validate, validate_so_far, Event, Step};
 use harness::check::{mode, Checks, Mode};
 use harness::sync::Arc;
@@ -68,28 +69,16 @@ fn workshop_can_be_built() {
     let _workshop = Workshop::new(9, 3);
 }
 
-/// The message of a panic, or "" if it has none.
-fn message(payload: &(dyn std::any::Any + Send)) -> &str {
-    payload
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| payload.downcast_ref::<&str>().copied())
-        .unwrap_or("")
-}
-
 fn zero_panics() {
     let _workshop = Workshop::new(1, 1);
     for (reindeer, group) in [(0, 3), (9, 0)] {
-        let outcome = std::panic::catch_unwind(|| Workshop::new(reindeer, group));
-        let Err(payload) = outcome else {
-            panic!(
+        assert_refused(
+            &format!("Workshop::new({reindeer}, {group})"),
+            &format!(
                 "Workshop::new({reindeer}, {group}) returned a workshop where Santa has nobody \
                  to wait for; it should panic"
-            );
-        };
-        assert!(
-            !message(&*payload).trim().is_empty(),
-            "Workshop::new({reindeer}, {group}) panicked, but without a message saying why"
+            ),
+            || Workshop::new(reindeer, group),
         );
     }
 }

@@ -8,6 +8,7 @@
 
 use std::sync::Mutex as StdMutex;
 
+use checks::refusal::assert_refused;
 use checks::together::Together;
 use checks::validators::unisex_bathroom::{
     self as validator, validate, validate_so_far, Event, Step,
@@ -67,18 +68,10 @@ fn same_sex_shares() {
 
 fn capacity_zero_panics() {
     let _bathroom = Bathroom::new(1);
-    let outcome = std::panic::catch_unwind(|| Bathroom::new(0));
-    let Err(payload) = outcome else {
-        panic!("Bathroom::new(0) returned a bathroom nobody can use; it should panic");
-    };
-    let message = payload
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| payload.downcast_ref::<&str>().copied())
-        .unwrap_or("");
-    assert!(
-        !message.trim().is_empty(),
-        "Bathroom::new(0) panicked, but without a message saying why"
+    assert_refused(
+        "Bathroom::new(0)",
+        "Bathroom::new(0) returned a bathroom nobody can use; it should panic",
+        || Bathroom::new(0),
     );
 }
 
