@@ -7,6 +7,7 @@
 
 pub mod baselines;
 pub mod bench;
+pub mod exclusion;
 pub mod linearizable;
 pub mod property;
 pub mod refusal;

@@ -5,11 +5,10 @@
 //! holder sees what the previous one wrote; a parked thread is woken when the lock is released
 //! (no lost wakeup), also with several threads parked at once.
 
+use checks::exclusion::add_one_at_a_time;
 use checks::threads::spawn_named;
 use harness::check::{mode, Checks, Mode};
-use harness::detect::Gauge;
 use harness::sync::Arc;
-use harness::thread;
 use spin_vs_park::HybridLock;
 
 fn main() {
@@ -93,30 +92,10 @@ fn mutual_exclusion() {
         _ => (4, 300, 50),
     };
     let lock = Arc::new(HybridLock::new(0_usize, spin_limit));
-    let inside = Arc::new(Gauge::new("threads holding the lock", 1));
-    let handles: Vec<_> = (0..threads)
-        .map(|id| {
-            let (lock, inside) = (Arc::clone(&lock), Arc::clone(&inside));
-            spawn_named(format!("thread {id}"), move || {
-                for _ in 0..rounds {
-                    let mut guard = lock.lock();
-                    let counted = inside.enter();
-                    // Read, pause, write: a second thread inside would lose an update.
-                    let seen = *guard;
-                    if mode() != Mode::Model {
-                        thread::yield_now();
-                    }
-                    *guard = seen + 1;
-                    drop(counted);
-                    drop(guard);
-                }
-            })
-        })
-        .collect();
-    for handle in handles {
-        handle.join().unwrap();
-    }
-    let total = *lock.lock();
+    let pause = mode() != Mode::Model;
+    let total = add_one_at_a_time(threads, rounds, pause, &lock, |lock, add| {
+        add(&mut lock.lock())
+    });
     assert_eq!(
         total,
         threads * rounds,
