@@ -73,6 +73,22 @@ pub fn validate_so_far(log: &[Event]) -> Result<(), String> {
     check(log, false)
 }
 
+/// This kata's promises, for the validators' generic property suite: there is no setting.
+pub struct Promises;
+
+impl super::Validator for Promises {
+    type Event = Event;
+    type Setting = ();
+
+    fn validate(log: &[Self::Event], _: Self::Setting) -> Result<(), String> {
+        validate(log)
+    }
+
+    fn validate_so_far(log: &[Self::Event], _: Self::Setting) -> Result<(), String> {
+        validate_so_far(log)
+    }
+}
+
 /// A member of the molecule being formed: its thread, element, and whether `bond` returned.
 struct Member<'a> {
     thread: &'a str,
@@ -188,20 +204,12 @@ fn check(log: &[Event], complete: bool) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
+    use std::ops::Range;
+
     use super::*;
     use proptest::prelude::*;
 
-    /// A tiny deterministic generator, so that one proptest value drives many choices.
-    struct Dice(u64);
-
-    impl Dice {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 % n as u64) as usize
-        }
-    }
+    use crate::validators::suite::{self, Dice};
 
     /// The three atoms of molecule `k`: every atom is its own thread.
     fn members(k: usize) -> [(String, Atom); 3] {
@@ -267,29 +275,23 @@ mod tests {
         }
     }
 
+    /// Good logs of `molecules` molecules.
+    fn good_logs(molecules: Range<usize>) -> impl Strategy<Value = ((), Vec<Event>)> {
+        (molecules, any::<u64>(), any::<bool>())
+            .prop_map(|(molecules, seed, early)| ((), good_log(molecules, seed, early)))
+    }
+
+    #[test]
+    fn good_logs_pass() {
+        suite::good_logs_pass::<Promises>(good_logs(0..6));
+    }
+
+    #[test]
+    fn an_unfinished_log_fails() {
+        suite::an_unfinished_log_fails::<Promises>(good_logs(1..6), 5);
+    }
+
     proptest! {
-        #[test]
-        fn good_logs_pass(molecules in 0_usize..6, seed in any::<u64>(), early in any::<bool>()) {
-            let log = good_log(molecules, seed, early);
-            prop_assert_eq!(validate(&log), Ok(()));
-            for end in 0..=log.len() {
-                prop_assert_eq!(validate_so_far(&log[..end]), Ok(()));
-            }
-        }
-
-        #[test]
-        fn an_unfinished_log_fails(
-            molecules in 1_usize..6,
-            seed in any::<u64>(),
-            early in any::<bool>(),
-            cut in 1_usize..6,
-        ) {
-            let log = good_log(molecules, seed, early);
-            let keep = log.len() - cut;
-            prop_assert!(validate(&log[..keep]).is_err());
-            prop_assert_eq!(validate_so_far(&log[..keep]), Ok(()));
-        }
-
         #[test]
         fn a_molecule_of_the_wrong_shape_fails(
             molecules in 1_usize..6,

@@ -60,6 +60,23 @@ pub fn validate_so_far(log: &[Event], seats: usize) -> Result<(), String> {
     check(log, seats, false)
 }
 
+/// This kata's promises, for the validators' generic property suite: the setting is the car's
+/// number of seats.
+pub struct Promises;
+
+impl super::Validator for Promises {
+    type Event = Event;
+    type Setting = usize;
+
+    fn validate(log: &[Self::Event], seats: Self::Setting) -> Result<(), String> {
+        validate(log, seats)
+    }
+
+    fn validate_so_far(log: &[Self::Event], seats: Self::Setting) -> Result<(), String> {
+        validate_so_far(log, seats)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     /// Between trips: `run_trip` not called yet, or returned.
@@ -217,26 +234,12 @@ fn check(log: &[Event], seats: usize, complete: bool) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
+    use std::ops::Range;
+
     use super::*;
     use proptest::prelude::*;
 
-    /// A tiny deterministic generator, so that one proptest value drives many choices.
-    struct Dice(u64);
-
-    impl Dice {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 % n as u64) as usize
-        }
-
-        fn shuffle<T>(&mut self, items: &mut [T]) {
-            for i in (1..items.len()).rev() {
-                items.swap(i, self.below(i + 1));
-            }
-        }
-    }
+    use crate::validators::suite::{self, Dice};
 
     /// A good log: `trips` trips of a car with `seats` seats, each taking `seats` passengers
     /// from a pool of `seats + 2` (so passengers come back for later trips), who board once the
@@ -273,24 +276,23 @@ mod tests {
             .unwrap()
     }
 
+    /// Good logs of cars with 1 to 4 seats making `trips` trips.
+    fn good_logs(trips: Range<usize>) -> impl Strategy<Value = (usize, Vec<Event>)> {
+        (1_usize..5, trips, any::<u64>())
+            .prop_map(|(seats, trips, seed)| (seats, good_log(seats, trips, seed)))
+    }
+
+    #[test]
+    fn good_logs_pass() {
+        suite::good_logs_pass::<Promises>(good_logs(0..5));
+    }
+
+    #[test]
+    fn an_unfinished_log_fails() {
+        suite::an_unfinished_log_fails::<Promises>(good_logs(1..5), 3);
+    }
+
     proptest! {
-        #[test]
-        fn good_logs_pass(seats in 1_usize..5, trips in 0_usize..5, seed in any::<u64>()) {
-            let log = good_log(seats, trips, seed);
-            prop_assert_eq!(validate(&log, seats), Ok(()));
-            for end in 0..=log.len() {
-                prop_assert_eq!(validate_so_far(&log[..end], seats), Ok(()));
-            }
-        }
-
-        #[test]
-        fn an_unfinished_log_fails(seats in 1_usize..5, trips in 1_usize..5, seed in any::<u64>(), cut in 1_usize..4) {
-            let log = good_log(seats, trips, seed);
-            let keep = log.len() - cut;
-            prop_assert!(validate(&log[..keep], seats).is_err());
-            prop_assert_eq!(validate_so_far(&log[..keep], seats), Ok(()));
-        }
-
         #[test]
         fn departing_before_full_fails(seats in 1_usize..5, trips in 1_usize..5, seed in any::<u64>(), at in any::<prop::sample::Index>()) {
             // The car departs just before the last passenger of a trip boards.

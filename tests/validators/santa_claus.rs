@@ -67,6 +67,26 @@ pub fn validate_so_far(log: &[Event], reindeer: usize, group: usize) -> Result<(
     check(log, reindeer, group, false)
 }
 
+/// This kata's promises, for the validators' generic property suite: the setting is (reindeer,
+/// elves in a group).
+pub struct Promises;
+
+impl super::Validator for Promises {
+    type Event = Event;
+    type Setting = (usize, usize);
+
+    fn validate(log: &[Self::Event], (reindeer, group): Self::Setting) -> Result<(), String> {
+        validate(log, reindeer, group)
+    }
+
+    fn validate_so_far(
+        log: &[Self::Event],
+        (reindeer, group): Self::Setting,
+    ) -> Result<(), String> {
+        validate_so_far(log, reindeer, group)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Round {
     Asleep,
@@ -278,23 +298,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// A tiny deterministic generator, so that one proptest value drives many choices.
-    struct Dice(u64);
-
-    impl Dice {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 % n as u64) as usize
-        }
-
-        fn shuffle<T>(&mut self, items: &mut [T]) {
-            for i in (1..items.len()).rev() {
-                items.swap(i, self.below(i + 1));
-            }
-        }
-    }
+    use crate::validators::suite::{self, Dice};
 
     /// A good log: one sleigh round of `reindeer` reindeer and `groups` elf groups of `group`,
     /// in a random order; each team arrives in a random order
@@ -339,24 +343,26 @@ mod tests {
             .unwrap()
     }
 
+    /// Good logs of 1 to 5 reindeer and up to 3 elf groups of 1 to 3.
+    fn good_logs() -> impl Strategy<Value = ((usize, usize), Vec<Event>)> {
+        (1_usize..6, 1_usize..4, 0_usize..4, any::<u64>()).prop_map(
+            |(reindeer, group, groups, seed)| {
+                ((reindeer, group), good_log(reindeer, group, groups, seed))
+            },
+        )
+    }
+
+    #[test]
+    fn good_logs_pass() {
+        suite::good_logs_pass::<Promises>(good_logs());
+    }
+
+    #[test]
+    fn an_unfinished_log_fails() {
+        suite::an_unfinished_log_fails::<Promises>(good_logs(), 2);
+    }
+
     proptest! {
-        #[test]
-        fn good_logs_pass(reindeer in 1_usize..6, group in 1_usize..4, groups in 0_usize..4, seed in any::<u64>()) {
-            let log = good_log(reindeer, group, groups, seed);
-            prop_assert_eq!(validate(&log, reindeer, group), Ok(()));
-            for end in 0..=log.len() {
-                prop_assert_eq!(validate_so_far(&log[..end], reindeer, group), Ok(()));
-            }
-        }
-
-        #[test]
-        fn an_unfinished_log_fails(reindeer in 1_usize..6, group in 1_usize..4, groups in 0_usize..4, seed in any::<u64>(), cut in 1_usize..3) {
-            let log = good_log(reindeer, group, groups, seed);
-            let keep = log.len() - cut;
-            prop_assert!(validate(&log[..keep], reindeer, group).is_err());
-            prop_assert_eq!(validate_so_far(&log[..keep], reindeer, group), Ok(()));
-        }
-
         #[test]
         fn preparing_the_sleigh_early_fails(reindeer in 1_usize..6, group in 1_usize..4, groups in 0_usize..4, seed in any::<u64>()) {
             // Santa prepares the sleigh just before the last reindeer is back.

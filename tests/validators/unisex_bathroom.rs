@@ -66,6 +66,23 @@ pub fn validate_so_far(log: &[Event], capacity: usize) -> Result<(), String> {
     check(log, capacity, false)
 }
 
+/// This kata's promises, for the validators' generic property suite: the setting is the bathroom's
+/// capacity.
+pub struct Promises;
+
+impl super::Validator for Promises {
+    type Event = Event;
+    type Setting = usize;
+
+    fn validate(log: &[Self::Event], capacity: Self::Setting) -> Result<(), String> {
+        validate(log, capacity)
+    }
+
+    fn validate_so_far(log: &[Self::Event], capacity: Self::Setting) -> Result<(), String> {
+        validate_so_far(log, capacity)
+    }
+}
+
 fn names(inside: &[(&str, Visitor)]) -> String {
     let names: Vec<String> = inside.iter().map(|(t, v)| format!("{t} ({v})")).collect();
     names.join(", ")
@@ -121,17 +138,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// A tiny deterministic generator, so that one proptest value drives many choices.
-    struct Dice(u64);
-
-    impl Dice {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 % n as u64) as usize
-        }
-    }
+    use crate::validators::suite::{self, Dice};
 
     /// A good log: `steps` random moves of three women and three men, each entering only when
     /// the bathroom is empty or holds its own sex with room to spare, and leaving at random;
@@ -161,16 +168,18 @@ mod tests {
         log
     }
 
-    proptest! {
-        #[test]
-        fn good_logs_pass(capacity in 1_usize..4, steps in 0_usize..40, seed in any::<u64>()) {
-            let log = good_log(capacity, steps, seed);
-            prop_assert_eq!(validate(&log, capacity), Ok(()));
-            for end in 0..=log.len() {
-                prop_assert_eq!(validate_so_far(&log[..end], capacity), Ok(()));
-            }
-        }
+    /// Good logs of bathrooms for 1 to 3, of up to 39 steps.
+    fn good_logs() -> impl Strategy<Value = (usize, Vec<Event>)> {
+        (1_usize..4, 0_usize..40, any::<u64>())
+            .prop_map(|(capacity, steps, seed)| (capacity, good_log(capacity, steps, seed)))
+    }
 
+    #[test]
+    fn good_logs_pass() {
+        suite::good_logs_pass::<Promises>(good_logs());
+    }
+
+    proptest! {
         #[test]
         fn a_missing_leave_fails(capacity in 1_usize..4, steps in 1_usize..40, seed in any::<u64>(), which in any::<prop::sample::Index>()) {
             let mut log = good_log(capacity, steps, seed);
