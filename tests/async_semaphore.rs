@@ -13,12 +13,12 @@ use std::pin::{pin, Pin};
 use std::task::{Context, Poll, Waker};
 
 use async_semaphore::{Acquire, Semaphore};
+use checks::threads::spawn_named;
 use checks::waker::{counting_waker, WakeCount};
 use harness::check::{mode, Checks, Mode};
 use harness::detect::Gauge;
 use harness::future::{block_on, Signal};
 use harness::sync::Arc;
-use harness::thread;
 
 fn main() {
     Checks::new()
@@ -333,17 +333,14 @@ fn capacity_holds() {
     let threads: Vec<_> = (0..guests)
         .map(|n| {
             let (club, inside) = (Arc::clone(&club), Arc::clone(&inside));
-            thread::Builder::new()
-                .name(format!("guest {n}"))
-                .spawn(move || {
-                    for _ in 0..rounds {
-                        let permit = block_on(club.acquire());
-                        let guard = inside.enter();
-                        drop(guard);
-                        drop(permit);
-                    }
-                })
-                .unwrap()
+            spawn_named(format!("guest {n}"), move || {
+                for _ in 0..rounds {
+                    let permit = block_on(club.acquire());
+                    let guard = inside.enter();
+                    drop(guard);
+                    drop(permit);
+                }
+            })
         })
         .collect();
     for thread in threads {
@@ -362,10 +359,7 @@ fn cancel_while_place_frees() {
     let club = Arc::new(Semaphore::new(1));
     let other = {
         let club = Arc::clone(&club);
-        thread::Builder::new()
-            .name("other guest".to_owned())
-            .spawn(move || drop(block_on(club.acquire())))
-            .unwrap()
+        spawn_named("other guest", move || drop(block_on(club.acquire())))
     };
     {
         // Guest A tries once, then gives up (if it got in, it leaves at once).
@@ -397,17 +391,14 @@ fn cancel_while_other_place_frees() {
     let (holding, go) = (Signal::new(), Signal::new());
     let other = {
         let (club, holding, go) = (Arc::clone(&club), holding.clone(), go.clone());
-        thread::Builder::new()
-            .name("other guest".to_owned())
-            .spawn(move || {
-                let permit = club
-                    .try_acquire()
-                    .expect("try_acquire failed on an empty club of 2");
-                holding.fire();
-                block_on(go.wait());
-                drop(permit);
-            })
-            .unwrap()
+        spawn_named("other guest", move || {
+            let permit = club
+                .try_acquire()
+                .expect("try_acquire failed on an empty club of 2");
+            holding.fire();
+            block_on(go.wait());
+            drop(permit);
+        })
     };
     block_on(holding.wait());
     let inside = club

@@ -12,6 +12,7 @@ use std::sync::Mutex as StdMutex;
 
 use barbershop::Barbershop;
 use checks::refusal::assert_refused;
+use checks::threads::spawn_named;
 use checks::validators::barbershop::{validate, validate_so_far, Event, Step};
 use harness::check::{mode, Checks, Mode};
 use harness::sync::Arc;
@@ -83,38 +84,35 @@ impl Day {
     fn customer(&mut self, name: String) {
         let (shop, log, chairs) = (Arc::clone(&self.shop), Arc::clone(&self.log), self.chairs);
         let (stayed, left) = (Arc::clone(&self.stayed), Arc::clone(&self.left));
-        let handle = thread::Builder::new()
-            .name(name.clone())
-            .spawn(move || {
-                let calls = AtomicUsize::new(0);
-                let served = shop.visit(
-                    || {
-                        calls.fetch_add(1, Ordering::SeqCst);
-                        record(&log, chairs, &name, Step::SitDown);
-                    },
-                    || {
-                        calls.fetch_add(1, Ordering::SeqCst);
-                        record(&log, chairs, &name, Step::Haircut);
-                    },
+        let handle = spawn_named(name.clone(), move || {
+            let calls = AtomicUsize::new(0);
+            let served = shop.visit(
+                || {
+                    calls.fetch_add(1, Ordering::SeqCst);
+                    record(&log, chairs, &name, Step::SitDown);
+                },
+                || {
+                    calls.fetch_add(1, Ordering::SeqCst);
+                    record(&log, chairs, &name, Step::Haircut);
+                },
+            );
+            let calls = calls.load(Ordering::SeqCst);
+            if served {
+                assert!(
+                    calls == 2,
+                    "{name}'s visit returned true, but it called {calls} of sit_down and \
+                     get_hair_cut instead of both"
                 );
-                let calls = calls.load(Ordering::SeqCst);
-                if served {
-                    assert!(
-                        calls == 2,
-                        "{name}'s visit returned true, but it called {calls} of sit_down and \
-                         get_hair_cut instead of both"
-                    );
-                    stayed.fetch_add(1, Ordering::SeqCst);
-                } else {
-                    assert!(
-                        calls == 0,
-                        "{name}'s visit returned false (the shop was full), but it still called \
-                         sit_down or get_hair_cut"
-                    );
-                    left.fetch_add(1, Ordering::SeqCst);
-                }
-            })
-            .unwrap();
+                stayed.fetch_add(1, Ordering::SeqCst);
+            } else {
+                assert!(
+                    calls == 0,
+                    "{name}'s visit returned false (the shop was full), but it still called \
+                     sit_down or get_hair_cut"
+                );
+                left.fetch_add(1, Ordering::SeqCst);
+            }
+        });
         self.customers.push(handle);
     }
 
@@ -131,17 +129,14 @@ impl Day {
     /// Starts the barber on a thread of its own, to serve `haircuts` customers.
     fn barber_thread(&self, haircuts: usize) -> thread::JoinHandle<()> {
         let (shop, log, chairs) = (Arc::clone(&self.shop), Arc::clone(&self.log), self.chairs);
-        thread::Builder::new()
-            .name("the barber".into())
-            .spawn(move || {
-                for _ in 0..haircuts {
-                    shop.serve_next(|| {
-                        record(&log, chairs, "the barber", Step::Cut);
-                        thread::yield_now();
-                    });
-                }
-            })
-            .unwrap()
+        spawn_named("the barber", move || {
+            for _ in 0..haircuts {
+                shop.serve_next(|| {
+                    record(&log, chairs, "the barber", Step::Cut);
+                    thread::yield_now();
+                });
+            }
+        })
     }
 
     /// Joins every customer, then judges the whole log.

@@ -10,6 +10,7 @@
 use std::sync::Mutex as StdMutex;
 
 use building_h2o::H2o;
+use checks::threads::spawn_named;
 use checks::validators::building_h2o::{validate, validate_so_far, Atom, Event, Step};
 use harness::check::{mode, Checks, Mode};
 use harness::sync::Arc;
@@ -77,10 +78,7 @@ fn pass(gate: &H2o, log: &Log, name: &str, atom: Atom) {
 /// Starts an atom thread: one thread is one atom, and passes the gate once.
 fn atom_thread(gate: &Arc<H2o>, log: &Log, name: String, atom: Atom) -> JoinHandle<()> {
     let (gate, log) = (Arc::clone(gate), Arc::clone(log));
-    thread::Builder::new()
-        .name(name.clone())
-        .spawn(move || pass(&gate, &log, &name, atom))
-        .unwrap()
+    spawn_named(name.clone(), move || pass(&gate, &log, &name, atom))
 }
 
 /// Joins every atom thread, then judges the whole log: every molecule finished, and every atom

@@ -10,6 +10,7 @@ use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll};
 
+use checks::threads::spawn_named;
 use checks::waker::counting_waker;
 use delay_future::Timer;
 use harness::check::Checks;
@@ -233,14 +234,11 @@ fn two_delays() {
 
 fn spawn_advancer(name: &str, timer: &Arc<Timer>, steps: Vec<u64>) -> thread::JoinHandle<()> {
     let timer = Arc::clone(timer);
-    thread::Builder::new()
-        .name(name.to_owned())
-        .spawn(move || {
-            for ticks in steps {
-                timer.advance(ticks);
-            }
-        })
-        .unwrap()
+    spawn_named(name.to_owned(), move || {
+        for ticks in steps {
+            timer.advance(ticks);
+        }
+    })
 }
 
 fn advanced_by_another_thread() {

@@ -16,10 +16,10 @@ use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 
+use checks::threads::spawn_named;
 use checks::waker::counting_waker;
 use harness::check::Checks;
 use harness::future::{block_on, Probe, ProbeStats, Signal};
-use harness::thread;
 use join_select::{join_all, select, Either};
 
 fn main() {
@@ -305,12 +305,7 @@ fn join_across_threads() {
     let threads: Vec<_> = signals
         .into_iter()
         .enumerate()
-        .map(|(n, signal)| {
-            thread::Builder::new()
-                .name(format!("I/O {n}"))
-                .spawn(move || signal.fire())
-                .unwrap()
-        })
+        .map(|(n, signal)| spawn_named(format!("I/O {n}"), move || signal.fire()))
         .collect();
     let outputs = block_on(join_all(children));
     for thread in threads {
@@ -331,10 +326,7 @@ fn select_across_threads() {
     let (left_signal, never) = (Signal::new(), Signal::new());
     let (left, _, _) = child("left", &left_signal, 1);
     let (right, _, right_dropped) = child("right", &never, 2);
-    let io = thread::Builder::new()
-        .name("I/O".to_owned())
-        .spawn(move || left_signal.fire())
-        .unwrap();
+    let io = spawn_named("I/O", move || left_signal.fire());
     let outcome = block_on(select(left, right));
     io.join().unwrap();
     assert_eq!(

@@ -11,10 +11,10 @@ use std::pin::pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 
+use checks::threads::spawn_named;
 use checks::waker::counting_waker;
 use harness::check::Checks;
 use harness::future::{block_on, judge, Probe};
-use harness::thread;
 use oneshot::{channel, Canceled};
 
 fn main() {
@@ -248,16 +248,13 @@ fn values_dropped_once() {
 
 fn value_from_another_thread() {
     let (tx, rx) = channel();
-    let sender = thread::Builder::new()
-        .name("sender".to_owned())
-        .spawn(move || {
-            assert_eq!(
-                tx.send(42),
-                Ok(()),
-                "send(42) failed although the receiver is alive"
-            );
-        })
-        .unwrap();
+    let sender = spawn_named("sender", move || {
+        assert_eq!(
+            tx.send(42),
+            Ok(()),
+            "send(42) failed although the receiver is alive"
+        );
+    });
     let (rx, stats) = Probe::new("receiver", rx);
     assert_eq!(
         block_on(rx),
@@ -270,10 +267,7 @@ fn value_from_another_thread() {
 
 fn cancel_from_another_thread() {
     let (tx, rx) = channel::<u32>();
-    let sender = thread::Builder::new()
-        .name("sender".to_owned())
-        .spawn(move || drop(tx))
-        .unwrap();
+    let sender = spawn_named("sender", move || drop(tx));
     assert_eq!(
         block_on(rx),
         Err(Canceled),
@@ -286,10 +280,7 @@ fn cancel_from_another_thread() {
 fn receiver_dropped_while_sending() {
     let drops = std::sync::Arc::new(AtomicUsize::new(0));
     let (tx, rx) = channel();
-    let receiver = thread::Builder::new()
-        .name("receiver".to_owned())
-        .spawn(move || drop(rx))
-        .unwrap();
+    let receiver = spawn_named("receiver", move || drop(rx));
     let back = tx.send(Counted(drops.clone()));
     receiver.join().unwrap();
     drop(back);

@@ -7,6 +7,7 @@
 //! And the pool's own: a spawned job runs on a worker without anyone waiting for it; dropping
 //! the pool runs the jobs still queued, then joins the workers.
 
+use checks::threads::spawn_named;
 use harness::check::{mode, Checks, Mode};
 use harness::sync::Arc;
 use harness::thread;
@@ -106,10 +107,7 @@ fn two_callers() {
     let pool = Arc::new(Pool::new(2));
     let other = {
         let pool = Arc::clone(&pool);
-        thread::Builder::new()
-            .name("second caller".into())
-            .spawn(move || parallel_sum(&pool, &numbers(len)))
-            .unwrap()
+        spawn_named("second caller", move || parallel_sum(&pool, &numbers(len)))
     };
     let expected: u64 = numbers(len).iter().sum();
     let mine = parallel_sum(&pool, &numbers(len));

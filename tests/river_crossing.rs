@@ -11,6 +11,7 @@
 use std::cell::Cell;
 use std::sync::Mutex as StdMutex;
 
+use checks::threads::spawn_named;
 use checks::validators::river_crossing::{validate, validate_so_far, Event, Kind, Step};
 use harness::check::{Checks, Mode};
 use harness::sync::Arc;
@@ -91,10 +92,7 @@ fn cross(dock: &Dock, log: &Log, name: &str, kind: Kind) {
 /// Starts a passenger thread: one thread is one passenger, and crosses once.
 fn passenger(dock: &Arc<Dock>, log: &Log, name: String, kind: Kind) -> JoinHandle<()> {
     let (dock, log) = (Arc::clone(dock), Arc::clone(log));
-    thread::Builder::new()
-        .name(name.clone())
-        .spawn(move || cross(&dock, &log, &name, kind))
-        .unwrap()
+    spawn_named(name.clone(), move || cross(&dock, &log, &name, kind))
 }
 
 /// Joins every passenger, then judges the whole log: every boat left and nobody is left on

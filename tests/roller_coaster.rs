@@ -12,6 +12,7 @@
 use std::sync::Mutex as StdMutex;
 
 use checks::refusal::assert_refused;
+use checks::threads::spawn_named;
 use checks::validators::roller_coaster::{validate, validate_so_far, Event, Step};
 use harness::check::{mode, Checks, Mode};
 use harness::sync::Arc;
@@ -93,21 +94,18 @@ impl Park {
     /// Starts a passenger thread that takes one ride.
     fn passenger(&mut self, name: String) {
         let (car, log, seats) = (Arc::clone(&self.car), Arc::clone(&self.log), self.seats);
-        let thread = thread::Builder::new()
-            .name(name.clone())
-            .spawn(move || {
-                car.ride(
-                    || {
-                        // Boarding takes a moment; the log says when it is done. (Model mode
-                        // tries every interleaving anyway, and a pause there only multiplies
-                        // them.)
-                        pause();
-                        record(&log, seats, &name, Step::Board);
-                    },
-                    || record(&log, seats, &name, Step::Unboard),
-                );
-            })
-            .unwrap();
+        let thread = spawn_named(name.clone(), move || {
+            car.ride(
+                || {
+                    // Boarding takes a moment; the log says when it is done. (Model mode
+                    // tries every interleaving anyway, and a pause there only multiplies
+                    // them.)
+                    pause();
+                    record(&log, seats, &name, Step::Board);
+                },
+                || record(&log, seats, &name, Step::Unboard),
+            );
+        });
         self.threads.push(thread);
     }
 

@@ -12,6 +12,7 @@ use std::sync::Mutex as StdMutex;
 use std::time::Duration;
 
 use checks::refusal::assert_refused;
+use checks::threads::spawn_named;
 use checks::validators::santa_claus::{validate, validate_so_far, Event, Step};
 use harness::check::{mode, Checks, Mode};
 use harness::sync::Arc;
@@ -165,16 +166,13 @@ impl NorthPole {
         for id in 0..self.reindeer {
             let name = format!("reindeer {id}");
             let (workshop, record) = (Arc::clone(&self.workshop), self.recorder());
-            let thread = thread::Builder::new()
-                .name(name.clone())
-                .spawn(move || {
-                    record(&name, Step::Arrive);
-                    workshop.reindeer_back(|| {
-                        pause();
-                        record(&name, Step::Hitch);
-                    });
-                })
-                .unwrap();
+            let thread = spawn_named(name.clone(), move || {
+                record(&name, Step::Arrive);
+                workshop.reindeer_back(|| {
+                    pause();
+                    record(&name, Step::Hitch);
+                });
+            });
             self.threads.push(thread);
         }
         self.rounds += 1;
@@ -185,16 +183,13 @@ impl NorthPole {
         for id in self.elves..self.elves + groups * self.group {
             let name = format!("elf {id}");
             let (workshop, record) = (Arc::clone(&self.workshop), self.recorder());
-            let thread = thread::Builder::new()
-                .name(name.clone())
-                .spawn(move || {
-                    record(&name, Step::Ask);
-                    workshop.elf_needs_help(|| {
-                        pause();
-                        record(&name, Step::GetHelp);
-                    });
-                })
-                .unwrap();
+            let thread = spawn_named(name.clone(), move || {
+                record(&name, Step::Ask);
+                workshop.elf_needs_help(|| {
+                    pause();
+                    record(&name, Step::GetHelp);
+                });
+            });
             self.threads.push(thread);
         }
         self.elves += groups * self.group;

@@ -9,6 +9,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use checks::refusal::{message_of, refusal_message};
+use checks::threads::spawn_named;
 use harness::check::{deliberate_panic, mode, Checks, Mode};
 use harness::sync::atomic::{AtomicUsize, Ordering};
 use harness::sync::mpsc;
@@ -319,14 +320,11 @@ fn two_submitters() {
     let other = {
         let pool = Arc::clone(&pool);
         let tally = Arc::clone(&tally);
-        thread::Builder::new()
-            .name("submitter".into())
-            .spawn(move || {
-                for id in per_thread..2 * per_thread {
-                    pool.execute(counting_job(&tally, id));
-                }
-            })
-            .unwrap()
+        spawn_named("submitter", move || {
+            for id in per_thread..2 * per_thread {
+                pool.execute(counting_job(&tally, id));
+            }
+        })
     };
     for id in 0..per_thread {
         pool.execute(counting_job(&tally, id));

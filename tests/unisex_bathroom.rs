@@ -9,6 +9,7 @@
 use std::sync::Mutex as StdMutex;
 
 use checks::refusal::assert_refused;
+use checks::threads::spawn_named;
 use checks::together::Together;
 use checks::validators::unisex_bathroom::{
     self as validator, validate, validate_so_far, Event, Step,
@@ -131,23 +132,20 @@ impl Building {
             Arc::clone(&self.bypass),
         );
         let capacity = self.capacity;
-        let thread = thread::Builder::new()
-            .name(name.clone())
-            .spawn(move || {
-                for _ in 0..visits {
-                    thread::yield_now();
-                    let waiting = bypass.wait();
-                    let pass = bathroom.enter(visitor);
-                    let inside = waiting.enter();
-                    record(&log, capacity, &name, visitor, Step::Enter);
-                    // Stay a moment, so that anyone wrongly let in meets this visitor.
-                    thread::yield_now();
-                    record(&log, capacity, &name, visitor, Step::Leave);
-                    drop(inside);
-                    drop(pass);
-                }
-            })
-            .unwrap();
+        let thread = spawn_named(name.clone(), move || {
+            for _ in 0..visits {
+                thread::yield_now();
+                let waiting = bypass.wait();
+                let pass = bathroom.enter(visitor);
+                let inside = waiting.enter();
+                record(&log, capacity, &name, visitor, Step::Enter);
+                // Stay a moment, so that anyone wrongly let in meets this visitor.
+                thread::yield_now();
+                record(&log, capacity, &name, visitor, Step::Leave);
+                drop(inside);
+                drop(pass);
+            }
+        });
         self.threads.push(thread);
     }
 
@@ -182,10 +180,7 @@ fn waiting_man_gets_in() {
     let women: Vec<_> = (0..2).map(|_| bathroom.enter(Visitor::Woman)).collect();
     let man = {
         let bathroom = Arc::clone(&bathroom);
-        thread::Builder::new()
-            .name("man 0".into())
-            .spawn(move || drop(bathroom.enter(Visitor::Man)))
-            .unwrap()
+        spawn_named("man 0", move || drop(bathroom.enter(Visitor::Man)))
     };
     // The man may already be waiting; the women leaving must let him in.
     drop(women);
@@ -216,13 +211,10 @@ fn waiting_men_go_in_together() {
         let men: Vec<JoinHandle<()>> = (0..capacity)
             .map(|id| {
                 let (bathroom, together) = (Arc::clone(&bathroom), Arc::clone(&together));
-                thread::Builder::new()
-                    .name(format!("man {id}"))
-                    .spawn(move || {
-                        let _pass = bathroom.enter(Visitor::Man);
-                        together.arrive_and_stay();
-                    })
-                    .unwrap()
+                spawn_named(format!("man {id}"), move || {
+                    let _pass = bathroom.enter(Visitor::Man);
+                    together.arrive_and_stay();
+                })
             })
             .collect();
         drop(women);
