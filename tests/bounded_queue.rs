@@ -6,7 +6,10 @@
 //! wakeup), and every item pushed is popped exactly once, even with several producers and
 //! consumers at once.
 
+use std::collections::VecDeque;
+
 use bounded_queue::BoundedQueue;
+use checks::linearizable::{History, Model, Outcome};
 use checks::refusal::assert_refused;
 use checks::threads::spawn_named;
 use harness::check::{mode, Checks, Mode};
@@ -40,6 +43,10 @@ fn main() {
         .concurrent(
             "with several consumers every item is popped exactly once",
             consumers_share_items,
+        )
+        .concurrent(
+            "every result is one a first-in, first-out queue of the same capacity gives, one call at a time",
+            results_explained_by_a_fifo_queue,
         )
         .only(
             "two producers and two consumers at capacity 1: every waiter is woken in time",
@@ -369,4 +376,147 @@ fn producers_and_consumers_wait_at_once() {
         all, pushed,
         "2 producers pushed {pushed:?}; 2 consumers popped {all:?}"
     );
+}
+
+/// A queue of `capacity` taking one call at a time: what every recorded result must be explained
+/// by. A push into a full queue or a pop from an empty one cannot go on here
+/// ([`QueueRet::WouldWait`], the queue unchanged): no call that returned got that, so a call
+/// that returned is placed only where it could go on, and one still waiting may be placed
+/// anywhere without effect.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct FifoModel {
+    capacity: usize,
+    items: VecDeque<usize>,
+}
+
+#[derive(Debug, Clone)]
+enum QueueOp {
+    Push(usize),
+    Pop,
+    Len,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum QueueRet {
+    Pushed,
+    Popped(usize),
+    Len(usize),
+    WouldWait,
+}
+
+impl Model for FifoModel {
+    type Op = QueueOp;
+    type Ret = QueueRet;
+    fn step(&mut self, op: &QueueOp) -> QueueRet {
+        match op {
+            QueueOp::Push(_) if self.items.len() == self.capacity => QueueRet::WouldWait,
+            QueueOp::Push(item) => {
+                self.items.push_back(*item);
+                QueueRet::Pushed
+            }
+            QueueOp::Pop => match self.items.pop_front() {
+                Some(item) => QueueRet::Popped(item),
+                None => QueueRet::WouldWait,
+            },
+            QueueOp::Len => QueueRet::Len(self.items.len()),
+        }
+    }
+}
+
+/// Pushes `item` into `queue`, recorded in `history` as `thread`'s call.
+fn recorded_push(
+    history: &History<FifoModel>,
+    thread: &str,
+    queue: &BoundedQueue<usize>,
+    item: usize,
+) {
+    history.call(thread, QueueOp::Push(item), || {
+        queue.push(item);
+        QueueRet::Pushed
+    });
+}
+
+/// Pops from `queue`, recorded in `history` as `thread`'s call.
+fn recorded_pop(history: &History<FifoModel>, thread: &str, queue: &BoundedQueue<usize>) -> usize {
+    match history.call(thread, QueueOp::Pop, || QueueRet::Popped(queue.pop())) {
+        QueueRet::Popped(item) => item,
+        other => unreachable!("a recorded pop returns an item, not {other:?}"),
+    }
+}
+
+/// Asks `len()`, recorded in `history` as `thread`'s call.
+fn recorded_len(history: &History<FifoModel>, thread: &str, queue: &BoundedQueue<usize>) {
+    history.call(thread, QueueOp::Len, || QueueRet::Len(queue.len()));
+}
+
+/// Producers push and consumers pop at once, a thread asks `len()` meanwhile, every call
+/// recorded: some order of the calls, each taking effect at one instant between its call and
+/// its return, must give every result on a plain first-in, first-out queue of the same capacity
+/// (so an item pushed before another was pushed comes out first, whoever pushed them; no push
+/// returns while the queue is full; `len()` is a length the queue really had).
+fn results_explained_by_a_fifo_queue() {
+    // (capacity, producers, items per producer, consumers besides this thread)
+    let rounds: &[(usize, usize, usize, usize)] = match mode() {
+        Mode::Model => &[(1, 2, 1, 0), (2, 1, 3, 0)],
+        Mode::Explore => &[(1, 2, 2, 1), (2, 2, 3, 1), (3, 2, 5, 1)],
+        _ => &[(1, 3, 3, 1), (2, 3, 4, 1), (3, 2, 6, 1)],
+    };
+    for &(capacity, producers, per_producer, consumers) in rounds {
+        let queue = Arc::new(BoundedQueue::new(capacity));
+        let history: Arc<History<FifoModel>> = Arc::new(History::new());
+        let total = producers * per_producer;
+        let handles: Vec<JoinHandle<()>> = (0..producers)
+            .map(|producer| {
+                let (queue, history) = (Arc::clone(&queue), Arc::clone(&history));
+                let name = format!("producer {producer}");
+                spawn_named(name.clone(), move || {
+                    for item in 0..per_producer {
+                        recorded_push(&history, &name, &queue, (producer + 1) * 100 + item);
+                    }
+                })
+            })
+            .collect();
+        // The spawned consumers take half the items between them, this thread the rest.
+        let theirs = total / 2;
+        let consumer_handles: Vec<JoinHandle<()>> = (0..consumers)
+            .map(|consumer| {
+                let (queue, history) = (Arc::clone(&queue), Arc::clone(&history));
+                let name = format!("consumer {consumer}");
+                let count = theirs / consumers + usize::from(consumer < theirs % consumers);
+                spawn_named(name.clone(), move || {
+                    for _ in 0..count {
+                        recorded_pop(&history, &name, &queue);
+                    }
+                })
+            })
+            .collect();
+        let mine = total - if consumers == 0 { 0 } else { theirs };
+        for popped in 1..=mine {
+            recorded_pop(&history, "main", &queue);
+            if popped < mine {
+                recorded_len(&history, "main", &queue);
+            }
+        }
+        for handle in handles.into_iter().chain(consumer_handles) {
+            handle.join().unwrap();
+        }
+        let calls = history.operations().len();
+        match history.check(FifoModel {
+            capacity,
+            items: VecDeque::new(),
+        }) {
+            Outcome::Linearizable => {}
+            Outcome::NotLinearizable(why) => panic!(
+                "{producers} producers pushed {per_producer} item(s) each into a queue of \
+                 capacity {capacity} while consumers popped them and asked len(), but no \
+                 first-in, first-out queue of capacity {capacity} taking one call at a time \
+                 gives these results: {why}"
+            ),
+            Outcome::Undecided => panic!(
+                "the history of {calls} calls on a queue of capacity {capacity} was too long to \
+                 decide whether a first-in, first-out queue explains it: make the check's \
+                 rounds shorter"
+            ),
+        }
+    }
 }
