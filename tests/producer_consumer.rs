@@ -5,12 +5,15 @@
 //! into a full buffer gets its item in once there is room (no lost wakeup); the buffer never holds
 //! more than its capacity.
 
+use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use checks::linearizable::{History, Model, Outcome};
 use checks::threads::spawn_named;
 use harness::check::{mode, Checks, Mode};
 use harness::sync::Arc;
+use harness::thread::JoinHandle;
 use producer_consumer::Buffer;
 
 fn main() {
@@ -35,6 +38,10 @@ fn main() {
         .concurrent(
             "every item is taken exactly once, in order per producer",
             every_item_once_in_order,
+        )
+        .concurrent(
+            "every result is one a first-in, first-out buffer of the same capacity gives, one call at a time",
+            results_explained_by_a_fifo_buffer,
         )
         .run();
 }
@@ -239,5 +246,127 @@ fn every_item_once_in_order() {
              consumers took {} items; missing: {missing:?}; taken twice: {twice:?}",
             all.len()
         );
+    }
+}
+
+/// A buffer of `capacity` taking one call at a time: what every recorded result must be
+/// explained by. A put into a full buffer or a take from an empty one cannot go on here
+/// ([`BufferRet::WouldWait`], the buffer unchanged): no call that returned got that, so a call
+/// that returned is placed only where it could go on, and one still waiting may be placed
+/// anywhere without effect.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct FifoModel {
+    capacity: usize,
+    items: VecDeque<usize>,
+}
+
+#[derive(Debug, Clone)]
+enum BufferOp {
+    Put(usize),
+    Take,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum BufferRet {
+    Put,
+    Took(usize),
+    WouldWait,
+}
+
+impl Model for FifoModel {
+    type Op = BufferOp;
+    type Ret = BufferRet;
+    fn step(&mut self, op: &BufferOp) -> BufferRet {
+        match op {
+            BufferOp::Put(_) if self.items.len() == self.capacity => BufferRet::WouldWait,
+            BufferOp::Put(item) => {
+                self.items.push_back(*item);
+                BufferRet::Put
+            }
+            BufferOp::Take => match self.items.pop_front() {
+                Some(item) => BufferRet::Took(item),
+                None => BufferRet::WouldWait,
+            },
+        }
+    }
+}
+
+/// Puts `item` into `buffer`, recorded in `history` as `thread`'s call.
+fn recorded_put(history: &History<FifoModel>, thread: &str, buffer: &Buffer<usize>, item: usize) {
+    history.call(thread, BufferOp::Put(item), || {
+        buffer.put(item);
+        BufferRet::Put
+    });
+}
+
+/// Takes from `buffer`, recorded in `history` as `thread`'s call.
+fn recorded_take(history: &History<FifoModel>, thread: &str, buffer: &Buffer<usize>) {
+    history.call(thread, BufferOp::Take, || BufferRet::Took(buffer.take()));
+}
+
+/// Producers put and consumers take at once, every call recorded: some order of the calls, each
+/// taking effect at one instant between its call and its return, must give every result on a
+/// plain first-in, first-out buffer of the same capacity (so an item put before another was put
+/// comes out first, whoever put them, and no put returns while the buffer is full).
+fn results_explained_by_a_fifo_buffer() {
+    // (capacity, producers, items per producer, consumers besides this thread)
+    let rounds: &[(usize, usize, usize, usize)] = match mode() {
+        Mode::Model => &[(1, 2, 1, 0), (2, 1, 3, 0)],
+        Mode::Explore => &[(1, 2, 2, 1), (2, 2, 3, 1), (3, 2, 5, 1)],
+        _ => &[(1, 3, 3, 1), (2, 3, 4, 1), (3, 2, 6, 1)],
+    };
+    for &(capacity, producers, per_producer, consumers) in rounds {
+        let buffer = Arc::new(Buffer::new(capacity));
+        let history: Arc<History<FifoModel>> = Arc::new(History::new());
+        let total = producers * per_producer;
+        let producing: Vec<JoinHandle<()>> = (0..producers)
+            .map(|producer| {
+                let (buffer, history) = (Arc::clone(&buffer), Arc::clone(&history));
+                let name = format!("producer {producer}");
+                spawn_named(name.clone(), move || {
+                    for item in 0..per_producer {
+                        recorded_put(&history, &name, &buffer, (producer + 1) * 100 + item);
+                    }
+                })
+            })
+            .collect();
+        // The spawned consumers take half the items between them, this thread the rest.
+        let theirs = if consumers == 0 { 0 } else { total / 2 };
+        let consuming: Vec<JoinHandle<()>> = (0..consumers)
+            .map(|consumer| {
+                let (buffer, history) = (Arc::clone(&buffer), Arc::clone(&history));
+                let name = format!("consumer {consumer}");
+                let count = theirs / consumers + usize::from(consumer < theirs % consumers);
+                spawn_named(name.clone(), move || {
+                    for _ in 0..count {
+                        recorded_take(&history, &name, &buffer);
+                    }
+                })
+            })
+            .collect();
+        for _ in 0..total - theirs {
+            recorded_take(&history, "main", &buffer);
+        }
+        for handle in producing.into_iter().chain(consuming) {
+            handle.join().unwrap();
+        }
+        let calls = history.operations().len();
+        match history.check(FifoModel {
+            capacity,
+            items: VecDeque::new(),
+        }) {
+            Outcome::Linearizable => {}
+            Outcome::NotLinearizable(why) => panic!(
+                "{producers} producers put {per_producer} item(s) each into a buffer of \
+                 capacity {capacity} while consumers took them, but no first-in, first-out \
+                 buffer of capacity {capacity} taking one call at a time gives these results: \
+                 {why}"
+            ),
+            Outcome::Undecided => panic!(
+                "the history of {calls} calls on a buffer of capacity {capacity} was too long \
+                 to decide whether a first-in, first-out buffer explains it: make the check's \
+                 rounds shorter"
+            ),
+        }
     }
 }
