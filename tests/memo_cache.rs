@@ -7,7 +7,9 @@
 //! memoized computations running on several threads at once all finish with the right values.
 
 use std::cell::Cell;
+use std::collections::BTreeMap;
 
+use checks::linearizable::{History, Model, Outcome};
 use checks::threads::spawn_named;
 use harness::check::{mode, Checks, Mode};
 use harness::sync::Arc;
@@ -35,6 +37,10 @@ fn main() {
         .concurrent(
             "memoized computations on several threads all finish with the right values",
             concurrent_memoization,
+        )
+        .concurrent(
+            "every result is one a map keeping the first value stored gives, one call at a time",
+            results_explained_by_a_map,
         )
         .run();
 }
@@ -222,5 +228,132 @@ fn concurrent_memoization() {
              get({key}) is {stored:?}",
             fib_plain(key)
         );
+    }
+}
+
+/// The cache as one thread at a time sees it: a map from keys to the values stored first.
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+struct CacheModel(BTreeMap<u64, u64>);
+
+#[derive(Debug, Clone)]
+enum CacheOp {
+    /// `get_or_compute(key, ..)` whose computation would return `computes`.
+    GetOrCompute {
+        key: u64,
+        computes: u64,
+    },
+    Get(u64),
+    Len,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum CacheRet {
+    Value(u64),
+    Got(Option<u64>),
+    Len(usize),
+}
+
+impl Model for CacheModel {
+    type Op = CacheOp;
+    type Ret = CacheRet;
+    fn step(&mut self, op: &CacheOp) -> CacheRet {
+        match op {
+            CacheOp::GetOrCompute { key, computes } => {
+                CacheRet::Value(*self.0.entry(*key).or_insert(*computes))
+            }
+            CacheOp::Get(key) => CacheRet::Got(self.0.get(key).copied()),
+            CacheOp::Len => CacheRet::Len(self.0.len()),
+        }
+    }
+}
+
+/// One call of a thread's script.
+#[derive(Clone, Copy)]
+enum Call {
+    GetOrCompute(u64),
+    Get(u64),
+    Len,
+}
+
+/// Makes `call` on `cache` as `thread` number `id`, recorded in `history`; a computation returns
+/// a value of the thread's own (`100 * id + key`), so a result shows whose value was stored.
+fn recorded(
+    history: &History<CacheModel>,
+    thread: &str,
+    id: u64,
+    cache: &Cache<u64, u64>,
+    call: Call,
+) {
+    match call {
+        Call::GetOrCompute(key) => {
+            let computes = 100 * id + key;
+            history.call(thread, CacheOp::GetOrCompute { key, computes }, || {
+                CacheRet::Value(cache.get_or_compute(key, |_| computes))
+            });
+        }
+        Call::Get(key) => {
+            history.call(thread, CacheOp::Get(key), || CacheRet::Got(cache.get(&key)));
+        }
+        Call::Len => {
+            history.call(thread, CacheOp::Len, || CacheRet::Len(cache.len()));
+        }
+    }
+}
+
+/// Threads compute keys, look keys up and ask `len()` at once, every call recorded: some order
+/// of the calls, each taking effect at one instant between its call and its return, must give
+/// every result on a plain map where a key keeps the value stored first (so a value returned or
+/// seen by `get` never changes, `get` sees every value stored before it was called, and `len()`
+/// counts exactly the keys `get` can see then: none still being computed).
+fn results_explained_by_a_map() {
+    use Call::{Get, GetOrCompute, Len};
+    let scripts: Vec<Vec<Call>> = match mode() {
+        // thread 0 is this thread
+        Mode::Model => vec![
+            vec![Len, Get(1), GetOrCompute(1)],
+            vec![GetOrCompute(1), Len],
+        ],
+        _ => vec![
+            vec![Len, Get(1), GetOrCompute(1), GetOrCompute(2), Len, Get(3)],
+            vec![GetOrCompute(1), Len, GetOrCompute(3), Get(2), Len],
+            vec![GetOrCompute(2), Get(1), Len, GetOrCompute(3), Get(3)],
+        ],
+    };
+    let cache = Arc::new(Cache::new());
+    let history: Arc<History<CacheModel>> = Arc::new(History::new());
+    let handles: Vec<_> = scripts
+        .iter()
+        .enumerate()
+        .skip(1)
+        .map(|(id, script)| {
+            let (cache, history, script) =
+                (Arc::clone(&cache), Arc::clone(&history), script.clone());
+            let name = format!("thread {id}");
+            spawn_named(name.clone(), move || {
+                for call in script {
+                    recorded(&history, &name, id as u64, &cache, call);
+                }
+            })
+        })
+        .collect();
+    for &call in &scripts[0] {
+        recorded(&history, "main", 0, &cache, call);
+    }
+    for handle in handles {
+        handle.join().unwrap();
+    }
+    let calls = history.operations().len();
+    match history.check(CacheModel::default()) {
+        Outcome::Linearizable => {}
+        Outcome::NotLinearizable(why) => panic!(
+            "{} threads computed keys (each computation returning 100 × thread + key), looked \
+             keys up and asked len() at once, but no map where a key keeps the value stored \
+             first, taking one call at a time, gives these results: {why}",
+            scripts.len()
+        ),
+        Outcome::Undecided => panic!(
+            "the history of {calls} calls on the cache was too long to decide whether a map \
+             explains it: make the check's scripts shorter"
+        ),
     }
 }
