@@ -203,6 +203,16 @@ impl Verdict {
     }
 }
 
+/// What a data race means (a `race` whose failure is the model checker's causality violation):
+/// the fix is an order between two accesses, not one indivisible step.
+pub const DATA_RACE_ADVICE: &str =
+    "Two threads touched the same memory and nothing made one access happen before the other: no \
+     lock that both held, no `Release` write that the other thread read with an `Acquire` load. \
+     Making the steps indivisible does not help here; ordering them does. After writing what \
+     another thread will read, publish it with a `Release` store (or an unlock); before reading \
+     it, look at the flag with an `Acquire` load (or take the same lock). On x86 the bug may \
+     never show on real threads: the model checker finds it because the language allows it.";
+
 impl std::fmt::Display for Verdict {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

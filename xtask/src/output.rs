@@ -1,8 +1,8 @@
 //! Printing a kata run: the human report with its explanation, and the JSON object.
 
 use anstyle::{AnsiColor, Style};
-use harness::protocol::{Event, Mode, Outcome};
-use harness::verdict::Verdict;
+use harness::protocol::{Event, Failure, FailureKind, Mode, Outcome};
+use harness::verdict::{Verdict, DATA_RACE_ADVICE};
 use serde::Serialize;
 
 use crate::explain;
@@ -170,7 +170,7 @@ fn explanation(check: &CheckResult, detail: Detail) -> String {
     }
     out.push_str(&format!(
         "\n{HEADING}What this means{HEADING:#}\n{}\n",
-        wrap(check.advice.unwrap_or(check.verdict.advice()), LINE_WIDTH)
+        wrap(advice(check, failure), LINE_WIDTH)
     ));
     if let Some(replay) = &check.replay {
         out.push_str(&format!(
@@ -178,6 +178,17 @@ fn explanation(check: &CheckResult, detail: Detail) -> String {
         ));
     }
     out
+}
+
+/// What the failure means and what to do: a cause known better than the verdict (out of memory,
+/// too much output) first, then a data race's own words, else the verdict's.
+fn advice(check: &CheckResult, failure: Option<&Failure>) -> &'static str {
+    let data_race = failure.is_some_and(|failure| failure.kind == FailureKind::Causality);
+    match (check.advice, data_race) {
+        (Some(advice), _) => advice,
+        (None, true) => DATA_RACE_ADVICE,
+        (None, false) => check.verdict.advice(),
+    }
 }
 
 /// `text` as indented lines of at most `width` characters, broken between words.
@@ -373,6 +384,30 @@ mod tests {
         ));
         assert!(text.ends_with("\n`no hit is lost` failed.\n"));
         assert!(!text.contains("Who waits"));
+    }
+
+    #[test]
+    fn a_data_race_is_explained_as_a_missing_order() {
+        let mut run = racy();
+        let lost_update = plain(&human(&run, Detail::default()));
+        let meaning = lost_update.split("What this means\n").nth(1).unwrap();
+        assert!(
+            meaning.starts_with("  Some steps that must happen together"),
+            "{meaning}"
+        );
+
+        let report = run.checks[1].report.as_mut().unwrap();
+        let Outcome::Fail(failure) = &mut report.outcome else {
+            unreachable!()
+        };
+        failure.kind = FailureKind::Causality;
+        let data_race = plain(&human(&run, Detail::default()));
+        let meaning = data_race.split("What this means\n").nth(1).unwrap();
+        assert!(
+            meaning.starts_with("  Two threads touched the same memory"),
+            "{meaning}"
+        );
+        assert!(!meaning.contains("indivisible action"), "{meaning}");
     }
 
     #[test]
