@@ -52,6 +52,8 @@ pub enum Operator {
     DeleteDrop,
     /// One `wait()` for a child process (or a barrier) deleted.
     DeleteWait,
+    /// One memory fence (`fence(..)`) deleted.
+    DeleteFence,
 }
 
 impl Operator {
@@ -71,6 +73,7 @@ impl Operator {
             Operator::WakerAfterCheck => "waker-after-check",
             Operator::DeleteDrop => "delete-drop",
             Operator::DeleteWait => "delete-wait",
+            Operator::DeleteFence => "delete-fence",
         }
     }
 }
@@ -224,6 +227,17 @@ mod tests {
         assert!(texts
             .iter()
             .any(|t| t.contains("a.fetch_add(1, Ordering::Relaxed)")));
+    }
+
+    #[test]
+    fn a_fence_is_deleted() {
+        let source = "fn f(a: &AtomicBool) {\n    fence(Ordering::Release);\n    a.store(true, Ordering::Relaxed);\n}\n";
+        let (_, text) = changes(source)
+            .into_iter()
+            .find(|(op, _)| *op == Operator::DeleteFence)
+            .unwrap();
+        assert!(!text.contains("fence"), "{text}");
+        assert!(text.contains("a.store(true"), "{text}");
     }
 
     #[test]

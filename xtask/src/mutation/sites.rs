@@ -479,6 +479,7 @@ fn deletable(stmt: &Stmt) -> Option<Operator> {
             match (last.as_str(), call.args.len()) {
                 ("wake", _) => Some(Operator::DeleteWake),
                 ("drop", 1) => Some(Operator::DeleteDrop),
+                ("fence", 1) => Some(Operator::DeleteFence),
                 _ => None,
             }
         }
