@@ -37,6 +37,14 @@ impl State {
             next_thread: 1,
         }
     }
+
+    /// Keeps `event`, forgetting the oldest one when [`CAPACITY`] are kept already.
+    fn keep(&mut self, event: Event) {
+        if self.events.len() == CAPACITY {
+            self.events.pop_front();
+        }
+        self.events.push_back(event);
+    }
 }
 
 fn state() -> MutexGuard<'static, State> {
@@ -216,10 +224,7 @@ pub(crate) fn record_failure(what: &str, location: Option<String>) {
     }
     let thread = thread_name();
     if let Ok(mut state) = STATE.try_lock() {
-        if state.events.len() == CAPACITY {
-            state.events.pop_front();
-        }
-        state.events.push_back(Event {
+        state.keep(Event {
             thread,
             op: Op::Fail,
             resource: None,
@@ -241,11 +246,7 @@ fn at(location: &'static Location<'static>) -> String {
 #[inline(never)]
 fn push_event(event: Event) {
     crate::noise::point(&event.thread);
-    let mut state = state();
-    if state.events.len() == CAPACITY {
-        state.events.pop_front();
-    }
-    state.events.push_back(event);
+    state().keep(event);
     STEPS.fetch_add(1, Ordering::Relaxed);
 }
 
