@@ -180,6 +180,14 @@ impl Kata {
     pub fn solutions_dir(&self) -> PathBuf {
         self.root.join("solutions").join(self.name())
     }
+
+    /// The kata's support crate (code the kata provides, in `support/` beside `src/`): its
+    /// package name, `<kata>_support`, and its directory, when it has one.
+    pub fn support_crate(&self) -> Option<(String, PathBuf)> {
+        let dir = self.dir.join("support");
+        let name = format!("{}_support", self.name());
+        dir.join("Cargo.toml").is_file().then_some((name, dir))
+    }
 }
 
 /// "unknown kata `x`: did you mean `y`?", or the list of katas when nothing is close.

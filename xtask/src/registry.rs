@@ -26,23 +26,24 @@
 //! harness = false
 //! ```
 //!
-//! Only the unit tests use it, so it is built only for them.
-#![cfg(test)]
+//! The entries' form is shared with `cargo xtask new`, which writes a new kata's; what is
+//! derived and compared only the unit tests use, so it is built only for them.
 
 use std::fmt;
+#[cfg(test)]
 use std::path::Path;
 
+#[cfg(test)]
 use anyhow::{Context, Result};
+#[cfg(test)]
 use toml::{Table, Value};
 
+#[cfg(test)]
 use crate::catalog::Catalog;
-
-/// The folder, beside a kata's `src/`, of its support crate (the provided code).
-const SUPPORT_DIR: &str = "support";
 
 /// One thing `tests/Cargo.toml` declares for a kata.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Entry {
+pub(crate) enum Entry {
     /// A `[[test]]` or `[[bench]]` target, under `section` (`test` or `bench`).
     Target {
         section: &'static str,
@@ -72,6 +73,7 @@ impl fmt::Display for Entry {
     }
 }
 
+#[cfg(test)]
 /// What `tests/Cargo.toml` lacks and what it declares for no kata.
 #[derive(Debug, Default, PartialEq)]
 struct Difference {
@@ -81,12 +83,14 @@ struct Difference {
     stale: Vec<Entry>,
 }
 
+#[cfg(test)]
 impl Difference {
     fn is_empty(&self) -> bool {
         self.missing.is_empty() && self.stale.is_empty()
     }
 }
 
+#[cfg(test)]
 impl fmt::Display for Difference {
     /// What to paste into `tests/Cargo.toml` and what to delete from it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -115,6 +119,7 @@ impl fmt::Display for Difference {
     }
 }
 
+#[cfg(test)]
 /// The targets among `entries` as lines to paste, a blank line between two.
 fn targets(entries: &[Entry]) -> String {
     let targets = entries.iter().filter(|e| matches!(e, Entry::Target { .. }));
@@ -124,6 +129,7 @@ fn targets(entries: &[Entry]) -> String {
         .join("\n\n")
 }
 
+#[cfg(test)]
 /// The dependencies among `entries` as lines to paste, one a line.
 fn dependencies(entries: &[Entry]) -> String {
     let dependencies = entries
@@ -135,6 +141,7 @@ fn dependencies(entries: &[Entry]) -> String {
         .join("\n")
 }
 
+#[cfg(test)]
 /// What `tests/Cargo.toml` must declare for the katas of `catalog` and the benchmarks in
 /// `tests/benches/`, sorted.
 fn derived(catalog: &Catalog) -> Result<Vec<Entry>> {
@@ -159,10 +166,11 @@ fn derived(catalog: &Catalog) -> Result<Vec<Entry>> {
         })?;
         let dir = format!("../{}", slashed(dir));
         entries.push(target("test", &name, format!("{name}.rs")));
-        if kata.dir.join(SUPPORT_DIR).join("Cargo.toml").is_file() {
+        if let Some((support, support_dir)) = kata.support_crate() {
+            let inside = support_dir.strip_prefix(&kata.dir).unwrap_or(&support_dir);
             entries.push(Entry::Dependency {
-                name: format!("{name}_support"),
-                path: format!("{dir}/{SUPPORT_DIR}"),
+                name: support,
+                path: format!("{dir}/{}", slashed(inside)),
             });
         }
         entries.push(Entry::Dependency { name, path: dir });
@@ -172,7 +180,7 @@ fn derived(catalog: &Catalog) -> Result<Vec<Entry>> {
 }
 
 /// A target with the test harness off: checks and benchmarks have their own `main`.
-fn target(section: &'static str, name: &str, path: String) -> Entry {
+pub(crate) fn target(section: &'static str, name: &str, path: String) -> Entry {
     Entry::Target {
         section,
         name: name.to_owned(),
@@ -181,6 +189,7 @@ fn target(section: &'static str, name: &str, path: String) -> Entry {
     }
 }
 
+#[cfg(test)]
 /// What `manifest` (the text of a `tests/Cargo.toml`) declares that the registry keeps: every
 /// target, and every dev-dependency by path. Sorted.
 fn declared(manifest: &str) -> Result<Vec<Entry>> {
@@ -216,6 +225,7 @@ fn declared(manifest: &str) -> Result<Vec<Entry>> {
     Ok(entries)
 }
 
+#[cfg(test)]
 /// The entries of `derived` not `declared` and the other way round.
 fn difference(derived: &[Entry], declared: &[Entry]) -> Difference {
     let lacking = |from: &[Entry], other: &[Entry]| -> Vec<Entry> {
@@ -228,12 +238,14 @@ fn difference(derived: &[Entry], declared: &[Entry]) -> Difference {
     }
 }
 
+#[cfg(test)]
 /// A relative path with `/` between its parts, as `Cargo.toml` writes it on every platform.
 fn slashed(path: &Path) -> String {
     let parts: Vec<_> = path.iter().map(|part| part.to_string_lossy()).collect();
     parts.join("/")
 }
 
+#[cfg(test)]
 mod tests {
     use super::*;
 

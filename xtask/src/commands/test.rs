@@ -42,8 +42,8 @@ fn steps(catalog: &Catalog, learner_work: &[String]) -> Result<Vec<Step>> {
                     kept.push(kata.name().to_owned());
                 }
                 // A kata's provided code is the project's, whatever the learner changed.
-                if kata.dir.join("support").is_dir() {
-                    kept.push(format!("{}_support", kata.name()));
+                if let Some((support, _)) = kata.support_crate() {
+                    kept.push(support);
                 }
             }
             for package in kept {

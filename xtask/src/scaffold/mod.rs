@@ -16,6 +16,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
+use crate::registry::{self, Entry};
+
 /// What names a new kata: its crate name and the track it joins.
 pub struct NewKata<'a> {
     /// The kata's name, a Rust identifier in snake case: also its crate and directory name.
@@ -91,7 +93,11 @@ fn register(manifest: &str, kata: &str, path: &str) -> Result<String> {
         .find(|&&i| after(lines[i].split(' ').next().unwrap_or("")))
         .copied()
         .unwrap_or_else(|| kata_crates.last().map_or(section + 1, |&last| last + 1));
-    lines.insert(dependency, format!("{kata} = {{ path = \"{path}\" }}"));
+    let crate_entry = Entry::Dependency {
+        name: kata.to_owned(),
+        path: path.to_owned(),
+    };
+    lines.insert(dependency, crate_entry.to_string());
     // The target, before the first [[test]] whose name comes after it, or after the last one.
     let tests: Vec<usize> = (0..lines.len())
         .filter(|&i| lines[i].trim() == "[[test]]")
@@ -107,13 +113,8 @@ fn register(manifest: &str, kata: &str, path: &str) -> Result<String> {
                 .map_or(lines.len(), |end| end + 1)
         }
     };
-    let block = [
-        "[[test]]".to_owned(),
-        format!("name = \"{kata}\""),
-        format!("path = \"{kata}.rs\""),
-        "harness = false".to_owned(),
-        String::new(),
-    ];
+    let checks = registry::target("test", kata, format!("{kata}.rs")).to_string();
+    let block = checks.lines().map(str::to_owned).chain([String::new()]);
     lines.splice(target..target, block);
     Ok(lines.join("\n") + "\n")
 }
