@@ -1,9 +1,10 @@
 //! Checks of the `countdown_latch` kata: a gate that opens after n `count_down()` calls.
 //!
-//! The promises: `count()` goes down by one per `count_down()` and never below 0, a latch of 0 is
-//! open from the start, an open latch stays open, `wait()` returns only once the count is 0, every
-//! waiting thread is released when it gets there (no lost wakeup), and what the counting threads
-//! did before their `count_down()` is visible after `wait()`.
+//! The promises: `count()` goes down by one per `count_down()` and never below 0 (not even
+//! when more threads count down at once than the count), a latch of 0 is open from the start,
+//! an open latch stays open, `wait()` returns only once the count is 0, every waiting thread is
+//! released when it gets there (no lost wakeup), and what the counting threads did before their
+//! `count_down()` is visible after `wait()`.
 
 use checks::threads::spawn_named;
 use countdown_latch::Latch;
@@ -20,6 +21,10 @@ fn main() {
         .sequential(
             "count_down() on an open latch does nothing",
             count_down_when_open,
+        )
+        .concurrent(
+            "count_down() calls racing past zero leave the count at 0",
+            extra_count_downs_race,
         )
         .concurrent(
             "wait() returns only after the last count_down()",
@@ -95,6 +100,33 @@ fn count_down_when_open() {
         "count_down() on Latch::new(0) should leave count() at 0"
     );
     never_closed.wait();
+}
+
+fn extra_count_downs_race() {
+    // More threads count down than the count, at the same time: the calls that find the latch
+    // open must do nothing, even when they looked at the count before the last one took it to 0.
+    let (count, threads) = match mode() {
+        Mode::Model => (1, 2),
+        _ => (2, 4),
+    };
+    let latch = Arc::new(Latch::new(count));
+    let handles: Vec<_> = (0..threads)
+        .map(|id| {
+            let latch = Arc::clone(&latch);
+            spawn_named(format!("counter {id}"), move || latch.count_down())
+        })
+        .collect();
+    for handle in handles {
+        handle.join().unwrap();
+    }
+    assert_eq!(
+        latch.count(),
+        0,
+        "Latch::new({count}), then {threads} count_down() calls at once: count() should be 0, \
+         but it is {}",
+        latch.count()
+    );
+    latch.wait();
 }
 
 fn wait_until_zero() {
