@@ -279,6 +279,37 @@ mod tests {
     }
 
     #[test]
+    fn a_decision_to_wake_is_no_place_to_split_but_the_last_act_before_it_is() {
+        let source = "fn f(&self) {\n    let mut s = self.state.lock().unwrap();\n    s.ready = true;\n    s.count += 1;\n    if s.count == 2 {\n        self.changed.notify_all();\n    }\n}\n";
+        let splits: Vec<String> = changes(source)
+            .into_iter()
+            .filter(|(op, _)| *op == Operator::SplitCriticalSection)
+            .map(|(_, text)| text)
+            .collect();
+        assert_eq!(splits.len(), 1, "{splits:?}");
+        assert!(
+            splits[0].contains("    s.ready = true;\n    drop(s);\n    let mut s = self.state.lock().unwrap();\n    s.count += 1;"),
+            "{splits:?}"
+        );
+    }
+
+    #[test]
+    fn a_boundary_is_not_flipped_where_equality_was_refused_above() {
+        let refused = "fn f(a: usize, b: usize) {\n    if a == b {\n        return;\n    }\n    if a < b {}\n}\n";
+        let open = "fn f(a: usize, b: usize) {\n    if a < b {}\n}\n";
+        let shadowed = "fn f(a: usize, b: usize) {\n    if a == b {\n        return;\n    }\n    let a = b + 1;\n    if a < b {}\n}\n";
+        let boundaries = |source: &str| {
+            changes(source)
+                .into_iter()
+                .filter(|(op, _)| *op == Operator::Boundary)
+                .count()
+        };
+        assert_eq!(boundaries(refused), 0);
+        assert_eq!(boundaries(open), 1);
+        assert_eq!(boundaries(shadowed), 1);
+    }
+
+    #[test]
     fn a_guard_is_never_dropped_later_but_a_write_end_is_kept_open() {
         let source = "fn f(&self, writer: File) {\n    let mut queue = self.queue.lock().unwrap();\n    queue.push(1);\n    drop(queue);\n    drop(writer);\n}\n";
         let deleted: Vec<String> = changes(source)

@@ -18,6 +18,7 @@ pub(super) fn find(file: &syn::File, source: &str) -> Vec<Mutant> {
         source,
         scope: Vec::new(),
         guards: Vec::new(),
+        unequal: Vec::new(),
         mutants: Vec::new(),
     };
     finder.visit_file(file);
@@ -69,6 +70,9 @@ struct Finder<'s> {
     /// Names of lock guards bound in the blocks being visited: dropping one a little later is
     /// most often no bug, so `drop(guard)` is left to [`Operator::SplitCriticalSection`].
     guards: Vec<String>,
+    /// Pairs of names known to differ where the visit is, after `if a == b { return ..; }`:
+    /// `a < b` and `a <= b` cannot differ there, so flipping the boundary is no mutant.
+    unequal: Vec<(String, String)>,
     mutants: Vec<Mutant>,
 }
 
@@ -192,7 +196,10 @@ impl Finder<'_> {
     }
 
     /// `let g = m.lock()..; A; B;` → `let g = m.lock()..; A; drop(g); let g = m.lock()..; B;`
-    /// where B is the last statement that uses `g` and A uses it too.
+    /// where B is the last statement that uses `g` and A uses it too. A statement that only
+    /// decides whether to wake (`if g.waiting > 0 { cv.notify_one(); }`) is not such a B:
+    /// deciding on fresher state only moves a wake, which every waiter rechecks under the lock,
+    /// so the split before the statement that acts last under the lock is the mutant.
     fn split_critical_sections(&mut self, stmts: &[Stmt]) {
         for (i, stmt) in stmts.iter().enumerate() {
             let (Some(guard), Stmt::Local(local)) = (lock_binding(stmt), stmt) else {
@@ -205,7 +212,7 @@ impl Finder<'_> {
                 .unwrap_or(stmts.len());
             let users: Vec<usize> = (i + 1..scope_end)
                 .filter(|&j| mentions(self.text(stmt_span(&stmts[j])), &guard))
-                .filter(|&j| !is_drop_of(&stmts[j], &guard))
+                .filter(|&j| !is_drop_of(&stmts[j], &guard) && !decides_a_wake(&stmts[j]))
                 .collect();
             let (Some(&first), Some(&last)) = (users.first(), users.last()) else {
                 continue;
@@ -376,12 +383,18 @@ impl<'ast> Visit<'ast> for Finder<'_> {
     }
 
     fn visit_block(&mut self, block: &'ast Block) {
-        let outer = self.guards.len();
+        let (outer_guards, outer_unequal) = (self.guards.len(), self.unequal.clone());
         self.guards
             .extend(block.stmts.iter().filter_map(guard_binding));
         self.statements(block);
-        visit::visit_block(self, block);
-        self.guards.truncate(outer);
+        for stmt in &block.stmts {
+            self.visit_stmt(stmt);
+            self.unequal
+                .retain(|(a, b)| !rebinds(stmt, a) && !rebinds(stmt, b));
+            self.unequal.extend(refused_equality(stmt));
+        }
+        self.guards.truncate(outer_guards);
+        self.unequal = outer_unequal;
     }
 
     fn visit_expr_while(&mut self, expr: &'ast ExprWhile) {
@@ -409,7 +422,12 @@ impl<'ast> Visit<'ast> for Finder<'_> {
             BinOp::Ge(_) => Some(">"),
             _ => None,
         };
-        if let Some(to) = flipped {
+        let sides = (self.text(expr.left.span()), self.text(expr.right.span()));
+        let known_unequal = self
+            .unequal
+            .iter()
+            .any(|(a, b)| [(a.as_str(), b.as_str()), (b, a)].contains(&sides));
+        if let Some(to) = flipped.filter(|_| !known_unequal) {
             let op_span = expr.op.span();
             let from = self.text(op_span).to_owned();
             let what = format!("`{from}` → `{to}` in `{}`", self.snippet(expr.span()));
@@ -508,6 +526,43 @@ fn let_binding(stmt: &Stmt) -> Option<(String, &Expr)> {
     Some((binding.ident.to_string(), &local.init.as_ref()?.expr))
 }
 
+/// `(a, b)` for `if a == b { ..; return ..; }` (no `else`) on two plain names: after it,
+/// `a` and `b` differ.
+fn refused_equality(stmt: &Stmt) -> Option<(String, String)> {
+    let Stmt::Expr(Expr::If(refusal), _) = stmt else {
+        return None;
+    };
+    let Expr::Binary(test) = &*refusal.cond else {
+        return None;
+    };
+    let name = |expr: &Expr| match expr {
+        Expr::Path(path) => path.path.get_ident().map(ToString::to_string),
+        _ => None,
+    };
+    let returns = matches!(
+        refusal.then_branch.stmts.last(),
+        Some(Stmt::Expr(Expr::Return(_), _))
+    );
+    let equal = matches!(test.op, BinOp::Eq(_));
+    (equal && returns && refusal.else_branch.is_none())
+        .then(|| Some((name(&test.left)?, name(&test.right)?)))
+        .flatten()
+}
+
+/// Whether `stmt` binds `name` again or assigns to it: what was known of it is lost.
+fn rebinds(stmt: &Stmt, name: &str) -> bool {
+    let assigned = match stmt {
+        Stmt::Expr(Expr::Assign(assign), _) => {
+            matches!(&*assign.left, Expr::Path(path) if path.path.is_ident(name))
+        }
+        Stmt::Expr(Expr::Binary(binary), _) => {
+            matches!(&*binary.left, Expr::Path(path) if path.path.is_ident(name))
+        }
+        _ => false,
+    };
+    assigned || binds(stmt, name)
+}
+
 /// Whether `stmt` is a `let` that binds `name` (shadowing an earlier binding).
 fn binds(stmt: &Stmt, name: &str) -> bool {
     matches!(stmt, Stmt::Local(local) if matches!(&local.pat, Pat::Ident(binding) if binding.ident == name))
@@ -587,6 +642,25 @@ fn statement_calls_any(stmt: &Stmt, methods: &[&str]) -> bool {
             .is_some_and(|init| calls_any(&init.expr, methods, None)),
         _ => false,
     }
+}
+
+/// Whether `stmt` is an `if` that only wakes: `if g.waiting > 0 { cv.notify_one(); }`.
+fn decides_a_wake(stmt: &Stmt) -> bool {
+    let Stmt::Expr(Expr::If(decision), _) = stmt else {
+        return false;
+    };
+    let only_wakes = |block: &Block| {
+        block
+            .stmts
+            .iter()
+            .all(|stmt| deletable(stmt) == Some(Operator::DeleteWake))
+    };
+    let otherwise = match decision.else_branch.as_ref().map(|(_, branch)| &**branch) {
+        None => true,
+        Some(Expr::Block(block)) => only_wakes(&block.block),
+        Some(_) => false,
+    };
+    only_wakes(&decision.then_branch) && otherwise
 }
 
 /// Whether a loop body waits: a condvar wait, a park, a futex wait.
