@@ -34,11 +34,20 @@ pub enum Mode {
     Explore,
     /// Real OS threads, many rounds, under a watchdog.
     Stress,
+    /// Miri: the sequential and concurrent checks, a few rounds each, interpreted with its checks
+    /// for undefined behaviour (use after free, data races on plain memory, aliasing, leaks).
+    Miri,
 }
 
 impl Mode {
     /// Every mode, in verdict order.
-    pub const ALL: [Mode; 4] = [Mode::Sequential, Mode::Model, Mode::Explore, Mode::Stress];
+    pub const ALL: [Mode; 5] = [
+        Mode::Sequential,
+        Mode::Model,
+        Mode::Explore,
+        Mode::Stress,
+        Mode::Miri,
+    ];
 
     /// The facade backend a check of this mode is compiled against.
     pub fn backend(self) -> Backend {
@@ -46,6 +55,7 @@ impl Mode {
             Mode::Sequential | Mode::Stress => Backend::Std,
             Mode::Model => Backend::Loom,
             Mode::Explore => Backend::Shuttle,
+            Mode::Miri => Backend::Miri,
         }
     }
 
@@ -56,6 +66,7 @@ impl Mode {
             Mode::Model => "model",
             Mode::Explore => "explore",
             Mode::Stress => "stress",
+            Mode::Miri => "miri",
         }
     }
 
@@ -94,6 +105,8 @@ pub enum Backend {
     Loom,
     /// shuttle's controlled primitives (feature `explore`).
     Shuttle,
+    /// `std::sync` and real threads, interpreted by Miri (`cargo miri`, no feature).
+    Miri,
 }
 
 impl Backend {
@@ -103,6 +116,7 @@ impl Backend {
             Backend::Std => None,
             Backend::Loom => Some("model"),
             Backend::Shuttle => Some("explore"),
+            Backend::Miri => None,
         }
     }
 
@@ -112,6 +126,8 @@ impl Backend {
             Backend::Loom
         } else if cfg!(feature = "explore") {
             Backend::Shuttle
+        } else if cfg!(miri) {
+            Backend::Miri
         } else {
             Backend::Std
         }

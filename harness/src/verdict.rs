@@ -44,6 +44,9 @@ pub enum Verdict {
     Livelock,
     /// Memory or an `Arc` outlived the run.
     Leak,
+    /// The code did what Rust leaves undefined (memory used after it was freed, an aliasing
+    /// violation, an uninitialised read): Miri saw it.
+    UndefinedBehavior,
     /// The kata's code panicked.
     Panic,
     /// The check did not finish within its time budget.
@@ -54,7 +57,7 @@ pub enum Verdict {
 
 impl Verdict {
     /// Every verdict, in the order above.
-    pub const ALL: [Verdict; 13] = [
+    pub const ALL: [Verdict; 14] = [
         Verdict::Pass,
         Verdict::NotStarted,
         Verdict::CompileError,
@@ -65,6 +68,7 @@ impl Verdict {
         Verdict::Starvation,
         Verdict::Livelock,
         Verdict::Leak,
+        Verdict::UndefinedBehavior,
         Verdict::Panic,
         Verdict::Timeout,
         Verdict::Exhausted,
@@ -83,6 +87,7 @@ impl Verdict {
             Verdict::Starvation => "starvation",
             Verdict::Livelock => "livelock",
             Verdict::Leak => "leak",
+            Verdict::UndefinedBehavior => "undefined-behavior",
             Verdict::Panic => "panic",
             Verdict::Timeout => "timeout",
             Verdict::Exhausted => "exhausted",
@@ -113,6 +118,10 @@ impl Verdict {
             Verdict::Leak => {
                 "something outlives the run: memory or an `Arc` never freed, or a child process \
                  never waited for"
+            }
+            Verdict::UndefinedBehavior => {
+                "the code did something Rust leaves undefined: it used memory after freeing it, \
+                 read memory never written, or broke the borrowing rules through a pointer"
             }
             Verdict::Panic => "the kata's code panicked",
             Verdict::Timeout => "the check did not finish within its time budget",
@@ -182,6 +191,14 @@ impl Verdict {
                  child process that was never waited for (it stays a zombie, or keeps running). \
                  Check that every owner is dropped when its thread ends, and that every child \
                  you start is waited for."
+            }
+            Verdict::UndefinedBehavior => {
+                "Unsafe code broke a rule the compiler relies on, so anything may happen, and on \
+                 a real machine it often seems to work. Most often in this track: memory freed \
+                 while another thread or handle can still reach it (count references before \
+                 freeing, and free only after the last one is gone and its accesses are ordered \
+                 before the free), or a pointer read after the value it points to moved. Miri \
+                 names the line: ask who else can still reach that memory there."
             }
             Verdict::Panic => {
                 "Your code panicked: an index out of range, an arithmetic overflow, an `unwrap` \

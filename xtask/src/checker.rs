@@ -2,7 +2,7 @@
 //! kata's verdict.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -15,9 +15,10 @@ use harness::verdict::Verdict;
 use crate::catalog::{Catalog, Kata};
 use crate::compile::{self, Built};
 use crate::metadata::{DEFAULT_MEMORY_MB, DEFAULT_PROCESSES};
+use crate::miri;
 use crate::parallel;
 use crate::results::{set_aside_model_budgets, summary, CheckResult, KataRun};
-use crate::run::{self, Finished};
+use crate::run::{self, Finished, Launcher};
 use crate::sandbox::Sandbox;
 use crate::spawn;
 use crate::variant::Variant;
@@ -44,13 +45,18 @@ pub struct Options<'s> {
     pub no_network: bool,
     /// Run every process of the variant's code in a cell of this sandbox (`grade`).
     pub sandbox: Option<&'s Sandbox>,
+    /// Also run the checks under Miri (`--miri`), whether or not the kata's modes list it.
+    pub miri: bool,
 }
+
+/// Rounds of each concurrent check under Miri.
+const MIRI_ROUNDS: usize = 2;
 
 /// What building the variant for one backend came to, kept for the rest of the run.
 enum Build {
     /// The check binary, and the checks it offers.
     Binary {
-        exe: PathBuf,
+        launcher: Launcher,
         checks: Vec<CheckInfo>,
     },
     /// The code does not compile: the compiler's errors.
@@ -91,7 +97,7 @@ impl<'a> Checker<'a> {
         let start = Instant::now();
         let modes: Vec<Mode> = Mode::ALL
             .into_iter()
-            .filter(|&mode| self.kata.meta.runs(mode))
+            .filter(|&mode| self.runs(mode))
             .collect();
         if let Some(refused) = self.refused(modes[0])? {
             return Ok(self.conclude(vec![refused], modes[1..].to_vec(), start));
@@ -99,6 +105,10 @@ impl<'a> Checker<'a> {
         let mut checks = Vec::new();
         let mut not_run = Vec::new();
         for (position, &mode) in modes.iter().enumerate() {
+            if mode == Mode::Miri && !miri::available() {
+                not_run.push(mode);
+                continue;
+            }
             let mut results = self.run_mode(mode, None)?;
             // The model checker's budgets never decide alone while another mode can confirm.
             if position + 1 < modes.len() {
@@ -114,10 +124,31 @@ impl<'a> Checker<'a> {
         Ok(self.conclude(checks, not_run, start))
     }
 
+    /// Whether this run has checks of `mode`: the kata's modes, with Miri's when `--miri` asks
+    /// for them (not run, when Miri is not installed); never Miri's for untrusted code (`grade`),
+    /// which runs only in the sandbox's cells, where Miri's cargo cannot.
+    fn runs(&self, mode: Mode) -> bool {
+        if mode != Mode::Miri {
+            return self.kata.meta.runs(mode);
+        }
+        let wanted = self.options.miri || self.kata.meta.runs(mode);
+        let trusted = !self.options.untrusted && self.options.sandbox.is_none();
+        wanted && trusted
+    }
+
+    /// Whether Miri's checks were wanted here but Miri is not installed.
+    pub fn misses_miri(&self) -> bool {
+        let wanted = self.options.miri || self.kata.meta.runs(Mode::Miri);
+        wanted && !self.options.untrusted && !miri::available()
+    }
+
     /// Reruns the one check named by `token` on the schedule it carries.
     pub fn replay(&mut self, token: &ReplayToken) -> Result<KataRun> {
         let start = Instant::now();
-        if !self.kata.meta.runs(token.mode) {
+        if token.mode == Mode::Miri && !miri::available() {
+            bail!("{}", miri::SETUP_HINT);
+        }
+        if !self.kata.meta.runs(token.mode) && token.mode != Mode::Miri {
             bail!(
                 "kata `{}` has no {} checks (its modes are {})",
                 self.kata.name(),
@@ -165,7 +196,10 @@ impl<'a> Checker<'a> {
         let backend = mode.backend();
         if !self.builds.contains_key(&backend) {
             if self.options.progress {
-                let what = backend.feature().unwrap_or("std");
+                let what = match backend {
+                    Backend::Miri => "miri",
+                    _ => backend.feature().unwrap_or("std"),
+                };
                 eprintln!("building {} ({what})...", self.kata.name());
             }
             let limits = self.options.untrusted.then(|| {
@@ -179,10 +213,20 @@ impl<'a> Checker<'a> {
                 }
             });
             let build = match compile::build(&self.variant, backend, limits)? {
+                Built::Binary(exe) if backend == Backend::Miri => {
+                    let launcher = Launcher::Miri {
+                        manifest: self.variant.manifest_path(),
+                        env: compile::build_env(&self.variant),
+                    };
+                    let checks = run::list(&launcher, None)?;
+                    drop(exe);
+                    Build::Binary { launcher, checks }
+                }
                 Built::Binary(exe) => {
                     let cell = self.options.sandbox.map(|s| s.cell(&exe)).transpose()?;
-                    let checks = run::list(&exe, cell.as_ref())?;
-                    Build::Binary { exe, checks }
+                    let launcher = Launcher::Native(exe);
+                    let checks = run::list(&launcher, cell.as_ref())?;
+                    Build::Binary { launcher, checks }
                 }
                 Built::CompileError(errors) => Build::CompileError(errors),
             };
@@ -196,7 +240,7 @@ impl<'a> Checker<'a> {
     /// back as the one failed check it stands for.
     fn run_mode(&mut self, mode: Mode, replay: Option<&ReplayToken>) -> Result<Vec<CheckResult>> {
         let kata = self.kata;
-        let (exe, selected) = match self.build(mode)? {
+        let (launcher, selected) = match self.build(mode)? {
             Build::CompileError(errors) => {
                 return Ok(vec![CheckResult::stopped(
                     "the code compiles",
@@ -205,13 +249,13 @@ impl<'a> Checker<'a> {
                     errors.clone(),
                 )])
             }
-            Build::Binary { exe, checks } => match replay {
+            Build::Binary { launcher, checks } => match replay {
                 None => {
                     let of_mode = checks.iter().filter(|info| info.mode == mode);
-                    (exe.clone(), of_mode.cloned().collect::<Vec<_>>())
+                    (launcher.clone(), of_mode.cloned().collect::<Vec<_>>())
                 }
                 Some(token) => match checks.get(token.check) {
-                    Some(info) if info.mode == token.mode => (exe.clone(), vec![info.clone()]),
+                    Some(info) if info.mode == token.mode => (launcher.clone(), vec![info.clone()]),
                     _ => bail!(
                         "replay token `{token}` names no {} check of kata `{}` \
                          (was it made for another version of the checks?)",
@@ -226,32 +270,52 @@ impl<'a> Checker<'a> {
             .map_or(1, usize::from)
             .clamp(1, 2);
         parallel::map_in_order(&selected, workers, |_, info| {
-            self.run_one(&exe, info, schedule)
+            self.run_one(&launcher, info, schedule)
         })
         .into_iter()
         .collect()
     }
 
-    fn run_one(&self, exe: &Path, info: &CheckInfo, schedule: Option<&str>) -> Result<CheckResult> {
+    fn run_one(
+        &self,
+        launcher: &Launcher,
+        info: &CheckInfo,
+        schedule: Option<&str>,
+    ) -> Result<CheckResult> {
         let mut config = self.config(info);
         config.replay = schedule.map(str::to_owned);
         let n = self.runs.fetch_add(1, Ordering::SeqCst);
-        let cell = self.options.sandbox.map(|s| s.cell(exe)).transpose()?;
+        let cell = match (launcher, self.options.sandbox) {
+            (Launcher::Native(exe), Some(sandbox)) => Some(sandbox.cell(exe)?),
+            _ => None,
+        };
+        let mut limits = limits(self.kata, &self.options);
+        if info.mode == Mode::Miri {
+            // The interpreter, not the kata's code, takes the memory.
+            limits.memory_bytes = None;
+        }
         let Finished {
-            verdict,
-            message,
-            advice,
+            mut verdict,
+            mut message,
+            mut advice,
             report,
             output,
         } = run::run_check(
-            exe,
+            launcher,
             &config,
             &self.variant.report_path(n),
             budget(self.kata, &self.options),
-            limits(self.kata, &self.options),
+            limits,
             cell.as_ref(),
         )?;
         drop(cell);
+        if info.mode == Mode::Miri {
+            let source = self.source_display();
+            if let Some(found) = miri::diagnose(&self.relative(&output), &source) {
+                // Miri stopped the process: the verdict's own advice, not an exit's.
+                ((verdict, message), advice) = (found, None);
+            }
+        }
         let report = report.map(|report| whole_steps(self.relative_report(report)));
         let replay = report
             .as_ref()
@@ -285,6 +349,12 @@ impl<'a> Checker<'a> {
         }
         if let Some(rounds) = meta.stress_rounds {
             config.stress_rounds = rounds;
+        }
+        if info.mode == Mode::Miri {
+            // Interpreted code runs a thousand times slower: a few rounds, on Miri's schedules,
+            // and only the check's budget judges a round that never ends.
+            config.stress_rounds = MIRI_ROUNDS;
+            config.stress_hang_ms = budget(self.kata, &self.options).as_millis() as u64;
         }
         config
     }

@@ -52,6 +52,9 @@ pub enum Command {
     Completions(Completions),
     /// Write the skeleton of a new kata, which verifies as written (for kata authors).
     New(New),
+    /// Install Miri (a nightly toolchain with its `miri` component, through rustup), which
+    /// `check --miri` and the katas of track 8 use.
+    SetupMiri(SetupMiri),
 }
 
 /// `list`.
@@ -85,6 +88,11 @@ pub struct Check {
     /// target (it never changes the verdict).
     #[arg(long)]
     pub no_perf: bool,
+    /// Also run the checks under Miri, which finds undefined behaviour: use after free, data
+    /// races on plain memory, aliasing violations, leaks (track 8 katas always do, when Miri is
+    /// installed: `cargo xtask setup-miri`).
+    #[arg(long)]
+    pub miri: bool,
 }
 
 /// `bench`.
@@ -173,6 +181,10 @@ pub struct Completions {
     /// The shell.
     pub shell: Shell,
 }
+
+/// `setup-miri`.
+#[derive(Args, Debug)]
+pub struct SetupMiri {}
 
 /// `new`.
 #[derive(Args, Debug)]

@@ -1,6 +1,7 @@
 //! Building a variant's check binary for one backend, or its benchmark in release mode, with
 //! cargo.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,6 +13,7 @@ use anyhow::{bail, Context, Result};
 use harness::protocol::Backend;
 use serde_json::Value;
 
+use crate::miri;
 use crate::spawn::{self, Spawn};
 use crate::variant::{Variant, BENCH_TARGET};
 
@@ -53,7 +55,10 @@ const BUILD_OUTPUT_CAP: usize = 32 << 20;
 /// `limits` when there are some, where a build that runs out of time or memory is a compile
 /// error.
 pub fn build(variant: &Variant, backend: Backend, limits: Option<BuildLimits>) -> Result<Built> {
-    let mut command = cargo(variant, "test", &["--test", "checks"]);
+    let mut command = match backend {
+        Backend::Miri => with_variant(miri::cargo("test"), variant, &["--test", "checks"]),
+        _ => cargo(variant, "test", &["--test", "checks"]),
+    };
     if let Some(feature) = backend.feature() {
         command.args(["--features", feature]);
     }
@@ -73,22 +78,38 @@ pub fn build_bench(variant: &Variant) -> Result<Built> {
 fn cargo(variant: &Variant, subcommand: &str, args: &[&str]) -> Command {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
+    command.arg(subcommand);
+    with_variant(command, variant, args)
+}
+
+/// `command` (a cargo subcommand) on the variant's manifest with `args`, building without
+/// running, in the shared target directory.
+fn with_variant(mut command: Command, variant: &Variant, args: &[&str]) -> Command {
     command
-        .arg(subcommand)
         .arg("--manifest-path")
         .arg(variant.manifest_path())
         .args(args)
         .args(["--no-run", "--message-format=json"])
-        // Variants are built by the dozen and never stepped through in a debugger: without
-        // debuginfo and incremental caches they take a fraction of the disk. Explanations lose
-        // nothing: their source lines come from `#[track_caller]` locations, not debuginfo.
-        .env("CARGO_PROFILE_DEV_DEBUG", "false")
-        .env("CARGO_INCREMENTAL", "0")
+        .envs(build_env(variant))
         .stdin(Stdio::null());
-    if std::env::var_os("CARGO_TARGET_DIR").is_none() {
-        command.env("CARGO_TARGET_DIR", variant.root.join("target"));
-    }
     command
+}
+
+/// The environment of every cargo command on `variant`: one that differs would rebuild.
+///
+/// Variants are built by the dozen and never stepped through in a debugger: without debuginfo
+/// and incremental caches they take a fraction of the disk. Explanations lose nothing: their
+/// source lines come from `#[track_caller]` locations, not debuginfo. They share the
+/// repository's target directory, unless `CARGO_TARGET_DIR` names another.
+pub fn build_env(variant: &Variant) -> Vec<(&'static str, OsString)> {
+    let mut env = vec![
+        ("CARGO_PROFILE_DEV_DEBUG", OsString::from("false")),
+        ("CARGO_INCREMENTAL", OsString::from("0")),
+    ];
+    if std::env::var_os("CARGO_TARGET_DIR").is_none() {
+        env.push(("CARGO_TARGET_DIR", variant.root.join("target").into()));
+    }
+    env
 }
 
 /// How long a build runs before [`SlowBuildNotice`] says what is happening: longer than a

@@ -227,6 +227,7 @@ fn grade_kata(context: &Context, kata: &Kata, submission: &Submission) -> KataGr
         untrusted: true,
         no_network,
         sandbox,
+        miri: false,
     };
     let mut source = None;
     let outcome = (|| -> Result<Outcome> {

@@ -37,6 +37,7 @@ mod keys;
 mod learner;
 mod links;
 mod metadata;
+mod miri;
 mod mutation;
 mod output;
 mod parallel;

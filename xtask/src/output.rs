@@ -47,8 +47,13 @@ pub fn human(run: &KataRun, detail: Detail) -> String {
         out.push_str(&check_line(check));
     }
     if !run.not_run.is_empty() {
+        // A run that passed skipped only what is not installed.
+        let why = match run.verdict {
+            Verdict::Pass => "Miri is not installed: `cargo xtask setup-miri`",
+            _ => "the kata's verdict is decided",
+        };
         out.push_str(&format!(
-            "  {DIM}· {}: not run (the kata's verdict is decided){DIM:#}\n",
+            "  {DIM}· {}: not run ({why}){DIM:#}\n",
             run.not_run
                 .iter()
                 .map(|m| m.as_str())
@@ -100,7 +105,7 @@ fn tried(check: &CheckResult) -> String {
         Mode::Sequential => return String::new(),
         Mode::Model => "interleavings",
         Mode::Explore => "schedules",
-        Mode::Stress => "rounds",
+        Mode::Stress | Mode::Miri => "rounds",
     };
     match &check.report {
         Some(report) if report.iterations > 1 => {

@@ -2,7 +2,8 @@
 //! budget with resource limits and a temporary directory of its own, removed afterwards (each
 //! started by [`Spawn`]); and what the run came to, with the causes its verdict would misname.
 
-use std::path::Path;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
@@ -10,6 +11,7 @@ use anyhow::{bail, Context, Result};
 use harness::protocol::{CheckInfo, Report, RunConfig, CONFIG_ENV, REPORT_ENV};
 use harness::verdict::{classify, Exit, Verdict};
 
+use crate::miri;
 use crate::sandbox::Cell;
 use crate::spawn::{Limits, Ran, Spawn, OUTPUT_CAP};
 
@@ -129,13 +131,67 @@ fn describe_exit(exit: Exit) -> String {
     }
 }
 
+/// How a check binary is started.
+#[derive(Clone, Debug)]
+pub enum Launcher {
+    /// The executable cargo built.
+    Native(PathBuf),
+    /// The check binary of a variant, interpreted by Miri: run by cargo on the variant's
+    /// manifest, in the environment it was built in.
+    Miri {
+        manifest: PathBuf,
+        env: Vec<(&'static str, OsString)>,
+    },
+}
+
+impl Launcher {
+    /// The command that starts the binary (in `cell`, when there is one: native only).
+    fn command(&self, cell: Option<&Cell>) -> Command {
+        match self {
+            Launcher::Native(exe) => Command::new(cell.map_or(exe.as_path(), Cell::exe)),
+            Launcher::Miri { manifest, env } => {
+                let mut command = miri::launcher(manifest);
+                command.envs(env.iter().map(|(key, value)| (key, value)));
+                command
+            }
+        }
+    }
+
+    /// `command` (made by [`Launcher::command`]) under `budget`, isolated: in `cell`, or with a
+    /// minimal environment whose temporary directory is `temporary`. Miri's cargo keeps the
+    /// caller's environment (rustup's and cargo's homes, Miri's cached standard library), with
+    /// `temporary` as its temporary directory.
+    fn spawn<'c>(
+        &self,
+        command: Command,
+        budget: Duration,
+        cell: Option<&'c Cell<'c>>,
+        temporary: &Path,
+    ) -> Spawn<'c> {
+        let spawn = Spawn::new(command, budget);
+        match self {
+            Launcher::Native(_) => spawn.isolated(cell, temporary),
+            Launcher::Miri { .. } => spawn.env("TMPDIR", temporary),
+        }
+    }
+
+    /// The binary, for messages.
+    fn path(&self) -> &Path {
+        match self {
+            Launcher::Native(path) => path,
+            Launcher::Miri { manifest, .. } => manifest,
+        }
+    }
+}
+
 /// The checks a binary offers (`<exe> --list`), in its order; run in `cell` when there is one
 /// (listing runs the learner's code too: whatever it does before `main`).
-pub fn list(exe: &Path, cell: Option<&Cell>) -> Result<Vec<CheckInfo>> {
-    let mut command = Command::new(cell.map_or(exe, Cell::exe));
+pub fn list(launcher: &Launcher, cell: Option<&Cell>) -> Result<Vec<CheckInfo>> {
+    let exe = launcher.path();
+    let mut command = launcher.command(cell);
     command.arg("--list");
-    let ran = Spawn::new(command, LIST_BUDGET)
-        .isolated(cell, &std::env::temp_dir())
+    let ran = launcher
+        .spawn(command, LIST_BUDGET, cell, &std::env::temp_dir())
         .run()
         .with_context(|| format!("cannot run {} --list", exe.display()))?;
     let (exit, stdout, stderr) = (ran.exit(), ran.stdout, ran.stderr);
@@ -158,7 +214,7 @@ pub fn list(exe: &Path, cell: Option<&Cell>) -> Result<Vec<CheckInfo>> {
 /// The child gets `limits` and a temporary directory of its own (`TMPDIR`), removed when it
 /// ends.
 pub fn run_check(
-    exe: &Path,
+    launcher: &Launcher,
     config: &RunConfig,
     report_path: &Path,
     budget: Duration,
@@ -184,11 +240,12 @@ pub fn run_check(
     let config_path = report_path.with_extension("config");
     std::fs::write(&config_path, serde_json::to_string(config)?)
         .with_context(|| format!("cannot write {}", config_path.display()))?;
-    let mut command = Command::new(cell.map_or(exe, Cell::exe));
+    let exe = launcher.path();
+    let mut command = launcher.command(cell);
     command.arg("--run");
-    let ran = Spawn::new(command, budget)
+    let ran = launcher
+        .spawn(command, budget, cell, &temporary)
         .limits(limits)
-        .isolated(cell, &temporary)
         .env(CONFIG_ENV, config_path.clone())
         .env(REPORT_ENV, report_path.clone())
         .run();

@@ -106,14 +106,20 @@ impl Checks {
         }
     }
 
-    /// A check run once on real threads: plain results and edge cases. Runs before any other.
+    /// A check run once on real threads: plain results and edge cases. Runs before any other
+    /// (and under Miri, when the kata's checks run there).
     pub fn sequential(self, name: &'static str, body: fn()) -> Self {
-        self.only(name, &[Mode::Sequential], body)
+        self.only(name, &[Mode::Sequential, Mode::Miri], body)
     }
 
-    /// A check run in every concurrent mode: model, explore and stress.
+    /// A check run in every concurrent mode: model, explore and stress (and under Miri, when
+    /// the kata's checks run there: keep its sizes small in [`Mode::Miri`]).
     pub fn concurrent(self, name: &'static str, body: fn()) -> Self {
-        self.only(name, &[Mode::Model, Mode::Explore, Mode::Stress], body)
+        self.only(
+            name,
+            &[Mode::Model, Mode::Explore, Mode::Stress, Mode::Miri],
+            body,
+        )
     }
 
     /// A check run in exactly these modes.

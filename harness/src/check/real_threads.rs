@@ -1,5 +1,5 @@
-//! Real threads: the sequential run (one round) and the stress run (many), under a watchdog that
-//! turns a round that never ends into a verdict.
+//! Real threads: the sequential run (one round), the stress run (many) and the Miri run (a
+//! few, interpreted), under a watchdog that turns a round that never ends into a verdict.
 
 use std::panic;
 use std::sync::{Arc, Mutex};
@@ -22,15 +22,17 @@ const LOOK: Duration = Duration::from_millis(300);
 pub(super) fn run(config: &RunConfig, body: fn()) -> Ran {
     context::judge_bypass(config.mode == Mode::Sequential);
     let rounds = match config.mode {
-        Mode::Stress => config.stress_rounds.max(1),
+        Mode::Stress | Mode::Miri => config.stress_rounds.max(1),
         _ => 1,
     };
     let round_started = Arc::new(Mutex::new(Instant::now()));
     let hang = Duration::from_millis(config.stress_hang_ms);
     // The watchdog first: it stays free to run wherever the check is pinned.
     watch(Arc::clone(&round_started), hang);
+    // Miri schedules its threads itself, from its own seed.
     match config.mode {
         Mode::Stress => crate::noise::enable(config.seed),
+        Mode::Miri => {}
         _ => crate::cpu::pin_sequential_run(config.seed),
     }
     for round in 0..rounds {

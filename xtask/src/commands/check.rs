@@ -12,6 +12,7 @@ use crate::catalog::{Catalog, Kata};
 use crate::checker::{Checker, Options};
 use crate::cli::{Check, Format, Replay, RunArgs};
 use crate::links;
+use crate::miri;
 use crate::output::{self, Detail};
 use crate::results::KataRun;
 use crate::state::{self, State};
@@ -26,7 +27,14 @@ impl Check {
         let (name, args, perf) = (self.kata.as_str(), &self.run, !self.no_perf);
         let kata = catalog.find(name)?;
         let (source, content) = source_file(catalog, &kata, args)?;
-        let mut checker = Checker::new(catalog, &kata, &source, options(args))?;
+        let options = Options {
+            miri: self.miri,
+            ..options(args)
+        };
+        let mut checker = Checker::new(catalog, &kata, &source, options)?;
+        if checker.misses_miri() {
+            eprintln!("note: {}; its checks are not run", miri::SETUP_HINT);
+        }
         let run = checker.check_all()?;
         let learners = kata.is_learner_file(&source);
         if learners {

@@ -43,6 +43,7 @@ pub fn run(catalog: &Catalog, command: Command) -> Result<ExitCode> {
         Command::Test(command) => command.run(catalog),
         Command::Completions(command) => command.run(catalog),
         Command::New(command) => command.run(catalog),
+        Command::SetupMiri(_) => crate::miri::setup().map(|()| ExitCode::SUCCESS),
     }
 }
 

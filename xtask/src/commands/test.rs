@@ -200,7 +200,14 @@ impl Test {
             );
         }
         let failed = results.iter().filter(|(_, ok, _)| !ok).count();
-        println!("{} passed, {failed} failed", results.len() - failed);
+        let skipped = match crate::miri::available() {
+            true => String::new(),
+            false => format!(", 1 skipped (Miri's checks: {})", crate::miri::SETUP_HINT),
+        };
+        println!(
+            "{} passed, {failed} failed{skipped}",
+            results.len() - failed
+        );
         Ok(super::status(failed == 0))
     }
 }

@@ -21,6 +21,7 @@ use harness::verdict::Verdict;
 use crate::catalog::{Catalog, Kata};
 use crate::checker::{Checker, Options};
 use crate::cli::Verify;
+use crate::miri;
 use crate::output::{self, Detail};
 use crate::results::{CheckResult, KataRun};
 
@@ -109,18 +110,28 @@ fn verify(catalog: &Catalog, only: Option<&str>, bless: bool) -> Result<ExitCode
         table.row(["kata", "variant", "expected", "got", "seconds", ""])
     );
     let mut mismatches = Vec::new();
+    let mut needs_miri = 0;
     for case in &cases {
         let mut checker = Checker::new(catalog, case.kata, &case.source, Options::default())?;
         let run = checker.check_all()?;
         let mut problems = Vec::new();
-        if !case.expect.met_by(run.verdict) {
+        // A mutant only Miri's checks catch passes where Miri is not installed.
+        let unmet_without_miri = !case.expect.met_by(run.verdict)
+            && run.verdict == Verdict::Pass
+            && run.not_run.contains(&Mode::Miri);
+        if unmet_without_miri {
+            needs_miri += 1;
+        } else if !case.expect.met_by(run.verdict) {
             problems.push(mismatch(case, &run));
         } else if let Some(snapshot) = &case.snapshot {
             problems.extend(replay_problem(&mut checker, &run)?);
             problems.extend(snapshot_problem(catalog, snapshot, &run, bless)?);
         }
         let ok = problems.is_empty();
-        let mark = if ok {
+        let mark = if unmet_without_miri {
+            let yellow = AnsiColor::Yellow.on_default();
+            format!("{yellow}skipped (needs Miri){yellow:#}")
+        } else if ok {
             let green = AnsiColor::Green.on_default();
             format!("{green}ok{green:#}")
         } else {
@@ -143,6 +154,12 @@ fn verify(catalog: &Catalog, only: Option<&str>, bless: bool) -> Result<ExitCode
         for problem in problems {
             mismatches.push(format!("{} {}: {problem}", case.kata.name(), case.label));
         }
+    }
+    if needs_miri > 0 {
+        println!(
+            "\n{needs_miri} variant(s) skipped: only Miri's checks tell them apart. {}.",
+            miri::SETUP_HINT
+        );
     }
     if !mismatches.is_empty() {
         let bold = Style::new().bold();
@@ -297,7 +314,8 @@ fn reproducible(check: &CheckResult) -> bool {
         return check.mode == Mode::Sequential;
     };
     match check.mode {
-        Mode::Model | Mode::Explore => true,
+        // Miri's schedules come from its fixed seed.
+        Mode::Model | Mode::Explore | Mode::Miri => true,
         Mode::Stress => false,
         Mode::Sequential => {
             let one_thread = report.trace.iter().all(|event| event.thread == "main");
