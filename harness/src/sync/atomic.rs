@@ -335,3 +335,130 @@ pub struct AtomicBool {
 }
 
 atomic_common!(AtomicBool, bool);
+
+/// A raw pointer shared between threads, with std's API: the head of a lock-free list, say.
+/// Traces show the addresses.
+///
+/// ```
+/// use harness::sync::atomic::{AtomicPtr, Ordering};
+///
+/// let mut value = 5;
+/// let head = AtomicPtr::new(std::ptr::null_mut());
+/// assert!(head.swap(&mut value, Ordering::AcqRel).is_null());
+/// assert_eq!(head.load(Ordering::Acquire), &mut value as *mut i32);
+/// ```
+pub struct AtomicPtr<T> {
+    resource: Resource,
+    inner: engine::AtomicPtr<T>,
+}
+
+impl<T> AtomicPtr<T> {
+    /// Creates the atomic holding `pointer`.
+    #[inline]
+    #[track_caller]
+    pub fn new(pointer: *mut T) -> Self {
+        AtomicPtr {
+            resource: Resource::new("AtomicPtr"),
+            inner: engine::AtomicPtr::new(pointer),
+        }
+    }
+
+    /// Names the atomic in traces and explanations. Not part of std's API.
+    pub fn named(mut self, name: impl Into<String>) -> Self {
+        self.resource.label(name.into());
+        self
+    }
+
+    /// Consumes the atomic and returns its pointer.
+    #[inline]
+    pub fn into_inner(self) -> *mut T {
+        self.inner.into_inner()
+    }
+
+    /// Reads the pointer.
+    #[inline]
+    #[track_caller]
+    pub fn load(&self, order: Ordering) -> *mut T {
+        let pointer = self.inner.load(order);
+        record_load(&self.resource, &pointer);
+        pointer
+    }
+
+    /// Writes `pointer`.
+    #[inline]
+    #[track_caller]
+    pub fn store(&self, pointer: *mut T, order: Ordering) {
+        self.inner.store(pointer, order);
+        let detail = || format!("store {pointer:?}");
+        record(Op::Store, &self.resource, detail, None, || Some(pointer));
+    }
+
+    /// Writes `pointer` and returns the previous one, as one step.
+    #[inline]
+    #[track_caller]
+    pub fn swap(&self, pointer: *mut T, order: Ordering) -> *mut T {
+        let old = self.inner.swap(pointer, order);
+        let detail = || format!("swap {pointer:?}, was {old:?}");
+        record(Op::Update, &self.resource, detail, Some(old), || {
+            Some(pointer)
+        });
+        old
+    }
+
+    /// Writes `new` if the pointer is `current`, as one step; returns the pointer seen.
+    #[inline]
+    #[track_caller]
+    pub fn compare_exchange(
+        &self,
+        current: *mut T,
+        new: *mut T,
+        success: Ordering,
+        failure: Ordering,
+    ) -> Result<*mut T, *mut T> {
+        let result = self.inner.compare_exchange(current, new, success, failure);
+        self.record_exchange(current, new, &result);
+        result
+    }
+
+    /// Like [`Self::compare_exchange`], but may fail even when the pointer is `current`.
+    #[inline]
+    #[track_caller]
+    pub fn compare_exchange_weak(
+        &self,
+        current: *mut T,
+        new: *mut T,
+        success: Ordering,
+        failure: Ordering,
+    ) -> Result<*mut T, *mut T> {
+        let result = self
+            .inner
+            .compare_exchange_weak(current, new, success, failure);
+        self.record_exchange(current, new, &result);
+        result
+    }
+
+    #[track_caller]
+    fn record_exchange(&self, current: *mut T, new: *mut T, result: &Result<*mut T, *mut T>) {
+        let seen = result.unwrap_or_else(|seen| seen);
+        let left = if result.is_ok() { new } else { seen };
+        let detail = || exchanged(current, new, result);
+        record(Op::Update, &self.resource, detail, Some(seen), || {
+            Some(left)
+        });
+    }
+}
+
+impl<T> fmt::Debug for AtomicPtr<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AtomicPtr")
+            .field("name", &self.resource.name())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> Default for AtomicPtr<T> {
+    #[track_caller]
+    fn default() -> Self {
+        AtomicPtr::new(std::ptr::null_mut())
+    }
+}
