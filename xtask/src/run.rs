@@ -243,6 +243,10 @@ pub fn run_check(
     let exe = launcher.path();
     let mut command = launcher.command(cell);
     command.arg("--run");
+    if let Launcher::Miri { .. } = launcher {
+        // Miri's runner puts back the environment its binary was built in: see the harness.
+        command.arg(&config_path).arg(&report_path);
+    }
     let ran = launcher
         .spawn(command, budget, cell, &temporary)
         .limits(limits)

@@ -180,7 +180,7 @@ impl Checks {
                 );
                 std::process::exit(0)
             }
-            Some("--run") => self.run_configured(),
+            Some("--run") => self.run_configured(&args[1..]),
             _ => {
                 eprintln!(
                     "this program holds a kata's checks; run them with `cargo xtask check <kata>`"
@@ -190,8 +190,8 @@ impl Checks {
         }
     }
 
-    fn run_configured(self) -> ! {
-        let (config, report_path) = match read_environment() {
+    fn run_configured(self, paths: &[String]) -> ! {
+        let (config, report_path) = match read_environment(paths) {
             Ok(found) => found,
             Err(message) => {
                 eprintln!("{message}");
@@ -218,10 +218,17 @@ impl Checks {
 }
 
 /// Reads the runner's configuration and deletes its file, so the code under test cannot read
-/// the nonce back (from the environment, or from `/proc/self/environ`).
-fn read_environment() -> Result<(RunConfig, String), String> {
-    let path = std::env::var(CONFIG_ENV).map_err(|_| format!("{CONFIG_ENV} is not set"))?;
-    let report = std::env::var(REPORT_ENV).map_err(|_| format!("{REPORT_ENV} is not set"))?;
+/// the nonce back (from the environment, or from `/proc/self/environ`). The paths of the
+/// configuration and the report come from the environment, or as the two arguments after
+/// `--run` when given (Miri's runner replaces the environment of a run with the one its binary
+/// was built in, so a binary rebuilt during one run would read that run's paths ever after).
+fn read_environment(paths: &[String]) -> Result<(RunConfig, String), String> {
+    let from_environment =
+        |name: &str| std::env::var(name).map_err(|_| format!("{name} is not set"));
+    let (path, report) = match paths {
+        [config, report] => (config.clone(), report.clone()),
+        _ => (from_environment(CONFIG_ENV)?, from_environment(REPORT_ENV)?),
+    };
     std::env::remove_var(CONFIG_ENV);
     std::env::remove_var(REPORT_ENV);
     let config = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))?;

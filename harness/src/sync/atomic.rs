@@ -19,12 +19,13 @@ use crate::trace::{self, Resource};
 pub use crate::backend::atomic::{fence, Ordering};
 
 /// Records a write or read-modify-write: `read` is the value a read-modify-write read (`None`
-/// for a store), `now` the value it left, where known.
+/// for a store), `now` the value it left, where known. The atomic's name is reached only when
+/// recording (see [`Name`]).
 #[track_caller]
 #[inline]
-fn record<T: fmt::Debug>(
+fn record<'a, T: fmt::Debug>(
     op: Op,
-    resource: &Resource,
+    name: impl FnOnce() -> &'a Name,
     detail: impl FnOnce() -> String,
     read: Option<T>,
     now: impl FnOnce() -> Option<T>,
@@ -32,6 +33,7 @@ fn record<T: fmt::Debug>(
     if trace::atomics_in_full() {
         let read = read.map(|value| format!("{value:?}"));
         let now = now().map(|value| format!("{value:?}"));
+        let resource = name().resource();
         trace::record_write(op, resource, detail(), read, now, Location::caller());
     }
 }
@@ -39,9 +41,43 @@ fn record<T: fmt::Debug>(
 /// Records a load of `seen`.
 #[track_caller]
 #[inline]
-fn record_load<T: fmt::Debug>(resource: &Resource, seen: &T) {
+fn record_load<'a, T: fmt::Debug>(name: impl FnOnce() -> &'a Name, seen: &T) {
     if trace::atomics_in_full() {
+        let resource = name().resource();
         trace::record_load(resource, format!("{seen:?}"), Location::caller());
+    }
+}
+
+/// An atomic's name in traces. Another thread may free the atomic as soon as an operation's
+/// atomic step is done (the last owner of an `Arc` whose count this is), while the operation
+/// still runs: so the name is read only when recording, and the atomic holds nothing but atomic
+/// words, which a shared reference to it does not freeze (std's atomics are made so, and Miri
+/// holds code to it): the name lives on the heap, behind an atomic pointer.
+struct Name(std::sync::atomic::AtomicPtr<Resource>);
+
+impl Name {
+    #[track_caller]
+    fn new(kind: &'static str) -> Self {
+        let resource = Box::new(Resource::new(kind));
+        Name(std::sync::atomic::AtomicPtr::new(Box::into_raw(resource)))
+    }
+
+    fn resource(&self) -> &Resource {
+        // SAFETY: set from `Box::into_raw` when the atomic was made, before any thread could
+        // share it, and freed only when the atomic is dropped.
+        unsafe { &*self.0.load(std::sync::atomic::Ordering::Relaxed) }
+    }
+
+    fn label(&mut self, label: String) {
+        // SAFETY: as in `resource`, and `&mut self` is the only reference.
+        unsafe { &mut **self.0.get_mut() }.label(label);
+    }
+}
+
+impl Drop for Name {
+    fn drop(&mut self) {
+        // SAFETY: made by `Box::into_raw` in `new`, freed only here.
+        drop(unsafe { Box::from_raw(*self.0.get_mut()) });
     }
 }
 
@@ -60,7 +96,7 @@ macro_rules! atomic_common {
             #[track_caller]
             pub fn new(value: $value) -> Self {
                 $name {
-                    resource: Resource::new(stringify!($name)),
+                    resource: Name::new(stringify!($name)),
                     inner: engine::$name::new(value),
                 }
             }
@@ -82,7 +118,7 @@ macro_rules! atomic_common {
             #[track_caller]
             pub fn load(&self, order: Ordering) -> $value {
                 let value = self.inner.load(order);
-                record_load(&self.resource, &value);
+                record_load(|| &self.resource, &value);
                 value
             }
 
@@ -93,7 +129,7 @@ macro_rules! atomic_common {
                 self.inner.store(value, order);
                 record(
                     Op::Store,
-                    &self.resource,
+                    || &self.resource,
                     || format!("store {value:?}"),
                     None,
                     || Some(value),
@@ -107,7 +143,7 @@ macro_rules! atomic_common {
                 let old = self.inner.swap(value, order);
                 record(
                     Op::Update,
-                    &self.resource,
+                    || &self.resource,
                     || format!("swap {value:?}, was {old:?}"),
                     Some(old),
                     || Some(value),
@@ -128,7 +164,7 @@ macro_rules! atomic_common {
                 let result = self.inner.compare_exchange(current, new, success, failure);
                 record(
                     Op::Update,
-                    &self.resource,
+                    || &self.resource,
                     || exchanged(current, new, &result),
                     Some(result.unwrap_or_else(|seen| seen)),
                     || {
@@ -157,7 +193,7 @@ macro_rules! atomic_common {
                     .compare_exchange_weak(current, new, success, failure);
                 record(
                     Op::Update,
-                    &self.resource,
+                    || &self.resource,
                     || exchanged(current, new, &result),
                     Some(result.unwrap_or_else(|seen| seen)),
                     || {
@@ -188,7 +224,7 @@ macro_rules! atomic_common {
                 let unknown = || None::<$value>;
                 record(
                     Op::Update,
-                    &self.resource,
+                    || &self.resource,
                     || match result {
                         Ok(old) => format!("fetch_update, was {old:?}"),
                         Err(seen) => format!("fetch_update refused, saw {seen:?}"),
@@ -206,7 +242,7 @@ macro_rules! atomic_common {
                 let old = self.inner.fetch_and(value, order);
                 record(
                     Op::Update,
-                    &self.resource,
+                    || &self.resource,
                     || format!("fetch_and {value:?}, was {old:?}"),
                     Some(old),
                     || Some(old & value),
@@ -221,7 +257,7 @@ macro_rules! atomic_common {
                 let old = self.inner.fetch_or(value, order);
                 record(
                     Op::Update,
-                    &self.resource,
+                    || &self.resource,
                     || format!("fetch_or {value:?}, was {old:?}"),
                     Some(old),
                     || Some(old | value),
@@ -236,7 +272,7 @@ macro_rules! atomic_common {
                 let old = self.inner.fetch_xor(value, order);
                 record(
                     Op::Update,
-                    &self.resource,
+                    || &self.resource,
                     || format!("fetch_xor {value:?}, was {old:?}"),
                     Some(old),
                     || Some(old ^ value),
@@ -248,7 +284,7 @@ macro_rules! atomic_common {
         impl fmt::Debug for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.debug_struct(stringify!($name))
-                    .field("name", &self.resource.name())
+                    .field("name", &self.resource.resource().name())
                     .finish_non_exhaustive()
             }
         }
@@ -273,7 +309,7 @@ macro_rules! atomic_int {
     ($($name:ident($value:ty)),* $(,)?) => {$(
         /// An integer shared between threads, with std's API.
         pub struct $name {
-            resource: Resource,
+            resource: Name,
             inner: engine::$name,
         }
 
@@ -285,7 +321,7 @@ macro_rules! atomic_int {
             #[track_caller]
             pub fn fetch_add(&self, value: $value, order: Ordering) -> $value {
                 let old = self.inner.fetch_add(value, order);
-                record(Op::Update, &self.resource, || format!("fetch_add {value}, was {old}"), Some(old), || Some(old.wrapping_add(value)));
+                record(Op::Update, || &self.resource, || format!("fetch_add {value}, was {old}"), Some(old), || Some(old.wrapping_add(value)));
                 old
             }
 
@@ -294,7 +330,7 @@ macro_rules! atomic_int {
             #[track_caller]
             pub fn fetch_sub(&self, value: $value, order: Ordering) -> $value {
                 let old = self.inner.fetch_sub(value, order);
-                record(Op::Update, &self.resource, || format!("fetch_sub {value}, was {old}"), Some(old), || Some(old.wrapping_sub(value)));
+                record(Op::Update, || &self.resource, || format!("fetch_sub {value}, was {old}"), Some(old), || Some(old.wrapping_sub(value)));
                 old
             }
 
@@ -303,7 +339,7 @@ macro_rules! atomic_int {
             #[track_caller]
             pub fn fetch_max(&self, value: $value, order: Ordering) -> $value {
                 let old = self.inner.fetch_max(value, order);
-                record(Op::Update, &self.resource, || format!("fetch_max {value}, was {old}"), Some(old), || Some(old.max(value)));
+                record(Op::Update, || &self.resource, || format!("fetch_max {value}, was {old}"), Some(old), || Some(old.max(value)));
                 old
             }
 
@@ -312,7 +348,7 @@ macro_rules! atomic_int {
             #[track_caller]
             pub fn fetch_min(&self, value: $value, order: Ordering) -> $value {
                 let old = self.inner.fetch_min(value, order);
-                record(Op::Update, &self.resource, || format!("fetch_min {value}, was {old}"), Some(old), || Some(old.min(value)));
+                record(Op::Update, || &self.resource, || format!("fetch_min {value}, was {old}"), Some(old), || Some(old.min(value)));
                 old
             }
         }
@@ -330,7 +366,7 @@ atomic_int!(
 
 /// A boolean shared between threads, with std's API.
 pub struct AtomicBool {
-    resource: Resource,
+    resource: Name,
     inner: engine::AtomicBool,
 }
 
@@ -348,7 +384,7 @@ atomic_common!(AtomicBool, bool);
 /// assert_eq!(head.load(Ordering::Acquire), &mut value as *mut i32);
 /// ```
 pub struct AtomicPtr<T> {
-    resource: Resource,
+    resource: Name,
     inner: engine::AtomicPtr<T>,
 }
 
@@ -358,7 +394,7 @@ impl<T> AtomicPtr<T> {
     #[track_caller]
     pub fn new(pointer: *mut T) -> Self {
         AtomicPtr {
-            resource: Resource::new("AtomicPtr"),
+            resource: Name::new("AtomicPtr"),
             inner: engine::AtomicPtr::new(pointer),
         }
     }
@@ -380,7 +416,7 @@ impl<T> AtomicPtr<T> {
     #[track_caller]
     pub fn load(&self, order: Ordering) -> *mut T {
         let pointer = self.inner.load(order);
-        record_load(&self.resource, &pointer);
+        record_load(|| &self.resource, &pointer);
         pointer
     }
 
@@ -390,7 +426,7 @@ impl<T> AtomicPtr<T> {
     pub fn store(&self, pointer: *mut T, order: Ordering) {
         self.inner.store(pointer, order);
         let detail = || format!("store {pointer:?}");
-        record(Op::Store, &self.resource, detail, None, || Some(pointer));
+        record(Op::Store, || &self.resource, detail, None, || Some(pointer));
     }
 
     /// Writes `pointer` and returns the previous one, as one step.
@@ -399,9 +435,13 @@ impl<T> AtomicPtr<T> {
     pub fn swap(&self, pointer: *mut T, order: Ordering) -> *mut T {
         let old = self.inner.swap(pointer, order);
         let detail = || format!("swap {pointer:?}, was {old:?}");
-        record(Op::Update, &self.resource, detail, Some(old), || {
-            Some(pointer)
-        });
+        record(
+            Op::Update,
+            || &self.resource,
+            detail,
+            Some(old),
+            || Some(pointer),
+        );
         old
     }
 
@@ -442,16 +482,20 @@ impl<T> AtomicPtr<T> {
         let seen = result.unwrap_or_else(|seen| seen);
         let left = if result.is_ok() { new } else { seen };
         let detail = || exchanged(current, new, result);
-        record(Op::Update, &self.resource, detail, Some(seen), || {
-            Some(left)
-        });
+        record(
+            Op::Update,
+            || &self.resource,
+            detail,
+            Some(seen),
+            || Some(left),
+        );
     }
 }
 
 impl<T> fmt::Debug for AtomicPtr<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AtomicPtr")
-            .field("name", &self.resource.name())
+            .field("name", &self.resource.resource().name())
             .finish_non_exhaustive()
     }
 }
