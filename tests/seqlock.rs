@@ -50,6 +50,7 @@ fn uniform<const N: usize>(tag: u64) -> [u64; N] {
 }
 
 /// Fails unless every word of `value` is the same (one write's value, whole).
+#[track_caller]
 fn assert_whole<const N: usize>(value: &[u64; N], context: &str) {
     assert!(
         value.iter().all(|word| *word == value[0]),
