@@ -47,6 +47,8 @@ pub struct Options<'s> {
     pub sandbox: Option<&'s Sandbox>,
     /// Also run the checks under Miri (`--miri`), whether or not the kata's modes list it.
     pub miri: bool,
+    /// Run only the checks of this mode (`--only`).
+    pub only: Option<Mode>,
 }
 
 /// Rounds of each concurrent check under Miri.
@@ -98,7 +100,15 @@ impl<'a> Checker<'a> {
         let modes: Vec<Mode> = Mode::ALL
             .into_iter()
             .filter(|&mode| self.runs(mode))
+            .filter(|&mode| self.options.only.is_none_or(|only| only == mode))
             .collect();
+        if modes.is_empty() {
+            bail!(
+                "kata `{}` has no {} checks",
+                self.kata.name(),
+                self.options.only.map_or("", Mode::as_str)
+            );
+        }
         if let Some(refused) = self.refused(modes[0])? {
             return Ok(self.conclude(vec![refused], modes[1..].to_vec(), start));
         }
@@ -131,15 +141,20 @@ impl<'a> Checker<'a> {
         if mode != Mode::Miri {
             return self.kata.meta.runs(mode);
         }
-        let wanted = self.options.miri || self.kata.meta.runs(mode);
         let trusted = !self.options.untrusted && self.options.sandbox.is_none();
-        wanted && trusted
+        self.wants_miri() && trusted
+    }
+
+    /// Whether Miri's checks were asked for: by the kata, `--miri` or `--only miri`.
+    fn wants_miri(&self) -> bool {
+        self.options.miri
+            || self.options.only == Some(Mode::Miri)
+            || self.kata.meta.runs(Mode::Miri)
     }
 
     /// Whether Miri's checks were wanted here but Miri is not installed.
     pub fn misses_miri(&self) -> bool {
-        let wanted = self.options.miri || self.kata.meta.runs(Mode::Miri);
-        wanted && !self.options.untrusted && !miri::available()
+        self.wants_miri() && !self.options.untrusted && !miri::available()
     }
 
     /// Reruns the one check named by `token` on the schedule it carries.
@@ -212,11 +227,13 @@ impl<'a> Checker<'a> {
                     ..grading
                 }
             });
-            let build = match compile::build(&self.variant, backend, limits)? {
+            let miri_flags = &self.kata.meta.miri_flags;
+            let build = match compile::build(&self.variant, backend, limits, miri_flags)? {
                 Built::Binary(exe) if backend == Backend::Miri => {
                     let launcher = Launcher::Miri {
                         manifest: self.variant.manifest_path(),
                         env: compile::build_env(&self.variant),
+                        flags: miri_flags.clone(),
                     };
                     let checks = run::list(&launcher, None)?;
                     drop(exe);

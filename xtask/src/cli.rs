@@ -93,6 +93,9 @@ pub struct Check {
     /// installed: `cargo xtask setup-miri`).
     #[arg(long)]
     pub miri: bool,
+    /// Run only the checks of this mode: sequential, model, explore, stress or miri.
+    #[arg(long, value_name = "MODE")]
+    pub only: Option<harness::protocol::Mode>,
 }
 
 /// `bench`.

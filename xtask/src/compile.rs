@@ -54,9 +54,17 @@ const BUILD_OUTPUT_CAP: usize = 32 << 20;
 /// the workspace (or the target directory named by `CARGO_TARGET_DIR`, when it is set); under
 /// `limits` when there are some, where a build that runs out of time or memory is a compile
 /// error.
-pub fn build(variant: &Variant, backend: Backend, limits: Option<BuildLimits>) -> Result<Built> {
+pub fn build(
+    variant: &Variant,
+    backend: Backend,
+    limits: Option<BuildLimits>,
+    miri_flags: &[String],
+) -> Result<Built> {
     let mut command = match backend {
-        Backend::Miri => with_variant(miri::cargo("test"), variant, &["--test", "checks"]),
+        Backend::Miri => {
+            let command = miri::cargo("test", miri_flags);
+            with_variant(command, variant, &["--test", "checks"])
+        }
         _ => cargo(variant, "test", &["--test", "checks"]),
     };
     if let Some(feature) = backend.feature() {

@@ -228,6 +228,7 @@ fn grade_kata(context: &Context, kata: &Kata, submission: &Submission) -> KataGr
         no_network,
         sandbox,
         miri: false,
+        only: None,
     };
     let mut source = None;
     let outcome = (|| -> Result<Outcome> {

@@ -46,6 +46,11 @@ pub struct Metadata {
     pub stress_rounds: Option<usize>,
     /// Override: seed of the explore schedulers.
     pub seed: Option<u64>,
+    /// Miri flags beyond the default, for code that needs them: crossbeam-epoch, say, needs
+    /// `-Zmiri-tree-borrows` (its code breaks the default aliasing model) and
+    /// `-Zmiri-ignore-leaks` (its collector keeps garbage at exit).
+    #[serde(default)]
+    pub miri_flags: Vec<String>,
     /// Address space of one check process, in MiB (default [`DEFAULT_MEMORY_MB`]).
     pub memory_mb: Option<u64>,
     /// Processes and threads a graded check may have (RLIMIT_NPROC; default

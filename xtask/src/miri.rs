@@ -26,19 +26,22 @@ pub const SETUP_HINT: &str =
     "Miri is not installed: `cargo xtask setup-miri` installs it (a nightly toolchain with the \
      `miri` component, through rustup)";
 
-/// `cargo miri <subcommand>` on the nightly toolchain, through rustup.
-pub fn cargo(subcommand: &str) -> Command {
+/// `cargo miri <subcommand>` on the nightly toolchain, through rustup, with Miri's flags and
+/// `extra` ones (a kata's `miri_flags`).
+pub fn cargo(subcommand: &str, extra: &[String]) -> Command {
+    let mut flags = vec![FLAGS.to_owned()];
+    flags.extend(extra.iter().cloned());
     let mut command = Command::new("rustup");
     command
         .args(["run", TOOLCHAIN, "cargo", "miri", subcommand])
-        .env("MIRIFLAGS", FLAGS);
+        .env("MIRIFLAGS", flags.join(" "));
     command
 }
 
 /// The command that runs the check binary of the variant whose manifest is `manifest` under
-/// Miri; the binary's own arguments follow.
-pub fn launcher(manifest: &Path) -> Command {
-    let mut command = cargo("test");
+/// Miri with `extra` flags; the binary's own arguments follow.
+pub fn launcher(manifest: &Path, extra: &[String]) -> Command {
+    let mut command = cargo("test", extra);
     command
         .args(["--quiet", "--test", "checks", "--manifest-path"])
         .arg(manifest)
@@ -50,7 +53,7 @@ pub fn launcher(manifest: &Path) -> Command {
 pub fn available() -> bool {
     static AVAILABLE: OnceLock<bool> = OnceLock::new();
     *AVAILABLE.get_or_init(|| {
-        cargo("--version")
+        cargo("--version", &[])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()

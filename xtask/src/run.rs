@@ -141,6 +141,7 @@ pub enum Launcher {
     Miri {
         manifest: PathBuf,
         env: Vec<(&'static str, OsString)>,
+        flags: Vec<String>,
     },
 }
 
@@ -149,8 +150,12 @@ impl Launcher {
     fn command(&self, cell: Option<&Cell>) -> Command {
         match self {
             Launcher::Native(exe) => Command::new(cell.map_or(exe.as_path(), Cell::exe)),
-            Launcher::Miri { manifest, env } => {
-                let mut command = miri::launcher(manifest);
+            Launcher::Miri {
+                manifest,
+                env,
+                flags,
+            } => {
+                let mut command = miri::launcher(manifest, flags);
                 command.envs(env.iter().map(|(key, value)| (key, value)));
                 command
             }

@@ -29,6 +29,7 @@ impl Check {
         let (source, content) = source_file(catalog, &kata, args)?;
         let options = Options {
             miri: self.miri,
+            only: self.only,
             ..options(args)
         };
         let mut checker = Checker::new(catalog, &kata, &source, options)?;

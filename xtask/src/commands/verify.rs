@@ -86,6 +86,17 @@ struct Case<'a> {
     expect: Expect,
     /// Where a mutant's explanation snapshot lives.
     snapshot: Option<PathBuf>,
+    /// Only the checks of this mode run (a mutant's Miri expectation).
+    only: Option<Mode>,
+}
+
+impl Case<'_> {
+    fn options(&self) -> Options<'static> {
+        Options {
+            only: self.only,
+            ..Options::default()
+        }
+    }
 }
 
 impl Verify {
@@ -112,7 +123,7 @@ fn verify(catalog: &Catalog, only: Option<&str>, bless: bool) -> Result<ExitCode
     let mut mismatches = Vec::new();
     let mut needs_miri = 0;
     for case in &cases {
-        let mut checker = Checker::new(catalog, case.kata, &case.source, Options::default())?;
+        let mut checker = Checker::new(catalog, case.kata, &case.source, case.options())?;
         let run = checker.check_all()?;
         let mut problems = Vec::new();
         // A mutant only Miri's checks catch passes where Miri is not installed.
@@ -184,7 +195,7 @@ fn verify_repeatedly(catalog: &Catalog, only: Option<&str>, times: u32) -> Resul
     );
     let mut all_met = true;
     for case in &cases {
-        let mut checker = Checker::new(catalog, case.kata, &case.source, Options::default())?;
+        let mut checker = Checker::new(catalog, case.kata, &case.source, case.options())?;
         let (mut met, mut seconds, mut others, mut reasons) = (0, 0.0, Vec::new(), Vec::new());
         for _ in 0..times {
             let run = checker.check_all()?;
@@ -362,6 +373,7 @@ fn cases_of<'a>(catalog: &Catalog, kata: &'a Kata) -> Result<Vec<Case<'a>>> {
         source: solution,
         expect: Expect::Exactly(Verdict::Pass),
         snapshot: None,
+        only: None,
     }];
     for source in rust_files(&solutions.join("alternatives"))? {
         cases.push(Case {
@@ -370,10 +382,12 @@ fn cases_of<'a>(catalog: &Catalog, kata: &'a Kata) -> Result<Vec<Case<'a>>> {
             source,
             expect: Expect::Exactly(Verdict::Pass),
             snapshot: None,
+            only: None,
         });
     }
     for source in rust_files(&solutions.join("mutants"))? {
         let verdict = mutant_verdict(catalog, kata, &source)?;
+        let under_miri = miri_verdict(catalog, &source)?;
         let snapshot = source.file_stem().map(|stem| {
             solutions
                 .join("explanations")
@@ -383,10 +397,21 @@ fn cases_of<'a>(catalog: &Catalog, kata: &'a Kata) -> Result<Vec<Case<'a>>> {
         cases.push(Case {
             kata,
             label: label(&solutions, &source),
-            source,
+            source: source.clone(),
             expect: Expect::Exactly(verdict),
             snapshot,
+            only: None,
         });
+        if let Some(verdict) = under_miri {
+            cases.push(Case {
+                kata,
+                label: format!("{} (miri only)", label(&solutions, &source)),
+                source,
+                expect: Expect::Exactly(verdict),
+                snapshot: None,
+                only: Some(Mode::Miri),
+            });
+        }
     }
     cases.push(Case {
         kata,
@@ -394,6 +419,7 @@ fn cases_of<'a>(catalog: &Catalog, kata: &'a Kata) -> Result<Vec<Case<'a>>> {
         source: crate::learner::starting_code(catalog, kata)?,
         expect: Expect::NotPass,
         snapshot: None,
+        only: None,
     });
     Ok(cases)
 }
@@ -414,6 +440,20 @@ fn mutant_verdict(catalog: &Catalog, kata: &Kata, source: &Path) -> Result<Verdi
         );
     }
     Ok(verdict)
+}
+
+/// The verdict Miri's checks alone must come to, when the mutant `source` names one with a
+/// `//! Expect under Miri: <verdict>` header line (a use after free that the other checks
+/// catch by its effects, say: this proves that Miri sees the access itself).
+fn miri_verdict(catalog: &Catalog, source: &Path) -> Result<Option<Verdict>> {
+    let shown = catalog.display(source);
+    let text = std::fs::read_to_string(source).with_context(|| format!("cannot read {shown}"))?;
+    text.lines()
+        .filter_map(|line| line.trim_start().strip_prefix("//!"))
+        .find_map(|doc| doc.trim().strip_prefix("Expect under Miri:"))
+        .map(|word| word.trim().parse())
+        .transpose()
+        .map_err(|problem| anyhow::anyhow!("{shown}: {problem}"))
 }
 
 /// The verdict named by a mutant's `//! Expect: <verdict>` header line.
@@ -478,6 +518,24 @@ mod tests {
             expected_verdict("//!   Expect:   deadlock  \n"),
             Ok(Verdict::Deadlock)
         );
+    }
+
+    #[test]
+    fn reads_the_miri_expectation_apart_from_the_expect_line() {
+        let path = std::env::temp_dir().join(format!("xtask-miri-{}.rs", std::process::id()));
+        let catalog = Catalog::at(Path::new(env!("CARGO_MANIFEST_DIR")).join("..")).unwrap();
+        std::fs::write(
+            &path,
+            "//! Mutant: freed early\n//! Expect: race\n//! Expect under Miri: undefined-behavior\n",
+        )
+        .unwrap();
+        assert_eq!(
+            miri_verdict(&catalog, &path).unwrap(),
+            Some(Verdict::UndefinedBehavior)
+        );
+        std::fs::write(&path, "//! Mutant: plain\n//! Expect: race\n").unwrap();
+        assert_eq!(miri_verdict(&catalog, &path).unwrap(), None);
+        std::fs::remove_file(&path).unwrap();
     }
 
     #[test]
