@@ -160,7 +160,7 @@ impl<T: Send> Stack<T> {
         let node = self.free.pop_node().unwrap_or_else(|| {
             Box::into_raw(Box::new(Node {
                 value: UnsafeCell::new(MaybeUninit::uninit()),
-                next: AtomicPtr::new(ptr::null_mut()),
+                next: AtomicPtr::new(ptr::null_mut()).named("a node's next"),
             }))
         });
         // SAFETY: the node is off both lists: only this thread can reach its value.
