@@ -5,6 +5,7 @@
 //! every check in its own process. In this workspace the targets build against the learner's
 //! starting code, which keeps them linted and visible to rust-analyzer.
 
+pub mod allocations;
 pub mod baselines;
 pub mod bench;
 pub mod exclusion;

@@ -24,6 +24,8 @@ struct State {
     events: VecDeque<Event>,
     /// The value each atomic was last seen to hold, by the trace's order of steps.
     atomics: HashMap<String, String>,
+    /// The addresses atomic pointers held, numbered in the order the trace first saw them.
+    addresses: HashMap<usize, usize>,
     next_resource: u32,
     next_thread: u32,
 }
@@ -33,6 +35,7 @@ impl State {
         State {
             events: VecDeque::new(),
             atomics: HashMap::new(),
+            addresses: HashMap::new(),
             next_resource: 1,
             next_thread: 1,
         }
@@ -80,6 +83,19 @@ pub(crate) fn begin_execution() {
     let mut state = state();
     *state = State::new();
     STEPS.store(0, Ordering::Relaxed);
+}
+
+/// How a trace shows the address `address` an atomic pointer held: `null`, or `@N` for the
+/// N-th address this execution's trace saw. Real addresses change from run to run; these stay
+/// the same on every replay of a schedule, and an address used again (a node freed and
+/// allocated again: the ABA problem) keeps its number.
+pub(crate) fn address_name(address: usize) -> String {
+    if address == 0 {
+        return "null".to_owned();
+    }
+    let mut state = state();
+    let next = state.addresses.len() + 1;
+    format!("@{}", state.addresses.entry(address).or_insert(next))
 }
 
 /// The events of the current execution, oldest first.

@@ -29,6 +29,17 @@ pub(crate) fn raise(kind: FailureKind, message: String) -> ! {
     std::panic::panic_any(Detection { kind, message })
 }
 
+/// Fails the running check with a `leak` verdict: something the code made outlived what the
+/// check did with it (a value never dropped, memory that grows with every operation).
+///
+/// ```should_panic
+/// harness::detect::leaked("value 3 was never dropped");
+/// ```
+#[track_caller]
+pub fn leaked(what: impl Into<String>) -> ! {
+    raise(FailureKind::Leak, what.into())
+}
+
 /// Fails the running check with an `exhausted` verdict: the system refused a thread or a
 /// process (`what` says which, and why).
 #[track_caller]

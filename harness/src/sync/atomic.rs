@@ -416,7 +416,7 @@ impl<T> AtomicPtr<T> {
     #[track_caller]
     pub fn load(&self, order: Ordering) -> *mut T {
         let pointer = self.inner.load(order);
-        record_load(|| &self.resource, &pointer);
+        record_load(|| &self.resource, &Address::of(pointer));
         pointer
     }
 
@@ -425,8 +425,9 @@ impl<T> AtomicPtr<T> {
     #[track_caller]
     pub fn store(&self, pointer: *mut T, order: Ordering) {
         self.inner.store(pointer, order);
-        let detail = || format!("store {pointer:?}");
-        record(Op::Store, || &self.resource, detail, None, || Some(pointer));
+        let detail = || format!("store {:?}", Address::of(pointer));
+        let now = || Some(Address::of(pointer));
+        record(Op::Store, || &self.resource, detail, None, now);
     }
 
     /// Writes `pointer` and returns the previous one, as one step.
@@ -434,13 +435,14 @@ impl<T> AtomicPtr<T> {
     #[track_caller]
     pub fn swap(&self, pointer: *mut T, order: Ordering) -> *mut T {
         let old = self.inner.swap(pointer, order);
-        let detail = || format!("swap {pointer:?}, was {old:?}");
+        let (new, was) = (Address::of(pointer), Address::of(old));
+        let detail = || format!("swap {new:?}, was {was:?}");
         record(
             Op::Update,
             || &self.resource,
             detail,
-            Some(old),
-            || Some(pointer),
+            Some(was),
+            || Some(new),
         );
         old
     }
@@ -479,9 +481,14 @@ impl<T> AtomicPtr<T> {
 
     #[track_caller]
     fn record_exchange(&self, current: *mut T, new: *mut T, result: &Result<*mut T, *mut T>) {
-        let seen = result.unwrap_or_else(|seen| seen);
-        let left = if result.is_ok() { new } else { seen };
-        let detail = || exchanged(current, new, result);
+        let seen = Address::of(result.unwrap_or_else(|seen| seen));
+        let left = if result.is_ok() {
+            Address::of(new)
+        } else {
+            seen
+        };
+        let shown = result.map(Address::of).map_err(Address::of);
+        let detail = || exchanged(Address::of(current), Address::of(new), &shown);
         record(
             Op::Update,
             || &self.resource,
@@ -489,6 +496,22 @@ impl<T> AtomicPtr<T> {
             Some(seen),
             || Some(left),
         );
+    }
+}
+
+/// An address as traces show it (see [`trace::address_name`]).
+#[derive(Clone, Copy, PartialEq)]
+struct Address(usize);
+
+impl Address {
+    fn of<T>(pointer: *mut T) -> Address {
+        Address(pointer as usize)
+    }
+}
+
+impl fmt::Debug for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&trace::address_name(self.0))
     }
 }
 
