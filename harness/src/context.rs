@@ -51,7 +51,15 @@ struct Run {
 struct Settings {
     config: RunConfig,
     /// Where the report goes.
-    report: String,
+    report: ReportTo,
+}
+
+/// Where a check's report goes.
+pub(crate) enum ReportTo {
+    /// A file, written whole then renamed.
+    File(String),
+    /// A line on stdout (under Miri: see [`crate::protocol::INLINE_FLAG`]).
+    Stdout,
 }
 
 static RUN: Run = Run {
@@ -78,7 +86,7 @@ pub(crate) static NOISE: AtomicBool = AtomicBool::new(false);
 /// Starts the run of the check `config` names, its report going to `report`: settings fixed,
 /// recording on for the rest of the process (atomics in full, except on real threads), except
 /// under Miri.
-pub(crate) fn begin(config: RunConfig, report: String) -> &'static RunConfig {
+pub(crate) fn begin(config: RunConfig, report: ReportTo) -> &'static RunConfig {
     let settings = RUN.settings.get_or_init(|| Settings { config, report });
     let real_threads = matches!(settings.config.mode, Mode::Stress | Mode::Miri);
     ATOMICS_IN_FULL.store(!real_threads, Ordering::Relaxed);
@@ -94,8 +102,8 @@ pub(crate) fn config() -> Option<&'static RunConfig> {
 }
 
 /// Where the report of the check being run goes, once it runs.
-pub(crate) fn report_path() -> Option<&'static str> {
-    RUN.settings.get().map(|settings| settings.report.as_str())
+pub(crate) fn report_to() -> Option<&'static ReportTo> {
+    RUN.settings.get().map(|settings| &settings.report)
 }
 
 /// The mode of the check being run (sequential outside a check run).

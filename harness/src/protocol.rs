@@ -21,6 +21,14 @@ pub const REPORT_ENV: &str = "HARNESS_REPORT";
 /// The child reads the file and deletes it before any kata code runs: the nonce inside never
 /// appears in the process's environment, which the kata's code could read back.
 pub const CONFIG_ENV: &str = "HARNESS_CONFIG";
+/// Under Miri, whose isolation keeps the interpreted program away from files (and makes its
+/// runs the same every time), the runner passes the JSON [`RunConfig`] itself as the argument
+/// after `--run` and this flag, and the child prints its [`Report`] on stdout, on one line
+/// after [`REPORT_LINE`].
+pub const INLINE_FLAG: &str = "--inline";
+/// What starts the line of a report printed on stdout (see [`INLINE_FLAG`]); the last such line
+/// counts.
+pub const REPORT_LINE: &str = "harness report: ";
 
 /// How a check is run. The order is the order a kata's verdict is decided in.
 #[derive(Serialize, Deserialize, Clone, Copy, PartialEq, Eq, Debug, Hash, PartialOrd, Ord)]

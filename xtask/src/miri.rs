@@ -3,8 +3,9 @@
 //! learner's words.
 //!
 //! Miri needs a nightly toolchain with the `miri` component; `cargo xtask setup-miri` installs
-//! both with rustup. Its checks run the kata's check binary interpreted (`cargo miri test`), with
-//! isolation off so that the binary can read its configuration and write its report.
+//! both with rustup. Its checks run the kata's check binary interpreted (`cargo miri test`),
+//! isolated: the program gets its configuration as an argument and prints its report, and its
+//! randomness, clock and schedule come from Miri's seed, so a run is the same every time.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -16,11 +17,6 @@ use harness::verdict::Verdict;
 /// The toolchain Miri runs on.
 const TOOLCHAIN: &str = "nightly";
 
-/// The flags of every interpretation: files and the clock are the machine's (the check reads
-/// its configuration and writes its report), and the schedule is Miri's default seed's, so a
-/// verdict is the same on every run.
-const FLAGS: &str = "-Zmiri-disable-isolation";
-
 /// What to run when Miri is missing.
 pub const SETUP_HINT: &str =
     "Miri is not installed: `cargo xtask setup-miri` installs it (a nightly toolchain with the \
@@ -29,7 +25,7 @@ pub const SETUP_HINT: &str =
 /// `cargo miri <subcommand>` on the nightly toolchain, through rustup, with Miri's flags and
 /// `extra` ones (a kata's `miri_flags`).
 pub fn cargo(subcommand: &str, extra: &[String]) -> Command {
-    let mut flags = vec![FLAGS.to_owned()];
+    let mut flags = vec![PREEMPTION.to_owned()];
     flags.extend(extra.iter().cloned());
     let mut command = Command::new("rustup");
     command
@@ -37,6 +33,10 @@ pub fn cargo(subcommand: &str, extra: &[String]) -> Command {
         .env("MIRIFLAGS", flags.join(" "));
     command
 }
+
+/// How often Miri switches threads: ten times its default, so that the threads of a short
+/// check interleave inside the operations they race on, not only between them.
+const PREEMPTION: &str = "-Zmiri-preemption-rate=0.1";
 
 /// The command that runs the check binary of the variant whose manifest is `manifest` under
 /// Miri with `extra` flags; the binary's own arguments follow.

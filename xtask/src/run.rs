@@ -8,7 +8,9 @@ use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use harness::protocol::{CheckInfo, Report, RunConfig, CONFIG_ENV, REPORT_ENV};
+use harness::protocol::{
+    CheckInfo, Report, RunConfig, CONFIG_ENV, INLINE_FLAG, REPORT_ENV, REPORT_LINE,
+};
 use harness::verdict::{classify, Exit, Verdict};
 
 use crate::miri;
@@ -241,7 +243,8 @@ pub fn run_check(
         std::fs::create_dir_all(&temporary)
             .with_context(|| format!("cannot create {}", temporary.display()))?;
     }
-    // The configuration (with its nonce) goes in a file the child deletes before kata code runs.
+    // The configuration (with its nonce) goes in a file the child deletes before kata code runs;
+    // under Miri, which keeps the program from files, in an argument.
     let config_path = report_path.with_extension("config");
     std::fs::write(&config_path, serde_json::to_string(config)?)
         .with_context(|| format!("cannot write {}", config_path.display()))?;
@@ -249,8 +252,7 @@ pub fn run_check(
     let mut command = launcher.command(cell);
     command.arg("--run");
     if let Launcher::Miri { .. } = launcher {
-        // Miri's runner puts back the environment its binary was built in: see the harness.
-        command.arg(&config_path).arg(&report_path);
+        command.arg(INLINE_FLAG).arg(serde_json::to_string(config)?);
     }
     let ran = launcher
         .spawn(command, budget, cell, &temporary)
@@ -263,8 +265,11 @@ pub fn run_check(
         let _ = std::fs::remove_dir_all(&temporary);
     }
     let _ = std::fs::remove_file(&config_path);
-    let ran = ran.with_context(|| format!("cannot run {} --run", exe.display()))?;
-    let report = read_report(&report_path, config);
+    let mut ran = ran.with_context(|| format!("cannot run {} --run", exe.display()))?;
+    let report = match launcher {
+        Launcher::Native(_) => read_report(&report_path, config),
+        Launcher::Miri { .. } => take_printed_report(&mut ran.stdout, config),
+    };
     // Best effort: a leftover report is ignored anyway (its nonce will not match).
     let _ = std::fs::remove_file(&report_path);
     let (verdict, message) = classify(config.mode, report.as_ref(), ran.exit());
@@ -278,13 +283,34 @@ pub fn run_check(
     })
 }
 
+/// The last report printed on `stdout` (see [`INLINE_FLAG`]), if it answers `config`; the
+/// report lines are taken out of `stdout`, which keeps what the check itself printed.
+fn take_printed_report(stdout: &mut String, config: &RunConfig) -> Option<Report> {
+    let mut report = None;
+    let mut rest = String::with_capacity(stdout.len());
+    for line in stdout.lines() {
+        match line.strip_prefix(REPORT_LINE) {
+            Some(json) => report = serde_json::from_str::<Report>(json).ok(),
+            None => {
+                rest.push_str(line);
+                rest.push('\n');
+            }
+        }
+    }
+    *stdout = rest;
+    report.filter(|report| answers(report, config))
+}
+
+/// Whether `report` is the one the run of `config` wrote (its nonce, check and mode).
+fn answers(report: &Report, config: &RunConfig) -> bool {
+    report.nonce == config.nonce && report.check == config.check && report.mode == config.mode
+}
+
 /// The report at `path`, if there is one that answers `config`.
 fn read_report(path: &Path, config: &RunConfig) -> Option<Report> {
     let text = std::fs::read_to_string(path).ok()?;
     let report: Report = serde_json::from_str(&text).ok()?;
-    let answers =
-        report.nonce == config.nonce && report.check == config.check && report.mode == config.mode;
-    answers.then_some(report)
+    answers(&report, config).then_some(report)
 }
 
 #[cfg(test)]

@@ -38,8 +38,8 @@ mod report;
 
 use std::panic::Location;
 
-use crate::context;
-use crate::protocol::{Backend, CheckInfo, RunConfig, CONFIG_ENV, REPORT_ENV};
+use crate::context::{self, ReportTo};
+use crate::protocol::{Backend, CheckInfo, RunConfig, CONFIG_ENV, INLINE_FLAG, REPORT_ENV};
 
 pub use crate::protocol::Mode;
 
@@ -190,8 +190,8 @@ impl Checks {
         }
     }
 
-    fn run_configured(self, paths: &[String]) -> ! {
-        let (config, report_path) = match read_environment(paths) {
+    fn run_configured(self, arguments: &[String]) -> ! {
+        let (config, report_to) = match read_environment(arguments) {
             Ok(found) => found,
             Err(message) => {
                 eprintln!("{message}");
@@ -210,7 +210,7 @@ impl Checks {
             std::process::exit(2)
         };
         let body = list[index].1;
-        let config = context::begin(config, report_path);
+        let config = context::begin(config, report_to);
         failure::install(self.file, report::provisional);
         let result = engine::run(config, index, body);
         report::finish(result)
@@ -218,21 +218,22 @@ impl Checks {
 }
 
 /// Reads the runner's configuration and deletes its file, so the code under test cannot read
-/// the nonce back (from the environment, or from `/proc/self/environ`). The paths of the
-/// configuration and the report come from the environment, or as the two arguments after
-/// `--run` when given (Miri's runner replaces the environment of a run with the one its binary
-/// was built in, so a binary rebuilt during one run would read that run's paths ever after).
-fn read_environment(paths: &[String]) -> Result<(RunConfig, String), String> {
+/// the nonce back (from the environment, or from `/proc/self/environ`); or, under Miri, takes it
+/// from the arguments (`--inline <json>`, see [`INLINE_FLAG`]), and reports on stdout.
+fn read_environment(arguments: &[String]) -> Result<(RunConfig, ReportTo), String> {
+    if let [flag, json] = arguments {
+        if flag == INLINE_FLAG {
+            let config = serde_json::from_str(json).map_err(|e| format!("bad {flag}: {e}"))?;
+            return Ok((config, ReportTo::Stdout));
+        }
+    }
     let from_environment =
         |name: &str| std::env::var(name).map_err(|_| format!("{name} is not set"));
-    let (path, report) = match paths {
-        [config, report] => (config.clone(), report.clone()),
-        _ => (from_environment(CONFIG_ENV)?, from_environment(REPORT_ENV)?),
-    };
+    let (path, report) = (from_environment(CONFIG_ENV)?, from_environment(REPORT_ENV)?);
     std::env::remove_var(CONFIG_ENV);
     std::env::remove_var(REPORT_ENV);
     let config = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
     std::fs::remove_file(&path).map_err(|e| format!("cannot remove {path}: {e}"))?;
     let config = serde_json::from_str(&config).map_err(|e| format!("bad {path}: {e}"))?;
-    Ok((config, report))
+    Ok((config, ReportTo::File(report)))
 }

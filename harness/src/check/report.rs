@@ -1,7 +1,7 @@
 //! Writing the [`Report`] of the one check this process runs, from how its run ended.
 
-use crate::context;
-use crate::protocol::{Event, Failure, Outcome, Report};
+use crate::context::{self, ReportTo};
+use crate::protocol::{Event, Failure, Outcome, Report, REPORT_LINE};
 use crate::trace;
 
 /// How a check run ended: what its engine hands over to be reported.
@@ -38,7 +38,7 @@ pub(super) fn finish(ran: Ran) -> ! {
 }
 
 fn write(outcome: Outcome, iterations: u64, trace: Vec<Event>, replay: Option<String>) {
-    let (Some(config), Some(path)) = (context::config(), context::report_path()) else {
+    let (Some(config), Some(destination)) = (context::config(), context::report_to()) else {
         return;
     };
     let report = Report {
@@ -51,9 +51,19 @@ fn write(outcome: Outcome, iterations: u64, trace: Vec<Event>, replay: Option<St
         replay,
     };
     let json = serde_json::to_string(&report).expect("reports serialize");
-    // Written whole to a side file, then renamed: a reader never sees half a report.
-    let partial = format!("{path}.partial");
-    if std::fs::write(&partial, json).is_ok() {
-        let _ = std::fs::rename(&partial, path);
+    match destination {
+        ReportTo::File(path) => {
+            // Written whole to a side file, then renamed: a reader never sees half a report.
+            let partial = format!("{path}.partial");
+            if std::fs::write(&partial, json).is_ok() {
+                let _ = std::fs::rename(&partial, path);
+            }
+        }
+        ReportTo::Stdout => {
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            let _ = writeln!(stdout, "\n{REPORT_LINE}{json}");
+            let _ = stdout.flush();
+        }
     }
 }
