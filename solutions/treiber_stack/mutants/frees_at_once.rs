@@ -2,6 +2,7 @@
 //! to the epoch collector; another popper that read the same head before the exchange may still
 //! read the node's `next`, and the allocator may hand the same address to the next push.
 //! Expect: race
+//! Expect under Miri: undefined-behavior
 
 use std::mem::ManuallyDrop;
 use std::ptr;
