@@ -141,8 +141,12 @@ impl<'a> Checker<'a> {
         if mode != Mode::Miri {
             return self.kata.meta.runs(mode);
         }
-        let trusted = !self.options.untrusted && self.options.sandbox.is_none();
-        self.wants_miri() && trusted
+        self.wants_miri() && self.trusted()
+    }
+
+    /// Whether the code is trusted: not graded, not in the sandbox's cells.
+    fn trusted(&self) -> bool {
+        !self.options.untrusted && self.options.sandbox.is_none()
     }
 
     /// Whether Miri's checks were asked for: by the kata, `--miri` or `--only miri`.
@@ -154,7 +158,7 @@ impl<'a> Checker<'a> {
 
     /// Whether Miri's checks were wanted here but Miri is not installed.
     pub fn misses_miri(&self) -> bool {
-        self.wants_miri() && !self.options.untrusted && !miri::available()
+        self.wants_miri() && self.trusted() && !miri::available()
     }
 
     /// Reruns the one check named by `token` on the schedule it carries.
@@ -229,14 +233,14 @@ impl<'a> Checker<'a> {
             });
             let miri_flags = &self.kata.meta.miri_flags;
             let build = match compile::build(&self.variant, backend, limits, miri_flags)? {
-                Built::Binary(exe) if backend == Backend::Miri => {
+                // Cargo runs Miri's binary: what it built is only Miri's note of how.
+                Built::Binary(_) if backend == Backend::Miri => {
                     let launcher = Launcher::Miri {
                         manifest: self.variant.manifest_path(),
                         env: compile::build_env(&self.variant),
                         flags: miri_flags.clone(),
                     };
                     let checks = run::list(&launcher, None)?;
-                    drop(exe);
                     Build::Binary { launcher, checks }
                 }
                 Built::Binary(exe) => {

@@ -243,23 +243,30 @@ pub fn run_check(
         std::fs::create_dir_all(&temporary)
             .with_context(|| format!("cannot create {}", temporary.display()))?;
     }
-    // The configuration (with its nonce) goes in a file the child deletes before kata code runs;
-    // under Miri, which keeps the program from files, in an argument.
+    let json = serde_json::to_string(config)?;
     let config_path = report_path.with_extension("config");
-    std::fs::write(&config_path, serde_json::to_string(config)?)
-        .with_context(|| format!("cannot write {}", config_path.display()))?;
     let exe = launcher.path();
     let mut command = launcher.command(cell);
     command.arg("--run");
-    if let Launcher::Miri { .. } = launcher {
-        command.arg(INLINE_FLAG).arg(serde_json::to_string(config)?);
-    }
-    let ran = launcher
-        .spawn(command, budget, cell, &temporary)
-        .limits(limits)
-        .env(CONFIG_ENV, config_path.clone())
-        .env(REPORT_ENV, report_path.clone())
-        .run();
+    let spawn = match launcher {
+        // The configuration (with its nonce) goes in a file the child deletes before kata code
+        // runs, and the report comes back in another.
+        Launcher::Native(_) => {
+            std::fs::write(&config_path, json)
+                .with_context(|| format!("cannot write {}", config_path.display()))?;
+            launcher
+                .spawn(command, budget, cell, &temporary)
+                .env(CONFIG_ENV, config_path.clone())
+                .env(REPORT_ENV, report_path.clone())
+        }
+        // Miri keeps the program from files: the configuration is an argument, the report a
+        // printed line.
+        Launcher::Miri { .. } => {
+            command.arg(INLINE_FLAG).arg(json);
+            launcher.spawn(command, budget, cell, &temporary)
+        }
+    };
+    let ran = spawn.limits(limits).run();
     // Best effort: what the child left behind (its group is dead by now).
     if cell.is_none() {
         let _ = std::fs::remove_dir_all(&temporary);
