@@ -116,8 +116,8 @@ impl Verdict {
             }
             Verdict::Livelock => "threads keep running but none of them finishes its work",
             Verdict::Leak => {
-                "something outlives the run: memory or an `Arc` never freed, or a child process \
-                 never waited for"
+                "something outlives the run: memory or an `Arc` never freed, a child process \
+                 never waited for, or a message queue never removed"
             }
             Verdict::UndefinedBehavior => {
                 "the code did something Rust leaves undefined: it used memory after freeing it, \
@@ -187,10 +187,11 @@ impl Verdict {
                  lets some thread make progress."
             }
             Verdict::Leak => {
-                "Something outlives the run: an `Arc` cycle, a value forgotten on purpose, or a \
-                 child process that was never waited for (it stays a zombie, or keeps running). \
-                 Check that every owner is dropped when its thread ends, and that every child \
-                 you start is waited for."
+                "Something outlives the run: an `Arc` cycle, a value forgotten on purpose, a \
+                 child process that was never waited for (it stays a zombie, or keeps running), \
+                 or a named resource never removed (a message queue stays in the system until \
+                 `mq_unlink`). Check that every owner is dropped when its thread ends, that every \
+                 child you start is waited for, and that whoever creates a queue removes it."
             }
             Verdict::UndefinedBehavior => {
                 "Unsafe code broke a rule the compiler relies on, so anything may happen, and on \

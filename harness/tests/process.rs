@@ -2,8 +2,8 @@
 //! role; started with a check configuration, it runs one check (as `cargo xtask` would);
 //! otherwise it is the test: it spawns roles directly (hang, crash, kill injection, capped
 //! output, argument round trip) and runs checks in child check processes to see that the engine
-//! leaves nothing behind (no process, no zombie, no scratch file), whether the check passes,
-//! fails or hangs.
+//! leaves nothing behind (no process, no zombie, no scratch file, no message queue), whether the
+//! check passes, fails or hangs.
 //!
 //! Real processes exist only on the std backend: under `--features model|explore` this test
 //! only builds.
@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 use harness::check::{Checks, Mode};
 use harness::process::{self, Child};
 use harness::protocol::{Backend, FailureKind, Outcome, Report, RunConfig, CONFIG_ENV, REPORT_ENV};
+use nix::mqueue::{mq_close, mq_open, MQ_OFlag, MqAttr};
+use nix::sys::stat::Mode as FileMode;
 
 /// Where a check process writes the pids of the children it started (set by the test).
 const PIDS_ENV: &str = "HARNESS_PROCESS_TEST_PIDS";
@@ -93,6 +95,18 @@ fn record_pid(pid: u32) {
 fn scratch_with_a_file() {
     let dir = process::scratch();
     std::fs::write(dir.join("shared"), [0u8; 4096]).unwrap();
+    // And a message queue the code under test would have to remove.
+    let name = process::queue_name("left");
+    let attr = MqAttr::new(0, 1, 16, 0);
+    let queue = mq_open(
+        name.as_str(),
+        MQ_OFlag::O_CREAT | MQ_OFlag::O_RDWR,
+        FileMode::S_IRUSR | FileMode::S_IWUSR,
+        Some(&attr),
+    )
+    .unwrap();
+    mq_close(queue).unwrap();
+    assert_eq!(process::queues_left(), vec![name]);
 }
 
 fn leaves_a_child_running() {
@@ -452,9 +466,17 @@ fn run_check(name: &str, mode: Mode, hang_ms: u64) -> Result<(Report, Vec<u32>),
         .lines()
         .filter_map(|line| line.parse().ok())
         .collect();
+    // The list of queue names stays for `cargo xtask`; every queue named there must be gone.
+    let queues = std::fs::read_to_string(tmp.join(process::QUEUE_LIST)).unwrap_or_default();
+    for name in queues.lines() {
+        ensure(!process::queue_exists(name), || {
+            format!("{name}: the message queue {name} outlived its round")
+        })?;
+    }
     let left: Vec<_> = std::fs::read_dir(&tmp)
         .map_err(|e| e.to_string())?
         .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| !path.ends_with(process::QUEUE_LIST))
         .collect();
     let _ = std::fs::remove_dir_all(&base);
     ensure(left.is_empty(), || {

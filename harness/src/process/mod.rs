@@ -15,11 +15,13 @@
 //!   of its stderr; [`Child::kill`] sends `SIGKILL`; dropping a [`Child`] kills and reaps it.
 //!   [`command`] gives the plain [`std::process::Command`] of a role, for code under test that
 //!   starts processes itself. [`scratch()`] is a fresh directory for the check's files (shared
-//!   mappings, sockets), inside the run's temporary directory.
+//!   mappings, sockets), inside the run's temporary directory; [`queue_name`] is a fresh name
+//!   for a POSIX message queue ([`queues_left`]: the ones still there).
 //! - Cleanup: after each round of a check (pass, failure or watchdog verdict) the engine kills
-//!   and reaps every [`Child`] still alive and removes every [`scratch()`] directory; `cargo xtask`
-//!   runs each check process in its own process group, killed when the check ends or runs out of
-//!   time, with its own `TMPDIR`, removed afterwards. Processes started by the code under test
+//!   and reaps every [`Child`] still alive, removes every [`scratch()`] directory and every
+//!   queue named by [`queue_name`]; `cargo xtask` runs each check process in its own process
+//!   group, killed when the check ends or runs out of time, with its own `TMPDIR`, removed
+//!   afterwards, and removes the queues named there (see [`QUEUE_LIST`]). Processes started by the code under test
 //!   from a [`command`] are its own to reap: [`assert_all_reaped`] fails the check (`leak`) when
 //!   it left one behind.
 //!
@@ -64,6 +66,7 @@
 //! ```
 
 mod child;
+mod queues;
 mod reaping;
 mod role;
 mod scratch;
@@ -71,6 +74,7 @@ mod scratch;
 use std::sync::{Mutex, MutexGuard};
 
 pub use child::{command, describe_exit, hang, Child, STDERR_CAP};
+pub use queues::{queue_exists, queue_name, queues_left, remove_listed_queues, QUEUE_LIST};
 pub use reaping::{assert_all_reaped, children, ChildProcess};
 pub use role::{role_args, status};
 pub(crate) use role::{serve_role, ROLE_FLAG};
@@ -96,9 +100,10 @@ pub(crate) fn describe_running() -> String {
     lines.join("\n")
 }
 
-/// Kills and reaps every [`Child`] still alive and removes every [`scratch()`] directory: the
-/// engine calls it when a round ends, however it ends.
+/// Kills and reaps every [`Child`] still alive, removes every [`scratch()`] directory and every
+/// queue named by [`queue_name`]: the engine calls it when a round ends, however it ends.
 pub(crate) fn clean_up() {
     child::kill_all();
     scratch::remove_all();
+    queues::remove_all();
 }
