@@ -44,7 +44,7 @@ pub fn human(run: &KataRun, detail: Detail) -> String {
         run.kata, run.verdict, run.source
     ));
     for check in &run.checks {
-        out.push_str(&check_line(check));
+        out.push_str(&check_line(check, detail.stable));
     }
     if !run.not_run.is_empty() {
         // A run that passed skipped only what is not installed.
@@ -79,12 +79,17 @@ pub fn human(run: &KataRun, detail: Detail) -> String {
 }
 
 /// "  ✓ sequential  a new counter reads zero", with the reason on a failure (and "?" for a check
-/// the model checker gave up on).
-fn check_line(check: &CheckResult) -> String {
+/// the model checker gave up on: which of its budgets ran out first, branches or time, depends
+/// on the machine's speed, so a `stable` line does not say).
+fn check_line(check: &CheckResult, stable: bool) -> String {
     let mode = format!("{:<10}", check.mode.as_str());
     if let Some(gave_up) = check.set_aside {
+        let budget = match stable {
+            true => "out of budget".to_owned(),
+            false => gave_up.to_string(),
+        };
         return format!(
-            "  {DIM}?{DIM:#} {mode}  {} {DIM}— not judged: the model checker gave up ({gave_up}); \
+            "  {DIM}?{DIM:#} {mode}  {} {DIM}— not judged: the model checker gave up ({budget}); \
              the checks that follow decide{DIM:#}\n",
             check.name
         );
