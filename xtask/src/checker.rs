@@ -83,6 +83,9 @@ impl<'a> Checker<'a> {
         source: &Path,
         options: Options<'a>,
     ) -> Result<Self> {
+        if let Some(unmet) = crate::requirements::unmet(kata) {
+            bail!("{unmet}");
+        }
         let variant = Variant::prepare(kata, source)?;
         Ok(Checker {
             catalog,

@@ -240,12 +240,19 @@ fn run_build(
             reason.trim()
         )));
     }
+    // The cause is outside the variant (the disk, the toolchain, a killed compiler): cargo's
+    // last lines say which.
+    let lines: Vec<&str> = stderr.lines().collect();
+    let tail = lines[lines.len().saturating_sub(STDERR_TAIL)..].join("\n");
     bail!(
-        "cargo failed to build {}: {}",
+        "cargo failed to build {}: {}\ncargo's last words:\n{tail}",
         manifest.display(),
         reason.trim()
     )
 }
+
+/// How many of cargo's last stderr lines a build that failed for no compiler error shows.
+const STDERR_TAIL: usize = 20;
 
 /// What cargo's JSON messages say: the executable of the target built, the compiler's errors in
 /// the variant (its source, its checks or its benchmark), and errors in other packages (the

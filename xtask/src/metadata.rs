@@ -51,6 +51,11 @@ pub struct Metadata {
     /// `-Zmiri-ignore-leaks` (its collector keeps garbage at exit).
     #[serde(default)]
     pub miri_flags: Vec<String>,
+    /// Programs the kata's checks start, looked up on the `PATH` (`requires =
+    /// ["redis-server"]`): where one is missing, the kata is skipped and `check` says how to
+    /// install it (see [`crate::requirements`]).
+    #[serde(default)]
+    pub requires: Vec<String>,
     /// Address space of one check process, in MiB (default [`DEFAULT_MEMORY_MB`]).
     pub memory_mb: Option<u64>,
     /// Processes and threads a graded check may have (RLIMIT_NPROC; default

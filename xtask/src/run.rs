@@ -5,6 +5,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
@@ -230,7 +231,7 @@ pub fn run_check(
 ) -> Result<Finished> {
     let (report_path, temporary) = match cell {
         Some(cell) => (cell.dir().join("report.json"), cell.dir().join("tmp")),
-        None => (report_path.to_path_buf(), report_path.with_extension("tmp")),
+        None => (report_path.to_path_buf(), fresh_temporary()),
     };
     match std::fs::remove_file(&report_path) {
         Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
@@ -267,7 +268,17 @@ pub fn run_check(
         }
     };
     let ran = spawn.limits(limits).run();
-    // Best effort: what the child left behind (its group is dead by now).
+    // The message queues it named, even if it was killed before its own clean-up (its group is
+    // dead by now): one that cannot be removed is an error, never left behind in silence.
+    let queues_left = harness::process::remove_listed_queues(&temporary);
+    if !queues_left.is_empty() {
+        bail!(
+            "cannot remove the message queues {} left by {}",
+            queues_left.join(", "),
+            exe.display()
+        );
+    }
+    // Best effort: what the child left behind.
     if cell.is_none() {
         let _ = std::fs::remove_dir_all(&temporary);
     }
@@ -288,6 +299,15 @@ pub fn run_check(
         report,
         output: format!("{}{}", ran.stdout, ran.stderr),
     })
+}
+
+/// A fresh temporary directory name for one check: in the system's temporary directory, unique
+/// to this process and this run, so that paths inside it stay short (a Unix socket's path
+/// holds at most 107 bytes).
+fn fresh_temporary() -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    std::env::temp_dir().join(format!("xtask-check-{}-{n}", std::process::id()))
 }
 
 /// The last report printed on `stdout` (see [`INLINE_FLAG`]), if it answers `config`; the

@@ -109,6 +109,10 @@ impl Mutate {
         let mut jobs = Vec::new();
         let mut unmatched = Vec::new();
         for kata in &katas {
+            if let Some(unmet) = crate::requirements::unmet(kata) {
+                eprintln!("skipped: {unmet}");
+                continue;
+            }
             let mut of_kata = jobs_of(catalog, kata)?;
             unmatched.extend(unmatched_declarations(kata, &of_kata));
             if let Some(sample) = self.sample {

@@ -200,9 +200,17 @@ impl Test {
             );
         }
         let failed = results.iter().filter(|(_, ok, _)| !ok).count();
-        let skipped = match crate::miri::available() {
-            true => String::new(),
-            false => format!(", 1 skipped (Miri's checks: {})", crate::miri::SETUP_HINT),
+        let mut skipped: Vec<String> = catalog
+            .all()?
+            .iter()
+            .filter_map(crate::requirements::unmet)
+            .collect();
+        if !crate::miri::available() {
+            skipped.push(format!("Miri's checks: {}", crate::miri::SETUP_HINT));
+        }
+        let skipped = match skipped.len() {
+            0 => String::new(),
+            n => format!(", {n} skipped ({})", skipped.join("; ")),
         };
         println!(
             "{} passed, {failed} failed{skipped}",

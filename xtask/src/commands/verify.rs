@@ -9,6 +9,7 @@
 //! With `--repeat N` it checks every variant N times and counts the runs that met the
 //! expectation: a kata on real threads or processes must give the same verdict every run.
 
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -21,8 +22,10 @@ use harness::verdict::Verdict;
 use crate::catalog::{Catalog, Kata};
 use crate::checker::{Checker, Options};
 use crate::cli::Verify;
+use crate::leftovers::Snapshot;
 use crate::miri;
 use crate::output::{self, Detail};
+use crate::requirements;
 use crate::results::{CheckResult, KataRun};
 
 /// What a variant must come to.
@@ -122,9 +125,60 @@ fn verify(catalog: &Catalog, only: Option<&str>, bless: bool) -> Result<ExitCode
     );
     let mut mismatches = Vec::new();
     let mut needs_miri = 0;
+    let mut unmet_requirements = BTreeSet::new();
+    // What was in /dev/shm and /dev/mqueue before the kata whose variants are being checked.
+    let mut before: Option<(&str, Snapshot)> = None;
     for case in &cases {
-        let mut checker = Checker::new(catalog, case.kata, &case.source, case.options())?;
-        let mut run = checker.check_all()?;
+        if before.as_ref().map(|(kata, _)| *kata) != Some(case.kata.name()) {
+            if let Some((kata, snapshot)) = before.take() {
+                mismatches.extend(leftovers(catalog, kata, &snapshot));
+            }
+            before = Some((
+                case.kata.name(),
+                Snapshot::take(&catalog.root.join("target")),
+            ));
+        }
+        if let Some(unmet) = requirements::unmet(case.kata) {
+            let yellow = AnsiColor::Yellow.on_default();
+            anstream::println!(
+                "{}",
+                table.row([
+                    case.kata.name(),
+                    &case.label,
+                    case.expect.word(),
+                    "(not checked)",
+                    "",
+                    &format!("{yellow}skipped{yellow:#}"),
+                ])
+            );
+            unmet_requirements.insert(unmet);
+            continue;
+        }
+        // A variant that cannot be checked at all (cargo or the machine failed, not the code)
+        // is a mismatch with its reason, and the other variants are still verified.
+        let checked = Checker::new(catalog, case.kata, &case.source, case.options())
+            .and_then(|mut checker| Ok((checker.check_all()?, checker)));
+        let (mut run, mut checker) = match checked {
+            Ok(checked) => checked,
+            Err(err) => {
+                let red = AnsiColor::Red.on_default().bold();
+                anstream::println!(
+                    "{}",
+                    table.row([
+                        case.kata.name(),
+                        &case.label,
+                        case.expect.word(),
+                        "(not checked)",
+                        "",
+                        &format!("{red}ERROR{red:#}"),
+                    ])
+                );
+                let reason = format!("{err:#}");
+                println!("  {}", reason.replace('\n', "\n  "));
+                mismatches.push(format!("{} {}: {reason}", case.kata.name(), case.label));
+                continue;
+            }
+        };
         let mut problems = Vec::new();
         // A mutant only Miri's checks catch passes where Miri is not installed.
         let unmet_without_miri = !case.expect.met_by(run.verdict)
@@ -161,10 +215,18 @@ fn verify(catalog: &Catalog, only: Option<&str>, bless: bool) -> Result<ExitCode
                 &mark,
             ])
         );
-        std::io::stdout().flush().ok();
+        // The reasons right under the row: a run cut short still says why.
         for problem in problems {
+            println!("  {}", problem.replace('\n', "\n  "));
             mismatches.push(format!("{} {}: {problem}", case.kata.name(), case.label));
         }
+        std::io::stdout().flush().ok();
+    }
+    if let Some((kata, snapshot)) = before.take() {
+        mismatches.extend(leftovers(catalog, kata, &snapshot));
+    }
+    for unmet in &unmet_requirements {
+        println!("\nskipped: {unmet}");
     }
     if needs_miri > 0 {
         println!(
@@ -174,12 +236,27 @@ fn verify(catalog: &Catalog, only: Option<&str>, bless: bool) -> Result<ExitCode
     }
     if !mismatches.is_empty() {
         let bold = Style::new().bold();
-        anstream::println!("\n{bold}{} mismatch(es){bold:#}", mismatches.len());
+        anstream::println!(
+            "\n{bold}{} mismatch(es){bold:#} (the reasons are under their rows)",
+            mismatches.len()
+        );
         for mismatch in &mismatches {
-            println!("  {mismatch}");
+            println!("  {}", mismatch.lines().next().unwrap_or_default());
         }
     }
     Ok(super::status(mismatches.is_empty()))
+}
+
+/// What the checks of `kata` left since `before` (in /dev/shm, /dev/mqueue, processes still
+/// running), said on stdout.
+fn leftovers(catalog: &Catalog, kata: &str, before: &Snapshot) -> Option<String> {
+    let left = before.new_in(&Snapshot::take(&catalog.root.join("target")));
+    if left.is_empty() {
+        return None;
+    }
+    let problem = format!("{kata}: its checks left {} behind", left.join(", "));
+    println!("  {problem}");
+    Some(problem)
 }
 
 /// Checks every variant of one kata (or all) `times` times; prints, per variant, how many runs
@@ -195,6 +272,10 @@ fn verify_repeatedly(catalog: &Catalog, only: Option<&str>, times: u32) -> Resul
     );
     let mut all_met = true;
     for case in &cases {
+        if let Some(unmet) = requirements::unmet(case.kata) {
+            println!("{}: skipped: {unmet}", case.label);
+            continue;
+        }
         let mut checker = Checker::new(catalog, case.kata, &case.source, case.options())?;
         let (mut met, mut seconds, mut others, mut reasons) = (0, 0.0, Vec::new(), Vec::new());
         for _ in 0..times {
