@@ -11,6 +11,7 @@ pub mod bench;
 pub mod exclusion;
 pub mod linearizable;
 pub mod property;
+pub mod redis_server;
 pub mod refusal;
 pub mod rwlock;
 pub mod starting_line;

@@ -1,0 +1,156 @@
+//! The worker side of a reliable job queue on Redis (the pattern of RQ, Celery and Sidekiq):
+//! a job moves atomically from the queue to the worker's own processing list (`BLMOVE`), its
+//! effect is applied at most once whoever applies it (an idempotency key set in the same atomic
+//! script as the effect), and it leaves the processing list only once done (`LREM`). A reaper
+//! gives the jobs of a worker whose heartbeat expired back to the queue.
+//!
+//! Read `README.md` beside this folder's `src/` first. The job, the keys and the worker's
+//! connection are set up for you; taking, applying, acknowledging, the heartbeat and the reaper
+//! are yours: look for `TODO`.
+
+// The helpers are here for your worker; this line can go once they are all used.
+#![allow(dead_code, unused_imports, unused_variables)]
+
+use std::time::Duration;
+
+use redis::{Commands, Connection, RedisResult, Script};
+
+/// One job: an id unique to it, and how much its effect adds to the account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Job {
+    /// Unique to this job: its idempotency key.
+    pub id: String,
+    /// What the job's effect adds to the account ([`Keys::account`]).
+    pub amount: i64,
+}
+
+impl Job {
+    /// The job as a list element: `"id:amount"`.
+    ///
+    /// ```
+    /// let job = job_queue::Job { id: "j1".into(), amount: 5 };
+    /// assert_eq!(job_queue::Job::decode(&job.encode()), Some(job));
+    /// ```
+    pub fn encode(&self) -> String {
+        format!("{}:{}", self.id, self.amount)
+    }
+
+    /// The job a list element holds, if it is one.
+    pub fn decode(text: &str) -> Option<Job> {
+        let (id, amount) = text.rsplit_once(':')?;
+        Some(Job {
+            id: id.to_owned(),
+            amount: amount.parse().ok()?,
+        })
+    }
+}
+
+/// The Redis keys of the queue named `queue`.
+#[derive(Clone, Debug)]
+pub struct Keys {
+    queue: String,
+}
+
+impl Keys {
+    /// The keys of the queue named `queue`.
+    pub fn new(queue: &str) -> Keys {
+        Keys {
+            queue: queue.to_owned(),
+        }
+    }
+
+    /// The list of waiting jobs: pushed on the left ([`enqueue`]), taken from the right.
+    pub fn waiting(&self) -> String {
+        self.queue.clone()
+    }
+
+    /// The list of the jobs `worker` took and has not acknowledged.
+    pub fn processing(&self, worker: &str) -> String {
+        format!("{}:processing:{worker}", self.queue)
+    }
+
+    /// The key whose existence says `worker` is alive (it expires with the heartbeat).
+    pub fn alive(&self, worker: &str) -> String {
+        format!("{}:alive:{worker}", self.queue)
+    }
+
+    /// The set of the workers that ever connected.
+    pub fn workers(&self) -> String {
+        format!("{}:workers", self.queue)
+    }
+
+    /// The set of the ids of jobs whose effect was applied (the idempotency keys).
+    pub fn applied(&self) -> String {
+        format!("{}:applied", self.queue)
+    }
+
+    /// The account the jobs' effects add to.
+    pub fn account(&self) -> String {
+        format!("{}:account", self.queue)
+    }
+}
+
+/// Puts `job` at the back of the queue (producers call it; given, not part of the exercise).
+pub fn enqueue(connection: &mut Connection, queue: &str, job: &Job) -> RedisResult<()> {
+    connection.lpush(Keys::new(queue).waiting(), job.encode())
+}
+
+/// One worker of the queue: in a process of its own, with a connection of its own.
+pub struct Worker {
+    connection: Connection,
+    keys: Keys,
+    id: String,
+}
+
+impl Worker {
+    /// Connects worker `id` (unique among the queue's workers) to the queue named `queue` on
+    /// the Redis server at `url`, and makes it known to the reaper.
+    pub fn connect(url: &str, queue: &str, id: &str) -> RedisResult<Worker> {
+        let mut connection = redis::Client::open(url)?.get_connection()?;
+        let keys = Keys::new(queue);
+        let () = connection.sadd(keys.workers(), id)?;
+        Ok(Worker {
+            connection,
+            keys,
+            id: id.to_owned(),
+        })
+    }
+
+    /// Says this worker is alive for `ttl` from now; a worker sends one before it takes a job
+    /// and at least once per `ttl` while it holds one.
+    pub fn heartbeat(&mut self, ttl: Duration) -> RedisResult<()> {
+        // TODO
+        todo!("say this worker is alive for ttl: a key that expires by itself")
+    }
+
+    /// Takes the next job, waiting at most `timeout` for one (`None` if none came): in one
+    /// atomic step it leaves the queue and enters this worker's processing list, so that a
+    /// worker killed at any moment after holds it where the reaper finds it.
+    pub fn take(&mut self, timeout: Duration) -> RedisResult<Option<Job>> {
+        // TODO
+        todo!("move the next job from the queue to this worker's processing list in one step, waiting at most timeout")
+    }
+
+    /// Applies `job`'s effect (adds its amount to the account) unless some worker already
+    /// applied it: the idempotency key and the effect are one atomic script. Returns whether it
+    /// was applied now.
+    pub fn apply(&mut self, job: &Job) -> RedisResult<bool> {
+        // TODO
+        todo!("apply the effect unless its idempotency key says it was applied, both in one atomic step")
+    }
+
+    /// Acknowledges `job`, done: it leaves this worker's processing list.
+    pub fn ack(&mut self, job: &Job) -> RedisResult<()> {
+        // TODO
+        todo!("remove the job from this worker's processing list")
+    }
+}
+
+/// The reaper: gives every job held by a worker whose heartbeat expired back to the queue
+/// (where the next worker takes it first), and forgets that worker. Jobs of live workers stay
+/// where they are. Returns how many jobs were put back. Safe to run from any process, at any
+/// time, more than once.
+pub fn reap(connection: &mut Connection, queue: &str) -> RedisResult<usize> {
+    // TODO
+    todo!("put back the jobs of every worker whose heartbeat expired")
+}
