@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
+use crate::shard::Shard;
+
 /// Self-grading concurrency katas: check your code, get hints, verify the katas themselves.
 #[derive(Parser, Debug)]
 #[command(name = "cargo xtask", bin_name = "cargo xtask", version, about)]
@@ -172,6 +174,10 @@ pub struct Verify {
     /// verdict (the same verdict every run is the promise; snapshots are not compared).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub repeat: Option<u32>,
+    /// Only part I of N of the katas (e.g. 2/4: one of four CI runners), balanced by their
+    /// number of variants; the N parts together are every kata once.
+    #[arg(long, value_name = "I/N", conflicts_with = "kata")]
+    pub shard: Option<Shard>,
 }
 
 /// `test`.
@@ -258,7 +264,7 @@ pub fn default_jobs() -> usize {
 
 /// `grade`.
 #[derive(Args, Debug, Clone)]
-#[command(group(ArgGroup::new("what").required(true).args(["submission", "class"])))]
+#[command(group(ArgGroup::new("what").required(true).args(["submission", "class", "merge"])))]
 pub struct Grade {
     /// A submission: a clone of this repository with a learner's work in it. Only the files
     /// under `exercises/*/<kata>/src/` are taken from it.
@@ -289,6 +295,14 @@ pub struct Grade {
     /// Lower the time limit of each build (900 s) to SECS.
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
     pub build_time_limit: Option<u64>,
+    /// With --class: grade only part I of N of the class folder's entries (dealt out in name
+    /// order), for one of N machines; `--merge` joins the parts' gradebooks.
+    #[arg(long, value_name = "I/N", requires = "class")]
+    pub shard: Option<Shard>,
+    /// Join the gradebooks in these directories (each written by `grade --class --shard`) into
+    /// one, written to --output (default `target/xtask/gradebook/`).
+    #[arg(long, value_name = "DIR", num_args = 1..)]
+    pub merge: Vec<PathBuf>,
 }
 
 /// The formats a grade is written in.

@@ -51,6 +51,7 @@ mod rust_version;
 mod sandbox;
 mod sanitize;
 mod scaffold;
+mod shard;
 mod spawn;
 mod state;
 mod submission;

@@ -10,13 +10,13 @@ set -euo pipefail
 
 cd /autograder/source
 
-# A C toolchain for linking, and curl for rustup.
-if ! command -v cc >/dev/null || ! command -v curl >/dev/null; then
+# A C toolchain for linking, curl for rustup, and redis-server (job_queue's checks start one).
+if ! command -v cc >/dev/null || ! command -v curl >/dev/null || ! command -v redis-server >/dev/null; then
     apt-get update
-    apt-get install -y --no-install-recommends build-essential ca-certificates curl
+    apt-get install -y --no-install-recommends build-essential ca-certificates curl redis-server
 fi
 
-# Rust (1.85 or newer), unless the image already has it.
+# Rust (1.87 or newer), unless the image already has it.
 if ! command -v cargo >/dev/null; then
     if [ ! -x "$HOME/.cargo/bin/cargo" ]; then
         curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs |

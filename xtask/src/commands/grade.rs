@@ -18,6 +18,7 @@ use crate::formats;
 use crate::gradebook::{self, Skipped};
 use crate::grading::{self, Grade, Settings};
 use crate::sanitize;
+use crate::shard::Shard;
 use crate::submission::Submission;
 
 /// The environment variable naming the GitHub Actions job summary file.
@@ -30,6 +31,9 @@ impl cli::Grade {
     /// `cargo xtask grade`: exit status 0 for full marks (with `--class`: for a gradebook written),
     /// 1 for less, 2 when a kata could not be graded at all (the grade is still written).
     pub fn run(self, catalog: &Catalog) -> Result<ExitCode> {
+        if !self.merge.is_empty() {
+            return merge(catalog, &self.merge, self.output.as_deref());
+        }
         let katas = select(catalog, &self.katas)?;
         let settings = Settings {
             jobs: usize::from(self.jobs),
@@ -41,7 +45,7 @@ impl cli::Grade {
         match (&self.submission, &self.class) {
             (Some(dir), None) => submission(catalog, &katas, dir, &self, settings),
             (None, Some(dir)) => class(catalog, &katas, dir, &self, settings),
-            _ => bail!("give either --submission DIR or --class DIR"),
+            _ => bail!("give either --submission DIR, --class DIR or --merge DIR..."),
         }
     }
 }
@@ -103,11 +107,13 @@ fn class(
     args: &cli::Grade,
     settings: Settings,
 ) -> Result<ExitCode> {
-    let (submissions, skipped) = students(catalog, dir)?;
+    let (submissions, skipped) = students(catalog, dir, args.shard)?;
     for entry in &skipped {
         eprintln!("skipped {}: {}", entry.name, entry.reason);
     }
-    if submissions.is_empty() {
+    // A part of a class may hold no submission (more parts than students): its gradebook is
+    // then empty, for `--merge`.
+    if submissions.is_empty() && args.shard.is_none() {
         bail!(
             "the class directory {} has no submissions to grade (subdirectories; {} entries \
              skipped)",
@@ -143,14 +149,22 @@ fn class(
 }
 
 /// The submissions of the class directory `dir`, in name order, and its entries that are not
-/// graded, with why.
-fn students(catalog: &Catalog, dir: &Path) -> Result<(Vec<Submission>, Vec<Skipped>)> {
+/// graded, with why (in the order of their names as shown); with `shard`, only its part of the
+/// entries, dealt out in name order.
+fn students(
+    catalog: &Catalog,
+    dir: &Path,
+    shard: Option<Shard>,
+) -> Result<(Vec<Submission>, Vec<Skipped>)> {
     let entries = std::fs::read_dir(dir)
         .with_context(|| format!("cannot read the class directory {}", dir.display()))?;
     let mut names: Vec<_> = entries
         .filter_map(|entry| entry.ok().map(|entry| entry.file_name()))
         .collect();
     names.sort();
+    if let Some(shard) = shard {
+        names = shard.dealt(names);
+    }
     let (mut submissions, mut skipped) = (Vec::new(), Vec::new());
     for name in names {
         match open_student(catalog, &dir.join(&name)) {
@@ -161,7 +175,45 @@ fn students(catalog: &Catalog, dir: &Path) -> Result<(Vec<Submission>, Vec<Skipp
             }),
         }
     }
+    // The order `--merge` can rebuild from the gradebooks alone.
+    skipped.sort_by(|a, b| a.name.cmp(&b.name));
     Ok((submissions, skipped))
+}
+
+/// `grade --merge DIR...`: the gradebooks of a class's parts, joined into the one a single run
+/// would have written (its students and skipped entries in name order).
+fn merge(
+    catalog: &Catalog,
+    dirs: &[std::path::PathBuf],
+    output: Option<&Path>,
+) -> Result<ExitCode> {
+    let mut parts = Vec::with_capacity(dirs.len());
+    for dir in dirs {
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {} (a part's gradebook)", path.display()))
+        };
+        parts.push(gradebook::Part {
+            csv: read("gradebook.csv")?,
+            json: read("gradebook.json")?,
+        });
+    }
+    let merged = gradebook::merge(&parts)?;
+    let out = output.map_or_else(
+        || catalog.root.join("target/xtask/gradebook"),
+        Path::to_path_buf,
+    );
+    write(&out.join("gradebook.csv"), &merged.csv)?;
+    write(&out.join("gradebook.json"), &merged.json)?;
+    print!("{}", merged.csv);
+    eprintln!(
+        "merged {} gradebooks: {} and {}",
+        parts.len(),
+        catalog.display(&out.join("gradebook.csv")),
+        catalog.display(&out.join("gradebook.json"))
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Why the class folder's entry at `path` is not a student's submission, if it is not: only a
@@ -268,7 +320,7 @@ mod tests {
         symlink(&repository, class.join("grader")).unwrap();
         let catalog = Catalog::at(std::fs::canonicalize(&repository).unwrap()).unwrap();
 
-        let (submissions, skipped) = students(&catalog, &class).unwrap();
+        let (submissions, skipped) = students(&catalog, &class, None).unwrap();
         let graded: Vec<String> = submissions.iter().map(Submission::name).collect();
         assert_eq!(graded, ["Zoë Müller-Smith", "ada", "bo.b@uni+1"]);
         let skipped: Vec<(&str, &str)> = skipped
@@ -296,6 +348,19 @@ mod tests {
                 ("parent", link),
             ]
         );
+        // Three parts hold every entry once, graded or skipped as in one run.
+        let (mut graded_parts, mut skipped_parts) = (Vec::new(), Vec::new());
+        for index in 1..=3 {
+            let shard = Some(Shard { index, count: 3 });
+            let (submissions, skipped) = students(&catalog, &class, shard).unwrap();
+            graded_parts.extend(submissions.iter().map(Submission::name));
+            skipped_parts.extend(skipped.into_iter().map(|entry| entry.name));
+        }
+        graded_parts.sort();
+        skipped_parts.sort();
+        assert_eq!(graded_parts, graded);
+        let everyone_skipped: Vec<&str> = skipped.iter().map(|(name, _)| *name).collect();
+        assert_eq!(skipped_parts, everyone_skipped);
         std::fs::remove_dir_all(&class).unwrap();
     }
 }

@@ -187,6 +187,7 @@ impl Test {
             kata: None,
             bless: false,
             repeat: None,
+            shard: None,
         };
         let verified = every_kata.run(catalog)? == ExitCode::SUCCESS;
         results.push(("verify", verified, started.elapsed().as_secs_f64()));

@@ -27,6 +27,7 @@ use crate::miri;
 use crate::output::{self, Detail};
 use crate::requirements;
 use crate::results::{CheckResult, KataRun};
+use crate::shard::Shard;
 
 /// What a variant must come to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,18 +106,18 @@ impl Case<'_> {
 impl Verify {
     /// `cargo xtask verify`: once, or `--repeat` times (which excludes `--bless`, see `cli`).
     pub fn run(self, catalog: &Catalog) -> Result<ExitCode> {
+        let katas = katas(catalog, self.kata.as_deref(), self.shard)?;
         match self.repeat {
-            Some(times) => verify_repeatedly(catalog, self.kata.as_deref(), times),
-            None => verify(catalog, self.kata.as_deref(), self.bless),
+            Some(times) => verify_repeatedly(catalog, &katas, times),
+            None => verify(catalog, &katas, self.bless),
         }
     }
 }
 
-/// Verifies one kata, or all of them; exit 1 on any mismatch. With `bless`, mutants'
-/// explanation snapshots are written rather than compared.
-fn verify(catalog: &Catalog, only: Option<&str>, bless: bool) -> Result<ExitCode> {
-    let katas = katas(catalog, only)?;
-    let cases = cases(catalog, &katas)?;
+/// Verifies `katas`; exit 1 on any mismatch. With `bless`, mutants' explanation snapshots are
+/// written rather than compared.
+fn verify(catalog: &Catalog, katas: &[Kata], bless: bool) -> Result<ExitCode> {
+    let cases = cases(catalog, katas)?;
 
     let table = Table::for_cases(&cases);
     println!(
@@ -262,9 +263,8 @@ fn leftovers(catalog: &Catalog, kata: &str, before: &Snapshot) -> Option<String>
 /// Checks every variant of one kata (or all) `times` times; prints, per variant, how many runs
 /// got the expected verdict, which verdicts the others got and why. Exit 1 unless every run of every
 /// variant met its expectation.
-fn verify_repeatedly(catalog: &Catalog, only: Option<&str>, times: u32) -> Result<ExitCode> {
-    let katas = katas(catalog, only)?;
-    let cases = cases(catalog, &katas)?;
+fn verify_repeatedly(catalog: &Catalog, katas: &[Kata], times: u32) -> Result<ExitCode> {
+    let cases = cases(catalog, katas)?;
     let table = Table::for_cases(&cases);
     println!(
         "{}",
@@ -313,12 +313,29 @@ fn verify_repeatedly(catalog: &Catalog, only: Option<&str>, times: u32) -> Resul
     Ok(super::status(all_met))
 }
 
-/// The kata named `only`, or every kata.
-fn katas(catalog: &Catalog, only: Option<&str>) -> Result<Vec<Kata>> {
-    Ok(match only {
+/// The kata named `only`, or every kata; with `shard`, only its part.
+fn katas(catalog: &Catalog, only: Option<&str>, shard: Option<Shard>) -> Result<Vec<Kata>> {
+    let katas = match only {
         Some(name) => vec![catalog.find(name)?],
         None => catalog.all()?,
-    })
+    };
+    let Some(shard) = shard else {
+        return Ok(katas);
+    };
+    // A kata costs about as much as it has variants (each is checked in every mode).
+    let mut weighed = Vec::with_capacity(katas.len());
+    for kata in katas {
+        let variants = cases_of(catalog, &kata)?.len() as u64;
+        weighed.push((kata, variants));
+    }
+    let part = shard.balanced(weighed, |(_, variants)| *variants);
+    let names: Vec<&str> = part.iter().map(|(kata, _)| kata.name()).collect();
+    eprintln!(
+        "shard {shard}: {} katas ({})",
+        names.len(),
+        names.join(", ")
+    );
+    Ok(part.into_iter().map(|(kata, _)| kata).collect())
 }
 
 /// Every variant of `katas` to check, kata by kata.
