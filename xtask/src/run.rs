@@ -271,6 +271,11 @@ pub fn run_check(
     // The message queues it named, even if it was killed before its own clean-up (its group is
     // dead by now): one that cannot be removed is an error, never left behind in silence.
     let queues_left = harness::process::remove_listed_queues(&temporary);
+    // Best effort: what the child left behind.
+    if cell.is_none() {
+        let _ = std::fs::remove_dir_all(&temporary);
+    }
+    let _ = std::fs::remove_file(&config_path);
     if !queues_left.is_empty() {
         bail!(
             "cannot remove the message queues {} left by {}",
@@ -278,11 +283,6 @@ pub fn run_check(
             exe.display()
         );
     }
-    // Best effort: what the child left behind.
-    if cell.is_none() {
-        let _ = std::fs::remove_dir_all(&temporary);
-    }
-    let _ = std::fs::remove_file(&config_path);
     let mut ran = ran.with_context(|| format!("cannot run {} --run", exe.display()))?;
     let report = match launcher {
         Launcher::Native(_) => read_report(&report_path, config),

@@ -127,7 +127,8 @@ fn verify(catalog: &Catalog, katas: &[Kata], bless: bool) -> Result<ExitCode> {
     let mut mismatches = Vec::new();
     let mut needs_miri = 0;
     let mut unmet_requirements = BTreeSet::new();
-    // What was in /dev/shm and /dev/mqueue before the kata whose variants are being checked.
+    // What was in /dev/shm and /dev/mqueue, and which check and server processes ran, before
+    // the kata whose variants are being checked.
     let mut before: Option<(&str, Snapshot)> = None;
     for case in &cases {
         if before.as_ref().map(|(kata, _)| *kata) != Some(case.kata.name()) {
