@@ -71,6 +71,18 @@ impl Table {
         }
     }
 
+    /// The row of a variant that was not checked, marked `mark` (skipped, or an error).
+    fn not_checked(&self, case: &Case, mark: &str) -> String {
+        self.row([
+            case.kata.name(),
+            &case.label,
+            case.expect.word(),
+            "(not checked)",
+            "",
+            mark,
+        ])
+    }
+
     /// One row: kata, variant, expected, got, seconds, ok/MISMATCH.
     fn row(&self, [kata, label, expected, got, seconds, ok]: [&str; 6]) -> String {
         let (kata_width, label_width) = (self.kata, self.label);
@@ -142,17 +154,8 @@ fn verify(catalog: &Catalog, katas: &[Kata], bless: bool) -> Result<ExitCode> {
         }
         if let Some(unmet) = requirements::unmet(case.kata) {
             let yellow = AnsiColor::Yellow.on_default();
-            anstream::println!(
-                "{}",
-                table.row([
-                    case.kata.name(),
-                    &case.label,
-                    case.expect.word(),
-                    "(not checked)",
-                    "",
-                    &format!("{yellow}skipped{yellow:#}"),
-                ])
-            );
+            let mark = format!("{yellow}skipped{yellow:#}");
+            anstream::println!("{}", table.not_checked(case, &mark));
             unmet_requirements.insert(unmet);
             continue;
         }
@@ -164,20 +167,8 @@ fn verify(catalog: &Catalog, katas: &[Kata], bless: bool) -> Result<ExitCode> {
             Ok(checked) => checked,
             Err(err) => {
                 let red = AnsiColor::Red.on_default().bold();
-                anstream::println!(
-                    "{}",
-                    table.row([
-                        case.kata.name(),
-                        &case.label,
-                        case.expect.word(),
-                        "(not checked)",
-                        "",
-                        &format!("{red}ERROR{red:#}"),
-                    ])
-                );
-                let reason = format!("{err:#}");
-                println!("  {}", reason.replace('\n', "\n  "));
-                mismatches.push(format!("{} {}: {reason}", case.kata.name(), case.label));
+                anstream::println!("{}", table.not_checked(case, &format!("{red}ERROR{red:#}")));
+                say_problem(case, format!("{err:#}"), &mut mismatches);
                 continue;
             }
         };
@@ -217,10 +208,8 @@ fn verify(catalog: &Catalog, katas: &[Kata], bless: bool) -> Result<ExitCode> {
                 &mark,
             ])
         );
-        // The reasons right under the row: a run cut short still says why.
         for problem in problems {
-            println!("  {}", problem.replace('\n', "\n  "));
-            mismatches.push(format!("{} {}: {problem}", case.kata.name(), case.label));
+            say_problem(case, problem, &mut mismatches);
         }
         std::io::stdout().flush().ok();
     }
@@ -247,6 +236,13 @@ fn verify(catalog: &Catalog, katas: &[Kata], bless: bool) -> Result<ExitCode> {
         }
     }
     Ok(super::status(mismatches.is_empty()))
+}
+
+/// Says `problem` of `case` right under its row (a run cut short still says why), and keeps it
+/// in `mismatches` for the summary.
+fn say_problem(case: &Case, problem: String, mismatches: &mut Vec<String>) {
+    println!("  {}", problem.replace('\n', "\n  "));
+    mismatches.push(format!("{} {}: {problem}", case.kata.name(), case.label));
 }
 
 /// What the checks of `kata` left since `before` (in /dev/shm, /dev/mqueue, processes still
