@@ -7,7 +7,8 @@
 //! - **Detectors** ([`detect`]): capacity and exclusion gauges, bounded-bypass starvation, and the
 //!   deadlock analysis of recorded lock state; [`future`] watches an executor's polls and wakes.
 //! - **Process mode** ([`process`]): checks that start real child processes (the check binary
-//!   in a role), with captured output, kill injection, a bounded wait and cleanup.
+//!   in a role), with captured output, kill injection, a bounded wait and cleanup; [`shm`]'s
+//!   atomics for memory shared between processes, which stress mode's noise reaches.
 //! - The **protocol** between a check process and its runner ([`protocol`]) and the **verdict**
 //!   vocabulary ([`verdict`]).
 //!
@@ -52,6 +53,7 @@ pub mod future;
 pub mod hint;
 pub mod process;
 pub mod protocol;
+pub mod shm;
 pub mod sync;
 pub mod thread;
 pub mod verdict;

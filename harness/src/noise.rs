@@ -16,6 +16,11 @@
 //! often loses that CPU to it at once, so the window between a wake and the step after it (a
 //! place given back only after the wake, say) opens by itself.
 //!
+//! Kata code on memory shared between processes uses [`crate::shm`]'s atomics, which take the
+//! same noise before each operation; and a child process started in a noisy round inherits the
+//! round's noise ([`NOISE_ENV`]), each child drawing from its own seed, so that noise reaches
+//! kata code in every process of the check.
+//!
 //! Elsewhere (the engines choose the schedules themselves, and a sequential run is one plain
 //! round) it is off.
 
@@ -38,6 +43,12 @@ static SLEPT_MICROS: AtomicU64 = AtomicU64::new(0);
 static CHILD_CPU: AtomicUsize = AtomicUsize::new(NOT_PINNED);
 const NOT_PINNED: usize = usize::MAX;
 
+/// Child processes started in the current round: each draws its own noise.
+static CHILDREN_STARTED: AtomicU64 = AtomicU64::new(0);
+
+/// The variable that hands a child process started in a noisy round the seed of its noise.
+pub(crate) const NOISE_ENV: &str = "HARNESS_NOISE_SEED";
+
 /// One round in this many pins its child processes to one CPU.
 #[cfg(not(any(feature = "model", feature = "explore")))]
 const PIN_EVERY: u64 = 4;
@@ -50,6 +61,11 @@ const OUT_OF: u64 = 1024;
 /// One condvar wait or park in this many ends spuriously in a noisy round.
 #[cfg(not(any(feature = "model", feature = "explore")))]
 const SPURIOUS_ONE_IN: u64 = 4;
+
+/// The same for an operation on a shared-memory atomic ([`crate::shm`]): kata code on memory
+/// shared between processes takes few such steps, and nothing else of it is noise's to reach.
+const SHARED_MEMORY_YIELDS: u64 = 64;
+const SHARED_MEMORY_SLEEPS: u64 = 32;
 
 /// The longest injected sleep.
 const LONGEST_SLEEP_MICROS: u64 = 200;
@@ -80,6 +96,7 @@ pub(crate) fn next_round(round: u64) {
     );
     NOISY_ROUND.store(round % 2 == 1, Ordering::SeqCst);
     SLEPT_MICROS.store(0, Ordering::SeqCst);
+    CHILDREN_STARTED.store(0, Ordering::SeqCst);
     let pinned = NOISE.load(Ordering::SeqCst) && round % PIN_EVERY == PIN_EVERY - 1;
     let cpu = match pinned {
         true => crate::cpu::one_allowed(mix(seed ^ round)),
@@ -95,16 +112,64 @@ pub(crate) fn child_cpu() -> Option<usize> {
     (cpu != NOT_PINNED).then_some(cpu)
 }
 
+/// The seed of the noise of a child process started now ([`NOISE_ENV`]), in a noisy round: the
+/// round's seed mixed with the child's number in the round, the same on every run.
+pub(crate) fn child_seed() -> Option<u64> {
+    if !NOISE.load(Ordering::SeqCst) || !NOISY_ROUND.load(Ordering::SeqCst) {
+        return None;
+    }
+    let child = CHILDREN_STARTED.fetch_add(1, Ordering::SeqCst);
+    Some(mix(
+        ROUND_SEED.load(Ordering::SeqCst) ^ fnv(&child.to_string())
+    ))
+}
+
+/// In a child process: noise for the whole process, drawn from the seed its parent named in
+/// [`NOISE_ENV`], if it named one (the child runs inside one noisy round of its parent).
+#[cfg(not(any(feature = "model", feature = "explore")))]
+pub(crate) fn inherit() {
+    let seed = std::env::var(NOISE_ENV)
+        .ok()
+        .and_then(|seed| seed.parse().ok());
+    if let Some(seed) = seed {
+        ROUND_SEED.store(seed, Ordering::SeqCst);
+        SLEPT_MICROS.store(0, Ordering::SeqCst);
+        NOISY_ROUND.store(true, Ordering::SeqCst);
+        NOISE.store(true, Ordering::SeqCst);
+    }
+}
+
+/// An operation on a shared-memory atomic ([`crate::shm`]) is about to happen on the calling
+/// thread: as [`point`].
+#[inline]
+pub(crate) fn shared_memory_point() {
+    if !NOISE.load(Ordering::Relaxed) || !NOISY_ROUND.load(Ordering::Relaxed) {
+        return;
+    }
+    let thread = std::thread::current();
+    pause(
+        thread.name().unwrap_or("unnamed"),
+        SHARED_MEMORY_YIELDS,
+        SHARED_MEMORY_SLEEPS,
+    );
+}
+
 /// A facade operation is about to happen on the calling thread: maybe yield, maybe sleep.
 #[inline]
 pub(crate) fn point(thread: &str) {
     if !NOISE.load(Ordering::Relaxed) || !NOISY_ROUND.load(Ordering::Relaxed) {
         return;
     }
+    pause(thread, YIELDS, SLEEPS);
+}
+
+/// Of [`OUT_OF`] draws of `thread`'s generator, `yields` yield and `sleeps` sleep (within the
+/// round's budget).
+fn pause(thread: &str, yields: u64, sleeps: u64) {
     let draw = draw(thread);
     match draw % OUT_OF {
-        n if n < YIELDS => std::thread::yield_now(),
-        n if n < YIELDS + SLEEPS => {
+        n if n < yields => std::thread::yield_now(),
+        n if n < yields + sleeps => {
             let micros = 1 + (draw >> 32) % LONGEST_SLEEP_MICROS;
             if SLEPT_MICROS.fetch_add(micros, Ordering::Relaxed) + micros <= SLEEP_BUDGET_MICROS {
                 std::thread::sleep(Duration::from_micros(micros));

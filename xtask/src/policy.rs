@@ -85,7 +85,7 @@ const STD_MODULES: [(&str, Capability); 5] = [
 const ROOTS: [&str; 5] = ["std", "core", "alloc", "harness", "tokio"];
 
 /// The harness's modules learner code may name; the rest is the checks' machinery.
-const HARNESS_MODULES: [&str; 5] = ["sync", "thread", "cell", "hint", "future"];
+const HARNESS_MODULES: [&str; 6] = ["sync", "thread", "cell", "hint", "future", "shm"];
 
 /// tokio's modules that reach the operating system.
 const TOKIO_MODULES: [(&str, Capability); 4] = [

@@ -26,6 +26,10 @@ pub fn command(role: &str, args: &[&str]) -> Command {
     if let Some(cpu) = crate::noise::child_cpu() {
         command.env(crate::cpu::PIN_ENV, cpu.to_string());
     }
+    match crate::noise::child_seed() {
+        Some(seed) => command.env(crate::noise::NOISE_ENV, seed.to_string()),
+        None => command.env_remove(crate::noise::NOISE_ENV),
+    };
     command
 }
 

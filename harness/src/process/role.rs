@@ -41,6 +41,8 @@ pub(crate) fn serve_role(roles: &[(&'static str, fn())], args: &[String]) -> ! {
     };
     let _ = ROLE_ARGS.set(rest.to_vec());
     crate::cpu::pin_if_asked();
+    #[cfg(not(any(feature = "model", feature = "explore")))]
+    crate::noise::inherit();
     let ran = std::panic::catch_unwind(body);
     // Whatever the role printed must reach the parent before the process ends.
     let _ = std::io::stdout().flush();

@@ -6,8 +6,8 @@ use std::cell::UnsafeCell;
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::path::Path;
-use std::sync::atomic::{AtomicU32, Ordering};
 
+use harness::shm::{AtomicU32, Ordering};
 use memmap2::MmapMut;
 
 /// What the file holds, at the start of a page-aligned mapping.

@@ -4,17 +4,18 @@
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::path::Path;
-use std::sync::atomic::{AtomicU32, Ordering};
 
+use harness::shm::{AtomicU32, Ordering};
 use memmap2::MmapMut;
 use rustix::thread::futex;
 
 /// What the file holds, at the start of a page-aligned mapping.
 ///
-/// The words are `std` atomics, not the harness facade's: a facade atomic carries a name and
-/// a handle to its process's trace (pointers that mean nothing in another address space),
-/// while a `std::sync::atomic::AtomicU32` has exactly the layout of a `u32`, so every process
-/// that maps the file sees the same word, and the kernel's futex can sleep on it.
+/// The words are `harness::shm` atomics, not the facade's `harness::sync::atomic` ones: a
+/// facade atomic carries a name and a handle to its process's trace (pointers that mean
+/// nothing in another address space), while a `harness::shm::AtomicU32` has exactly the layout
+/// of a `u32` (it is std's, with the checks' schedule noise before each step), so every process
+/// that maps the file sees the same word, and the kernel's futex can sleep on it (`as_std`).
 #[repr(C)]
 struct Shared {
     /// Free places right now.
@@ -114,7 +115,7 @@ impl ProcessSemaphore {
             // going to sleep, so a release in between is never missed). Not
             // `Flags::PRIVATE`: the sleeper and the waker are different processes. A wake-up
             // is only a hint: look at the count again.
-            let _ = futex::wait(free, futex::Flags::empty(), 0, None);
+            let _ = futex::wait(free.as_std(), futex::Flags::empty(), 0, None);
         }
     }
 
@@ -145,7 +146,7 @@ impl ProcessSemaphore {
     /// Gives a place back and wakes one sleeping process.
     fn release(&self) {
         let free = &self.shared().free;
-        let _ = futex::wake(free, futex::Flags::empty(), 1);
+        let _ = futex::wake(free.as_std(), futex::Flags::empty(), 1);
         free.fetch_add(1, Ordering::Release);
     }
 }

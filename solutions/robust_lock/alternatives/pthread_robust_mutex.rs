@@ -8,8 +8,8 @@ use std::io;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::path::Path;
-use std::sync::atomic::{AtomicU32, Ordering};
 
+use harness::shm::{AtomicU32, Ordering};
 use memmap2::MmapMut;
 
 /// The record the lock protects: two counters that every holder keeps equal.

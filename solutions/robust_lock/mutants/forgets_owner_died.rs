@@ -5,9 +5,9 @@ use std::fs::{File, OpenOptions};
 use std::io;
 use std::ops::{Deref, DerefMut};
 use std::path::Path;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
+use harness::shm::{AtomicU32, Ordering};
 use memmap2::MmapMut;
 use rustix::thread::futex;
 
@@ -26,10 +26,11 @@ pub struct Record {
 
 /// What the file holds, at the start of a page-aligned mapping.
 ///
-/// The lock word is a `std` atomic, not one of the harness facade's: a facade atomic carries a
-/// name and a handle to its process's trace (pointers into one address space), while a
-/// `std::sync::atomic::AtomicU32` has exactly the layout of a `u32`, so any process that maps
-/// the file sees the same word, and the kernel's futex can sleep on it.
+/// The lock word is a `harness::shm` atomic, not one of the facade's `harness::sync::atomic`
+/// ones: a facade atomic carries a name and a handle to its process's trace (pointers into one
+/// address space), while a `harness::shm::AtomicU32` has exactly the layout of a `u32` (it is
+/// std's, with the checks' schedule noise before each step), so any process that maps the file
+/// sees the same word, and the kernel's futex can sleep on it (`as_std`).
 #[repr(C)]
 struct Shared {
     /// The pid of the process that holds the lock; 0 when free.
@@ -190,7 +191,8 @@ impl RobustLock {
                     };
                     // Not `Flags::PRIVATE`: the word is shared with other processes. Errors
                     // (the word changed, a timeout, a signal) all mean: look again.
-                    let _ = futex::wait(word, futex::Flags::empty(), owner, Some(&timeout));
+                    let _ =
+                        futex::wait(word.as_std(), futex::Flags::empty(), owner, Some(&timeout));
                 }
             }
         }
@@ -226,7 +228,7 @@ impl Drop for Guard<'_> {
     fn drop(&mut self) {
         let word = self.lock.owner_word();
         word.store(0, Ordering::Release);
-        let _ = futex::wake(word, futex::Flags::empty(), 1);
+        let _ = futex::wake(word.as_std(), futex::Flags::empty(), 1);
     }
 }
 

@@ -3,8 +3,8 @@
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
 
+use harness::shm::{AtomicU64, Ordering};
 use memmap2::MmapMut;
 
 /// "shrdcntr": marks a file as a counter.

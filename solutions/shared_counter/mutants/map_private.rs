@@ -7,10 +7,10 @@
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::path::Path;
-// Not the facade's atomics: those carry a name and a recorder for the model checkers, so they
-// cannot live in a few bytes of a file. std's `AtomicU64` is exactly a `u64` in memory.
-use std::sync::atomic::{AtomicU64, Ordering};
-
+// Not the facade's `harness::sync::atomic`: those carry a name and a recorder for the model
+// checkers, so they cannot live in a few bytes of a file. `harness::shm::AtomicU64` is exactly
+// a `u64` in memory (std's, with the checks' schedule noise before each step).
+use harness::shm::{AtomicU64, Ordering};
 use memmap2::MmapMut;
 
 /// The bytes the counter takes in its file.
