@@ -22,6 +22,7 @@ fn main() {
         .role("dier", dier)
         .role("counter", counter)
         .role("hammer", hammer)
+        .role("latecomer", latecomer)
         .sequential("a new lock is free and its record reads 0, 0", new_lock)
         .sequential("open() shares the lock and its record", open_shares)
         .sequential(
@@ -48,6 +49,11 @@ fn main() {
         .concurrent(
             "a holder killed mid-update is recovered exactly once, by one of the waiters",
             waiters_recover_once,
+        )
+        .concurrent(
+            "processes that come to the lock together after its owner died recover it exactly \
+             once",
+            latecomers_recover_once,
         )
         .run();
 }
@@ -248,6 +254,30 @@ fn hammer() {
     process::status("done");
     let bad = first_bad.map_or("-".to_owned(), |r| format!("{},{}", r.first, r.second));
     println!("updates={updates} recovered={recovered} inconsistent={inconsistent} first-bad={bad}");
+}
+
+/// `latecomer PATH`: reports "ready" and waits for its stdin to close (the starting line), then
+/// takes the lock once, repairs and updates the record like `counter`, and prints the same
+/// summary line for its one update.
+fn latecomer() {
+    let args = process::role_args();
+    let lock = open(&args[0]);
+    process::status("ready");
+    let mut go = [0u8; 1];
+    let _ = std::io::stdin().read(&mut go);
+    let (mut guard, did_recover, seen) = take(&lock);
+    guard.first += 1;
+    guard.second += 1;
+    drop(guard);
+    let inconsistent = u64::from(!did_recover && seen.first != seen.second);
+    let bad = match inconsistent {
+        1 => format!("{},{}", seen.first, seen.second),
+        _ => "-".to_owned(),
+    };
+    println!(
+        "updates=1 recovered={} inconsistent={inconsistent} first-bad={bad}",
+        u64::from(did_recover)
+    );
 }
 
 /// How many hammers have left their marker in `dir`.
@@ -581,6 +611,77 @@ fn back_to_back_exclude() {
         "{HAMMERS} processes took the lock back to back and made {updates} updates under it \
          in all, so the record should read {updates}, {updates}: updates were lost, so \
          processes held the lock at once"
+    );
+}
+
+/// How many processes come to a dead owner's lock together in [`latecomers_recover_once`].
+const LATECOMERS: usize = 3;
+
+/// Waiters that arrive after the state changed: the owner dies and is reaped first, then
+/// [`LATECOMERS`] processes call `lock()` at the same moment; exactly one of them may take the
+/// lock over (two that both read the dead pid and both write their own would both repair the
+/// record and both hold the lock).
+fn latecomers_recover_once() {
+    for _ in 0..DEATHS {
+        latecomers_recover_once_after_a_death();
+    }
+}
+
+/// How many owners die in one round of [`latecomers_recover_once`], each with its latecomers.
+const DEATHS: usize = 4;
+
+fn latecomers_recover_once_after_a_death() {
+    let path = lock_file(&process::scratch());
+    let lock = Arc::new(create(&path));
+    let path = path.to_str().unwrap();
+    let mut dier = Child::spawn("dier", &[path]);
+    dier.wait_for_status("holding the lock", CHILD_BUDGET)
+        .unwrap_or_else(|err| panic!("{err}"));
+    dier.kill();
+    dier.wait(CHILD_BUDGET)
+        .unwrap_or_else(|err| panic!("{err}"));
+    let mut latecomers: Vec<Child> = (0..LATECOMERS)
+        .map(|_| Child::spawn("latecomer", &[path]))
+        .collect();
+    checks::starting_line::start_together(&mut latecomers, CHILD_BUDGET);
+    let mut recovered = 0;
+    for latecomer in &mut latecomers {
+        let seen = summary(latecomer);
+        assert_eq!(
+            seen.inconsistent,
+            0,
+            "child `{}` came to the lock after its owner died and got it normally, but found \
+             the dead owner's half update (first,second = {}): it should have been told \
+             OwnerDied",
+            latecomer.name(),
+            seen.first_bad
+        );
+        recovered += seen.recovered;
+    }
+    assert_eq!(
+        recovered, 1,
+        "the owner died holding the lock and {LATECOMERS} processes then called lock() \
+         together: exactly one should get OwnerDied and repair the record, but {recovered} did \
+         (two that both see the dead pid must not both take the lock over: the take-over must \
+         be one compare-and-swap from that pid)"
+    );
+    let (got, record) = lock_within(
+        &lock,
+        NOTICE,
+        "every latecomer had finished",
+        |got, guard| (got, **guard),
+    );
+    assert_eq!(
+        got,
+        Got::Free,
+        "the lock was recovered and released, yet lock() reported a dead owner again"
+    );
+    let total = LATECOMERS as u64;
+    assert_eq!(
+        (record.first, record.second),
+        (total, total),
+        "the dead owner's half update was rolled back and {LATECOMERS} processes made one \
+         update each, so the record should read {total}, {total}"
     );
 }
 

@@ -64,8 +64,8 @@ const SPURIOUS_ONE_IN: u64 = 4;
 
 /// The same for an operation on a shared-memory atomic ([`crate::shm`]): kata code on memory
 /// shared between processes takes few such steps, and nothing else of it is noise's to reach.
-const SHARED_MEMORY_YIELDS: u64 = 64;
-const SHARED_MEMORY_SLEEPS: u64 = 32;
+const SHARED_MEMORY_YIELDS: u64 = 128;
+const SHARED_MEMORY_SLEEPS: u64 = 64;
 
 /// The longest injected sleep.
 const LONGEST_SLEEP_MICROS: u64 = 200;
