@@ -252,6 +252,12 @@ pub struct Mutate {
     /// Only list the mutants, with their diffs: build and check nothing.
     #[arg(long)]
     pub list: bool,
+    /// Check the mutants with this mode's checks alone (sequential, model, explore, stress or
+    /// miri): which of them that mode catches by itself, and after how many schedules or
+    /// rounds, which is how a mode's budget is measured. Survivors are then expected: nothing
+    /// fails.
+    #[arg(long, value_name = "MODE")]
+    pub only: Option<harness::protocol::Mode>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,

@@ -258,6 +258,8 @@ struct JsonCheck<'a> {
     message: &'a str,
     trace: &'a [Event],
     replay: Option<&'a str>,
+    /// Schedules, executions or rounds tried (on a failure, up to the one that failed).
+    tries: Option<u64>,
 }
 
 /// The JSON object of `run`, on one line.
@@ -278,6 +280,7 @@ pub fn json(run: &KataRun) -> String {
                 message: &check.message,
                 trace: check.report.as_ref().map_or(&[], |r| &r.trace),
                 replay: check.replay.as_deref(),
+                tries: check.report.as_ref().map(|report| report.iterations),
             })
             .collect(),
     };

@@ -23,6 +23,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
+use harness::protocol::Mode;
 use harness::verdict::Verdict;
 use serde::Serialize;
 
@@ -30,19 +31,63 @@ use crate::catalog::{Catalog, Kata};
 use crate::checker::{Checker, Options};
 use crate::cli::{Format, Mutate};
 use crate::mutation::{self, Mutant};
+use crate::results::KataRun;
 
 /// What became of one mutant.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "outcome")]
 enum Outcome {
     /// A check failed: the mutant was caught.
-    Killed { verdict: String },
+    Killed {
+        verdict: String,
+        /// The check that decided the verdict, and after how many tries.
+        caught_by: Option<CaughtBy>,
+    },
     /// Every check passed.
     Survived,
     /// The mutant does not build (a change that is not valid Rust there).
     NotCompiling,
     /// Checking failed for a reason outside the mutant.
     Error { reason: String },
+}
+
+/// The check that caught a mutant: its name and mode, and the schedules, executions or rounds
+/// it had tried when it failed (the one that failed included), which says how much of a
+/// mode's budget the catch needed.
+#[derive(Debug, Clone, Serialize)]
+struct CaughtBy {
+    check: String,
+    mode: Mode,
+    tries: Option<u64>,
+}
+
+impl CaughtBy {
+    /// The deciding check of `run`: the first whose verdict is the run's.
+    fn of(run: &KataRun) -> Option<CaughtBy> {
+        let check = run
+            .checks
+            .iter()
+            .find(|check| check.verdict == run.verdict)?;
+        Some(CaughtBy {
+            check: check.name.clone(),
+            mode: check.mode,
+            tries: check.report.as_ref().map(|report| report.iterations),
+        })
+    }
+
+    /// `stress, round 3`, `model, execution 12`, `explore, schedule 40`, or the mode alone.
+    fn describe(&self) -> String {
+        let unit = match self.mode {
+            Mode::Model => "execution",
+            Mode::Explore => "schedule",
+            Mode::Stress | Mode::Miri => "round",
+            Mode::Sequential => return self.mode.to_string(),
+        };
+        match self.tries {
+            Some(tries) => format!("{}, {unit} {tries}", self.mode),
+            None => self.mode.to_string(),
+        }
+    }
 }
 
 /// One mutant, checked.
@@ -138,7 +183,7 @@ impl Mutate {
             return Ok(super::status(report_unmatched(&unmatched)));
         }
         let started = Instant::now();
-        let results = run_jobs(catalog, &jobs, self.jobs);
+        let results = run_jobs(catalog, &jobs, self.jobs, self.only);
         let scores: Vec<KataScore> = katas
             .iter()
             .map(|kata| score(kata, &jobs, &results))
@@ -147,11 +192,18 @@ impl Mutate {
             Format::Human => print_human(&scores, started.elapsed()),
             Format::Json => println!("{}", serde_json::to_string_pretty(&scores)?),
         }
+        if let Some(mode) = self.only {
+            eprintln!(
+                "note: only the {mode} checks ran: the scores are that mode's alone, and \
+                 survivors are not judged"
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
         let mut failed = !report_unmatched(&unmatched);
         let mut new_survivors = 0;
         for kata in &scores {
             for mutant in &kata.mutants {
-                if let (Some(_), Outcome::Killed { verdict }) =
+                if let (Some(_), Outcome::Killed { verdict, .. }) =
                     (&mutant.equivalent, &mutant.outcome)
                 {
                     eprintln!(
@@ -162,7 +214,7 @@ impl Mutate {
                 }
                 match (&mutant.known_survivor, &mutant.outcome) {
                     (None, Outcome::Survived) if mutant.equivalent.is_none() => new_survivors += 1,
-                    (Some(_), Outcome::Killed { verdict }) => eprintln!(
+                    (Some(_), Outcome::Killed { verdict, .. }) => eprintln!(
                     "note: {}: `{}` is declared a survivor, yet the checks judged it {verdict}: \
                      remove the declaration if they always do",
                     kata.kata, mutant.change
@@ -294,14 +346,14 @@ fn sampled(mut jobs: Vec<Job>, count: usize, seed: u64) -> Vec<Job> {
 
 /// Checks every job, up to `workers` at once, each worker with files of its own, with a line of
 /// progress on stderr per mutant; results in the order of `jobs`.
-fn run_jobs(catalog: &Catalog, jobs: &[Job], workers: usize) -> Vec<Checked> {
+fn run_jobs(catalog: &Catalog, jobs: &[Job], workers: usize, only: Option<Mode>) -> Vec<Checked> {
     let done = AtomicUsize::new(0);
     let dir = catalog.root.join("target/xtask/mutants");
     crate::parallel::map_in_order(jobs, workers, |worker, job| {
         let file = dir
             .join(job.kata.name())
             .join(format!("worker-{worker}.rs"));
-        let result = check_one(catalog, job, &file);
+        let result = check_one(catalog, job, &file, only);
         progress(done.fetch_add(1, Ordering::SeqCst) + 1, jobs.len(), &result);
         result
     })
@@ -311,7 +363,11 @@ fn run_jobs(catalog: &Catalog, jobs: &[Job], workers: usize) -> Vec<Checked> {
 /// (the bar of `list`).
 fn progress(done: usize, total: usize, result: &Checked) {
     let what = match &result.outcome {
-        Outcome::Killed { verdict } => format!("killed ({verdict})"),
+        Outcome::Killed {
+            verdict,
+            caught_by: Some(caught_by),
+        } => format!("killed ({verdict}: {})", caught_by.describe()),
+        Outcome::Killed { verdict, .. } => format!("killed ({verdict})"),
         Outcome::Survived => "SURVIVED".to_owned(),
         Outcome::NotCompiling => "does not compile".to_owned(),
         Outcome::Error { .. } => "error".to_owned(),
@@ -326,8 +382,8 @@ fn progress(done: usize, total: usize, result: &Checked) {
     let _ = std::io::stderr().flush();
 }
 
-/// Writes the mutant to `file` and checks it.
-fn check_one(catalog: &Catalog, job: &Job, file: &Path) -> Checked {
+/// Writes the mutant to `file` and checks it (with one mode's checks only, if `only` says so).
+fn check_one(catalog: &Catalog, job: &Job, file: &Path, only: Option<Mode>) -> Checked {
     let started = Instant::now();
     let change = job.change();
     let outcome = (|| -> Result<Outcome> {
@@ -337,13 +393,18 @@ fn check_one(catalog: &Catalog, job: &Job, file: &Path) -> Checked {
         }
         std::fs::write(file, job.mutant.apply(&job.original))
             .with_context(|| format!("cannot write {}", file.display()))?;
-        let mut checker = Checker::new(catalog, job.kata, file, Options::default())?;
+        let options = Options {
+            only,
+            ..Options::default()
+        };
+        let mut checker = Checker::new(catalog, job.kata, file, options)?;
         let run = checker.check_all()?;
         Ok(match run.verdict {
             Verdict::Pass => Outcome::Survived,
             Verdict::CompileError => Outcome::NotCompiling,
             verdict => Outcome::Killed {
                 verdict: verdict.to_string(),
+                caught_by: CaughtBy::of(&run),
             },
         })
     })()
@@ -467,7 +528,7 @@ fn print_human(scores: &[KataScore], took: Duration) {
             kata.score_without_equivalences
         );
         for mutant in &kata.mutants {
-            if let Outcome::Killed { verdict } = &mutant.outcome {
+            if let Outcome::Killed { verdict, .. } = &mutant.outcome {
                 *verdicts.entry(verdict.clone()).or_default() += 1;
             }
         }

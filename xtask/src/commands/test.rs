@@ -173,6 +173,7 @@ impl Test {
             jobs: crate::cli::default_jobs(),
             min_score: None,
             list: false,
+            only: None,
             format: Format::Human,
         };
         let survived_none = sampled.run(catalog)? == ExitCode::SUCCESS;
