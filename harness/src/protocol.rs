@@ -186,6 +186,9 @@ pub struct RunConfig {
     pub preemption_bound: usize,
     /// loom's branch budget per execution; exceeding it counts as a livelock.
     pub model_max_branches: usize,
+    /// Seconds loom may explore before it gives up ([`FailureKind::Hang`]): polling code can
+    /// multiply its interleavings for minutes without being wrong.
+    pub model_max_secs: u64,
     /// Rounds of a stress check.
     pub stress_rounds: usize,
     /// Milliseconds one sequential or stress round may take before the watchdog judges it (a
@@ -201,6 +204,13 @@ pub struct RunConfig {
 /// catch's round), so this is more than three times that.
 pub const STRESS_ROUNDS: usize = 50;
 
+/// How long the model checker explores one check before it gives up: measured, not guessed.
+/// No reference solution's model checks take a second and a half, the slowest mutant the model
+/// checker catches took under 11 s with others running beside it, and polling alternatives
+/// used to run into the kata's whole budget (a minute) before their model checks were set
+/// aside.
+pub const MODEL_MAX_SECS: u64 = 12;
+
 impl RunConfig {
     /// A configuration with the default budgets.
     pub fn new(check: &str, mode: Mode, nonce: u64) -> Self {
@@ -215,6 +225,7 @@ impl RunConfig {
             explore_max_steps: 20_000,
             preemption_bound: 2,
             model_max_branches: 5_000,
+            model_max_secs: MODEL_MAX_SECS,
             stress_rounds: STRESS_ROUNDS,
             stress_hang_ms: 5_000,
             replay: None,

@@ -1,20 +1,26 @@
 //! The model checker (loom): every interleaving within the preemption bound.
 
 use std::panic::{self, AssertUnwindSafe};
+use std::time::{Duration, Instant};
 
 use super::execution::{self, ended};
 use super::report::Ran;
 use crate::context;
-use crate::protocol::RunConfig;
+use crate::protocol::{Failure, FailureKind, Outcome, RunConfig};
 
 /// Runs the check under loom. loom starves threads on purpose, so bypass counts are not judged.
-/// A rerun explores in the same order, so the replay token needs no schedule.
+/// A rerun explores in the same order, so the replay token needs no schedule. loom stops
+/// quietly when its time is up; a run stopped so is no pass, but a model checker that gave up
+/// ([`FailureKind::Hang`], which later modes set aside).
 pub(super) fn run(config: &RunConfig, index: usize, body: fn()) -> Ran {
     context::judge_bypass(false);
     let mut builder = loom::model::Builder::new();
     builder.preemption_bound = Some(config.preemption_bound);
     builder.max_branches = config.model_max_branches;
     builder.location = true;
+    let allowed = Duration::from_secs(config.model_max_secs);
+    builder.max_duration = Some(allowed);
+    let started = Instant::now();
     let token = crate::protocol::ReplayToken {
         mode: config.mode,
         check: index,
@@ -25,5 +31,16 @@ pub(super) fn run(config: &RunConfig, index: usize, body: fn()) -> Ran {
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
         builder.check(move || execution::run(body))
     }));
-    ended(result, Some(token))
+    let mut ran = ended(result, Some(token));
+    if ran.outcome == Outcome::Pass && started.elapsed() >= allowed {
+        ran.outcome = Outcome::Fail(Failure::of_execution(
+            FailureKind::Hang,
+            format!(
+                "the model checker ran out of time: {} interleavings in {} s, not all of them",
+                ran.iterations, config.model_max_secs
+            ),
+        ));
+        ran.replay = None;
+    }
+    ran
 }
