@@ -17,6 +17,8 @@ const HIT_COUNTER: &str = "exercises/01-races/hit_counter/src/lib.rs";
 const BANK: &str = "exercises/02-locks/bank/src/lib.rs";
 const SHARED_COUNTER: &str = "exercises/06-processes/shared_counter/src/lib.rs";
 const PROCESS_POOL: &str = "exercises/06-processes/process_pool/src/lib.rs";
+const MQ_JOBS: &str = "exercises/06-processes/mq_jobs/src/lib.rs";
+const MQ_PUBSUB: &str = "exercises/06-processes/mq_pubsub/src/lib.rs";
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -203,6 +205,37 @@ fn the_reference_solutions_get_full_marks() {
         assert_eq!(test["score"], test["max_score"], "{test}");
         assert_eq!(test["visibility"], "visible");
     }
+}
+
+/// The sandbox confines the file system with Landlock, and POSIX message queues are files of
+/// the `mqueue` file system: each check gets queues of its own, which it may use.
+#[test]
+fn the_message_queue_katas_get_full_marks_in_the_sandbox() {
+    let dir = submission(
+        "queues",
+        "grace",
+        &[
+            (MQ_JOBS, &read("solutions/mq_jobs/lib.rs")),
+            (MQ_PUBSUB, &read("solutions/mq_pubsub/lib.rs")),
+        ],
+    );
+    let (code, grade) = grade(
+        &dir,
+        &[
+            "--kata",
+            "mq_jobs",
+            "--kata",
+            "mq_pubsub",
+            "--format",
+            "json",
+        ],
+    );
+    for name in ["mq_jobs", "mq_pubsub"] {
+        let queues = kata(&grade, name);
+        assert_eq!(queues["verdict"], "pass", "{queues:#}");
+        assert_eq!(queues["points"], queues["max"], "{queues:#}");
+    }
+    assert_eq!(code, Some(0), "{grade:#}");
 }
 
 #[test]

@@ -5,6 +5,7 @@ pub use imp::{abi, rules};
 
 #[cfg(target_os = "linux")]
 mod imp {
+    use std::ffi::CStr;
     use std::path::Path;
 
     use landlock::{
@@ -82,27 +83,41 @@ mod imp {
     }
 
     impl Rules {
-        /// Restricts the calling process (and what it executes) to the rules, with `/proc` as
-        /// the process sees it: a PID namespace mounts a `/proc` of its own after the rules were
-        /// built, and a rule on the runner's `/proc` would not cover it. Only system calls
-        /// (open, fstat, landlock_add_rule, prctl, landlock_restrict_self): safe between fork
-        /// and exec.
-        pub fn enforce(self) -> std::io::Result<()> {
-            use std::os::fd::FromRawFd;
-
-            // SAFETY: a constant path; the descriptor, if any, is owned from here on.
-            let proc = unsafe { libc::open(c"/proc".as_ptr(), libc::O_PATH | libc::O_CLOEXEC) };
+        /// Restricts the calling process (and what it executes) to the rules, with `/proc` and
+        /// the message queues as the process sees them: a PID namespace mounts a `/proc` of its
+        /// own after the rules were built, and a rule on the runner's `/proc` would not cover
+        /// it; an IPC namespace's queues are files of its own `mqueue` file system, mounted at
+        /// `mqueue_at` (or, without namespaces, the system's at `/dev/mqueue`), which
+        /// `mq_open` reaches whatever the path it was mounted on. Only system calls (open,
+        /// fstat, landlock_add_rule, prctl, landlock_restrict_self): safe between fork and
+        /// exec.
+        pub fn enforce(self, mqueue_at: Option<&CStr>) -> std::io::Result<()> {
             let denied = |_| std::io::Error::from(std::io::ErrorKind::PermissionDenied);
             let mut ruleset = self.0;
-            if proc >= 0 {
-                // SAFETY: `proc` was just opened and is owned by nobody else.
-                let proc = unsafe { std::os::fd::OwnedFd::from_raw_fd(proc) };
-                ruleset = ruleset
-                    .add_rule(PathBeneath::new(proc, AccessFs::from_read(WRITTEN_FOR)))
-                    .map_err(denied)?;
+            let read = AccessFs::from_read(WRITTEN_FOR);
+            let all = AccessFs::from_all(WRITTEN_FOR);
+            let places = [Some((c"/proc", read)), Some((c"/dev/mqueue", all))]
+                .into_iter()
+                .chain(std::iter::once(mqueue_at.map(|at| (at, all))));
+            for (path, access) in places.flatten() {
+                if let Some(fd) = open_path(path) {
+                    ruleset = ruleset
+                        .add_rule(PathBeneath::new(fd, access))
+                        .map_err(denied)?;
+                }
             }
             ruleset.restrict_self().map(drop).map_err(denied)
         }
+    }
+
+    /// `path` opened as a location only, if it exists: one system call.
+    fn open_path(path: &CStr) -> Option<std::os::fd::OwnedFd> {
+        use std::os::fd::FromRawFd;
+
+        // SAFETY: a valid C string; the descriptor, if any, is owned from here on.
+        let fd = unsafe { libc::open(path.as_ptr(), libc::O_PATH | libc::O_CLOEXEC) };
+        // SAFETY: `fd` was just opened and is owned by nobody else.
+        (fd >= 0).then(|| unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) })
     }
 }
 
@@ -124,7 +139,7 @@ mod imp {
     }
 
     impl Rules {
-        pub fn enforce(self) -> std::io::Result<()> {
+        pub fn enforce(self, _: Option<&std::ffi::CStr>) -> std::io::Result<()> {
             match self {}
         }
     }

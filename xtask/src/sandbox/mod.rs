@@ -227,19 +227,25 @@ impl Cell<'_> {
         };
         let uid = self.uid.as_ref().map(|claim| claim.uid);
         let pid_namespace = self.sandbox.pid_namespace;
+        // Where the check's own message queues are mounted (see `namespace`).
+        let mqueue_dir = self.dir.join("mqueue");
+        std::fs::create_dir_all(&mqueue_dir)
+            .with_context(|| format!("cannot create {}", mqueue_dir.display()))?;
+        let mqueue_at = std::ffi::CString::new(mqueue_dir.into_os_string().into_encoded_bytes())
+            .context("a cell's directory has no NUL in its path")?;
         // SAFETY: the closure runs between fork and exec and only makes system calls (unshare,
-        // fork, mount, setgroups, setgid, setuid, prctl, landlock_*), which are
+        // fork, mount, open, setgroups, setgid, setuid, prctl, landlock_*), which are
         // async-signal-safe; the ruleset was built in the parent.
         unsafe {
             command.pre_exec(move || {
                 if pid_namespace {
-                    namespace::enter()?;
+                    namespace::enter(Some(&mqueue_at))?;
                 }
                 if let Some(uid) = uid {
                     become_user(uid)?;
                 }
                 if let Some(rules) = rules.take() {
-                    rules.enforce()?;
+                    rules.enforce(Some(&mqueue_at))?;
                 }
                 Ok(())
             });

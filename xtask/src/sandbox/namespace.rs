@@ -1,5 +1,7 @@
 //! The PID namespace layer of a cell (Linux): the check runs as process 2 of a PID namespace of
-//! its own, with a `/proc` that shows only that namespace. No process outside can be seen or
+//! its own, with a `/proc` that shows only that namespace, and in an IPC namespace of its own,
+//! whose POSIX message queues no other check sees (its `mqueue` file system mounted in the
+//! cell, where the Landlock layer lets the check reach it). No process outside can be seen or
 //! signalled from inside, and when the namespace's first process ends (the check is over, or
 //! the runner killed the check's process group) the kernel kills everything the check started,
 //! whatever group, session or user it moved to.
@@ -8,7 +10,7 @@
 //!
 //! ```text
 //! runner ── relay (outside: waits, then ends as the check ended)
-//!             └── init, pid 1 (inside: mounts /proc, reaps, reports the check's end)
+//!             └── init, pid 1 (inside: mounts /proc and mqueue, reaps, reports the check's end)
 //!                   └── the check, pid 2 (goes on to the runner's other steps and exec)
 //! ```
 //!
@@ -20,25 +22,27 @@ pub use imp::{available, enter};
 
 #[cfg(target_os = "linux")]
 mod imp {
+    use std::ffi::CStr;
     use std::io::{Error, Result};
 
     /// Whether this machine gives a child a PID namespace with its own `/proc` (probed with
     /// `true`): root may, and ordinary users may where user namespaces are allowed.
     pub fn available() -> bool {
         // SAFETY: `enter` makes only async-signal-safe system calls.
-        unsafe { super::super::step_succeeds(|| enter()) }
+        unsafe { super::super::step_succeeds(|| enter(None)) }
     }
 
-    /// Moves the calling process (just forked, single-threaded, not yet exec'd) into a new PID
-    /// and mount namespace: it returns in process 2 of the namespace; the relay and init never
-    /// return. Call it first among the steps between fork and exec.
+    /// Moves the calling process (just forked, single-threaded, not yet exec'd) into a new PID,
+    /// mount and IPC namespace, with the IPC namespace's message queues mounted at
+    /// `mqueue_at` (an empty directory) when given: it returns in process 2 of the namespace;
+    /// the relay and init never return. Call it first among the steps between fork and exec.
     ///
     /// # Safety
     ///
     /// Only between fork and exec: it forks, and the processes that do not return exit with
     /// `_exit`.
-    pub unsafe fn enter() -> Result<()> {
-        let namespaces = libc::CLONE_NEWPID | libc::CLONE_NEWNS;
+    pub unsafe fn enter(mqueue_at: Option<&CStr>) -> Result<()> {
+        let namespaces = libc::CLONE_NEWPID | libc::CLONE_NEWNS | libc::CLONE_NEWIPC;
         if libc::unshare(namespaces) != 0 && libc::unshare(libc::CLONE_NEWUSER | namespaces) != 0 {
             return Err(Error::last_os_error());
         }
@@ -52,7 +56,7 @@ mod imp {
             -1 => Err(Error::last_os_error()),
             0 => {
                 libc::close(read_end);
-                init(write_end)
+                init(write_end, mqueue_at)
             }
             init_pid => {
                 libc::close(write_end);
@@ -81,10 +85,11 @@ mod imp {
         end_as(status)
     }
 
-    /// Process 1 inside: mounts the namespace's `/proc`, forks the check, reaps every orphan
-    /// until the check ends, reports its status to the relay and exits (which kills whatever
-    /// is left in the namespace). Returns only in the check.
-    unsafe fn init(to_relay: libc::c_int) -> Result<()> {
+    /// Process 1 inside: mounts the namespace's `/proc` (and its message queues at
+    /// `mqueue_at`), forks the check, reaps every orphan until the check ends, reports its
+    /// status to the relay and exits (which kills whatever is left in the namespace). Returns
+    /// only in the check.
+    unsafe fn init(to_relay: libc::c_int, mqueue_at: Option<&CStr>) -> Result<()> {
         libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
         let private = libc::mount(
             std::ptr::null(),
@@ -102,6 +107,17 @@ mod imp {
         );
         if private != 0 || proc != 0 {
             return Err(Error::last_os_error());
+        }
+        // Best effort: where the system refuses, only the katas on message queues fail (they
+        // are refused their queues), not every check.
+        if let Some(at) = mqueue_at {
+            libc::mount(
+                c"mqueue".as_ptr(),
+                at.as_ptr(),
+                c"mqueue".as_ptr(),
+                libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
+                std::ptr::null(),
+            );
         }
         let check = match libc::fork() {
             -1 => return Err(Error::last_os_error()),
@@ -186,7 +202,7 @@ mod imp {
     /// # Safety
     ///
     /// None needed.
-    pub unsafe fn enter() -> std::io::Result<()> {
+    pub unsafe fn enter(_: Option<&std::ffi::CStr>) -> std::io::Result<()> {
         Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
     }
 }
