@@ -523,6 +523,38 @@ fn a_process_that_escapes_the_group_neither_outlives_nor_stalls_the_grade() {
     assert!(spent < Duration::from_secs(240), "{spent:?}");
 }
 
+/// A process pool whose `map` starts processes as fast as it can, each in a session of its
+/// own, until the system refuses, then loops: the grade ends them all, within its budget.
+#[test]
+fn a_storm_of_processes_neither_outlives_nor_stalls_the_grade() {
+    let storm = r#"
+        while std::process::Command::new("setsid")
+            .args(["sleep", "986.25"])
+            .spawn()
+            .is_ok()
+        {}
+        #[allow(clippy::empty_loop)]
+        loop {}"#;
+    let code = read("solutions/process_pool/lib.rs").replacen(
+        "pub fn map(",
+        "#[allow(unreachable_code)]\npub fn map(",
+        1,
+    );
+    let code = insert_at_body_start(&code, "pub fn map(", storm);
+    let dir = submission("storm", "rosa", &[(PROCESS_POOL, &code)]);
+    let start = Instant::now();
+    let (_, value) = grade(&dir, &["--kata", "process_pool", "--time-limit", "5"]);
+    let process_pool = kata(&value, "process_pool");
+    assert_eq!(process_pool["points"], 0, "{process_pool:#}");
+    let sandbox = value["sandbox"].to_string();
+    if sandbox.contains("user of its own") || sandbox.contains("PID namespace") {
+        let left = processes_with("986.25");
+        assert_eq!(left, 0, "processes of the check survived it");
+    }
+    let spent = start.elapsed();
+    assert!(spent < Duration::from_secs(240), "{spent:?}");
+}
+
 /// `code` with `extra` put at the start of the body of the function whose signature starts with
 /// `signature`.
 fn insert_at_body_start(code: &str, signature: &str, extra: &str) -> String {

@@ -320,8 +320,14 @@ fn become_user(uid: u32) -> std::io::Result<()> {
     Ok(())
 }
 
+/// How many times [`kill_user`] signals a user's processes at most.
+const KILL_ROUNDS: usize = 32;
+
 /// Kills every process of `uid`: a child takes that user and signals all the processes it may
-/// (`kill(-1)`), again until none is left, so that a fork storm cannot outrun it.
+/// (`kill(-1)`), a few times over, so that a fork storm cannot outrun it (a process created by
+/// a fork in flight during one round is signalled by the next, and the kernel refuses to fork
+/// a process with a kill pending). It stops early once nothing is left to signal; a process
+/// already dead but not yet reaped still counts, which is why the rounds are bounded.
 fn kill_user(uid: u32) {
     // SAFETY: the child makes only async-signal-safe calls (setgid, setuid, kill, _exit) before
     // it exits; the parent waits for it.
@@ -331,7 +337,7 @@ fn kill_user(uid: u32) {
             if libc::setgid(uid) != 0 || libc::setuid(uid) != 0 {
                 libc::_exit(1);
             }
-            for _ in 0..10_000 {
+            for _ in 0..KILL_ROUNDS {
                 if libc::kill(-1, libc::SIGKILL) != 0 {
                     libc::_exit(0);
                 }
