@@ -159,9 +159,7 @@ fn guest() {
         return;
     }
     let guests: usize = args[3].parse().expect("a number of guests");
-    process::status("ready");
-    let mut go = [0u8; 1];
-    let _ = std::io::stdin().read(&mut go);
+    checks::starting_line::wait_for_start();
     process::status("started");
     let dir = Path::new(&args[1])
         .parent()

@@ -141,6 +141,27 @@ fn take(lock: &RobustLock) -> (Guard<'_>, bool, Record) {
     }
 }
 
+/// Starts a `dier` child on the lock at `path` and waits until it holds the lock, halfway
+/// through an update.
+fn dier_holding(path: &str) -> Child {
+    let dier = Child::spawn("dier", &[path]);
+    dier.wait_for_status("holding the lock", CHILD_BUDGET)
+        .unwrap_or_else(|err| panic!("{err}"));
+    dier
+}
+
+/// Takes the lock, recovered and released by now (`when`, in words), and returns its record:
+/// lock() must not report the dead owner again.
+fn free_again(lock: &Arc<RobustLock>, when: &str) -> Record {
+    let (got, record) = lock_within(lock, NOTICE, when, |got, guard| (got, **guard));
+    assert_eq!(
+        got,
+        Got::Free,
+        "the lock was recovered and released, yet lock() reported a dead owner again"
+    );
+    record
+}
+
 // --- Roles (child processes) -----------------------------------------------------------------
 
 /// `holder PATH MILLIS`: takes the lock, does the first half of an update, holds the lock for
@@ -176,11 +197,15 @@ fn dier() {
 fn counter() {
     let args = process::role_args();
     let lock = open(&args[0]);
-    let rounds: u64 = args[1].parse().expect("rounds");
+    update(&lock, args[1].parse().expect("rounds"));
+}
+
+/// Makes `rounds` updates in two steps under `lock` and prints the summary line of `counter`.
+fn update(lock: &RobustLock, rounds: u64) {
     let (mut recovered, mut inconsistent) = (0u64, 0u64);
     let mut first_bad = None;
     for _ in 0..rounds {
-        let (mut guard, did_recover, seen) = take(&lock);
+        let (mut guard, did_recover, seen) = take(lock);
         if did_recover {
             recovered += 1;
         } else if seen.first != seen.second {
@@ -213,9 +238,7 @@ fn hammer() {
     let path = PathBuf::from(&args[0]);
     let lock = open(&args[0]);
     let hammers: usize = args[1].parse().expect("a number of hammers");
-    process::status("ready");
-    let mut go = [0u8; 1];
-    let _ = std::io::stdin().read(&mut go);
+    checks::starting_line::wait_for_start();
     process::status("hammering");
     let dir = path.parent().expect("the lock is in a directory");
     std::fs::write(dir.join(format!("hammering-{}", std::process::id())), "")
@@ -256,28 +279,13 @@ fn hammer() {
     println!("updates={updates} recovered={recovered} inconsistent={inconsistent} first-bad={bad}");
 }
 
-/// `latecomer PATH`: reports "ready" and waits for its stdin to close (the starting line), then
-/// takes the lock once, repairs and updates the record like `counter`, and prints the same
-/// summary line for its one update.
+/// `latecomer PATH`: waits at the starting line, then makes one update like `counter` and
+/// prints its summary line.
 fn latecomer() {
     let args = process::role_args();
     let lock = open(&args[0]);
-    process::status("ready");
-    let mut go = [0u8; 1];
-    let _ = std::io::stdin().read(&mut go);
-    let (mut guard, did_recover, seen) = take(&lock);
-    guard.first += 1;
-    guard.second += 1;
-    drop(guard);
-    let inconsistent = u64::from(!did_recover && seen.first != seen.second);
-    let bad = match inconsistent {
-        1 => format!("{},{}", seen.first, seen.second),
-        _ => "-".to_owned(),
-    };
-    println!(
-        "updates=1 recovered={} inconsistent={inconsistent} first-bad={bad}",
-        u64::from(did_recover)
-    );
+    checks::starting_line::wait_for_start();
+    update(&lock, 1);
 }
 
 /// How many hammers have left their marker in `dir`.
@@ -455,10 +463,7 @@ fn slow_owner_keeps_the_lock() {
 fn dead_owner_is_noticed(reap: bool) {
     let path = lock_file(&process::scratch());
     let lock = Arc::new(create(&path));
-    let mut child = Child::spawn("dier", &[path.to_str().unwrap()]);
-    child
-        .wait_for_status("holding the lock", CHILD_BUDGET)
-        .unwrap_or_else(|err| panic!("{err}"));
+    let mut child = dier_holding(path.to_str().unwrap());
     let pid = child.id();
     child.kill();
     let name = child.name();
@@ -496,17 +501,7 @@ fn dead_owner_is_noticed(reap: bool) {
         (1, 0),
         "{how} after the first half of its update; the record should read first = 1, second = 0"
     );
-    let (got, after) = lock_within(
-        &lock,
-        NOTICE,
-        "the lock was recovered and released normally",
-        |got, guard| (got, **guard),
-    );
-    assert_eq!(
-        got,
-        Got::Free,
-        "the lock was recovered and released normally, yet lock() reported a dead owner again"
-    );
+    let after = free_again(&lock, "the lock was recovered and released normally");
     assert_eq!(
         (after.first, after.second),
         (1, 1),
@@ -634,9 +629,7 @@ fn latecomers_recover_once_after_a_death() {
     let path = lock_file(&process::scratch());
     let lock = Arc::new(create(&path));
     let path = path.to_str().unwrap();
-    let mut dier = Child::spawn("dier", &[path]);
-    dier.wait_for_status("holding the lock", CHILD_BUDGET)
-        .unwrap_or_else(|err| panic!("{err}"));
+    let mut dier = dier_holding(path);
     dier.kill();
     dier.wait(CHILD_BUDGET)
         .unwrap_or_else(|err| panic!("{err}"));
@@ -665,17 +658,7 @@ fn latecomers_recover_once_after_a_death() {
          (two that both see the dead pid must not both take the lock over: the take-over must \
          be one compare-and-swap from that pid)"
     );
-    let (got, record) = lock_within(
-        &lock,
-        NOTICE,
-        "every latecomer had finished",
-        |got, guard| (got, **guard),
-    );
-    assert_eq!(
-        got,
-        Got::Free,
-        "the lock was recovered and released, yet lock() reported a dead owner again"
-    );
+    let record = free_again(&lock, "every latecomer had finished");
     let total = LATECOMERS as u64;
     assert_eq!(
         (record.first, record.second),
@@ -689,9 +672,7 @@ fn waiters_recover_once() {
     let path = lock_file(&process::scratch());
     let lock = Arc::new(create(&path));
     let path = path.to_str().unwrap();
-    let mut dier = Child::spawn("dier", &[path]);
-    dier.wait_for_status("holding the lock", CHILD_BUDGET)
-        .unwrap_or_else(|err| panic!("{err}"));
+    let mut dier = dier_holding(path);
     let rounds = 30;
     let rounds_arg = rounds.to_string();
     let mut waiters: Vec<Child> = (0..2)
@@ -719,14 +700,7 @@ fn waiters_recover_once() {
         "one owner died holding the lock, so exactly one later locker should get OwnerDied, \
          but {recovered} did"
     );
-    let (got, record) = lock_within(&lock, NOTICE, "every child had finished", |got, guard| {
-        (got, **guard)
-    });
-    assert_eq!(
-        got,
-        Got::Free,
-        "the lock was recovered and released, yet lock() reported a dead owner again"
-    );
+    let record = free_again(&lock, "every child had finished");
     assert_eq!(
         (record.first, record.second),
         (2 * rounds, 2 * rounds),

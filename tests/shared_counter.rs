@@ -69,9 +69,7 @@ fn adder() {
         return;
     }
     let children: usize = args[2].parse().expect("a number of children");
-    process::status("ready");
-    let mut go = [0u8; 1];
-    let _ = std::io::stdin().read(&mut go);
+    checks::starting_line::wait_for_start();
     process::status("adding");
     let dir = path.parent().expect("the counter is in a directory");
     fs::write(dir.join(format!("adding-{}", std::process::id())), "")

@@ -6,10 +6,14 @@
 //! use std::time::Duration;
 //! use harness::process::Child;
 //!
+//! // In the check:
 //! let mut hammers: Vec<Child> = (0..3).map(|_| Child::spawn("hammer", &[])).collect();
 //! checks::starting_line::start_together(&mut hammers, Duration::from_secs(4));
+//! // In each `hammer` child:
+//! checks::starting_line::wait_for_start();
 //! ```
 
+use std::io::Read;
 use std::time::Duration;
 
 use harness::process::Child;
@@ -25,4 +29,12 @@ pub fn start_together(children: &mut [Child], budget: Duration) {
     for child in children.iter_mut() {
         drop(child.take_stdin());
     }
+}
+
+/// The child's side: says `ready` and waits until the check closes its stdin (or writes to
+/// it), that is until every child of the line is ready.
+pub fn wait_for_start() {
+    harness::process::status("ready");
+    let mut go = [0u8; 1];
+    let _ = std::io::stdin().read(&mut go);
 }
