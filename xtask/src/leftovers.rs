@@ -109,6 +109,22 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    /// A snapshot (of `target`) in which `leftover` is new since `before`, taken again until
+    /// it is or 10 s have passed: a process's command line is its new program's only once the
+    /// kernel has finished the exec.
+    fn snapshot_showing(before: &Snapshot, target: &Path, leftover: &str) -> Snapshot {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let after = Snapshot::take(target);
+            if before.new_in(&after).iter().any(|left| left == leftover)
+                || std::time::Instant::now() > deadline
+            {
+                return after;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+
     #[test]
     fn a_process_of_a_program_under_target_is_a_leftover_while_it_runs() {
         let target = std::env::temp_dir().join(format!("leftovers-target-{}", std::process::id()));
@@ -123,14 +139,7 @@ mod tests {
         // Its command line is the new program's once the kernel has finished the exec (and
         // servers of other runs may come and go on the machine meanwhile: look for this one).
         let this_one = format!("process {} ({})", running.id(), program.display());
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        let after = loop {
-            let after = Snapshot::take(&target);
-            if before.new_in(&after).contains(&this_one) || std::time::Instant::now() > deadline {
-                break after;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        };
+        let after = snapshot_showing(&before, &target, &this_one);
         let left = before.new_in(&after);
         assert!(left.contains(&this_one), "{this_one} not in {left:?}");
         running.kill().unwrap();
@@ -159,14 +168,7 @@ mod tests {
             .unwrap();
         // Other servers may come and go on the machine meanwhile: look for this one.
         let this_one = format!("process {} ({})", running.id(), server.display());
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        let left = loop {
-            let left = before.new_in(&Snapshot::take(elsewhere));
-            if left.contains(&this_one) || std::time::Instant::now() > deadline {
-                break left;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        };
+        let left = before.new_in(&snapshot_showing(&before, elsewhere, &this_one));
         running.kill().unwrap();
         running.wait().unwrap();
         std::fs::remove_dir_all(&dir).unwrap();

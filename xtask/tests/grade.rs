@@ -497,12 +497,7 @@ fn a_process_that_escapes_the_group_neither_outlives_nor_stalls_the_grade() {
         }
         #[allow(clippy::empty_loop)]
         loop {}"#;
-    let code = read("solutions/process_pool/lib.rs").replacen(
-        "pub fn map(",
-        "#[allow(unreachable_code)]\npub fn map(",
-        1,
-    );
-    let code = insert_at_body_start(&code, "pub fn map(", escape);
+    let code = process_pool_whose_map_begins_with(escape);
     let dir = submission("escape", "paul", &[(PROCESS_POOL, &code)]);
     let start = Instant::now();
     let (_, value) = grade(&dir, &["--kata", "process_pool", "--time-limit", "5"]);
@@ -535,12 +530,7 @@ fn a_storm_of_processes_neither_outlives_nor_stalls_the_grade() {
         {}
         #[allow(clippy::empty_loop)]
         loop {}"#;
-    let code = read("solutions/process_pool/lib.rs").replacen(
-        "pub fn map(",
-        "#[allow(unreachable_code)]\npub fn map(",
-        1,
-    );
-    let code = insert_at_body_start(&code, "pub fn map(", storm);
+    let code = process_pool_whose_map_begins_with(storm);
     let dir = submission("storm", "rosa", &[(PROCESS_POOL, &code)]);
     let start = Instant::now();
     let (_, value) = grade(&dir, &["--kata", "process_pool", "--time-limit", "5"]);
@@ -553,6 +543,16 @@ fn a_storm_of_processes_neither_outlives_nor_stalls_the_grade() {
     }
     let spent = start.elapsed();
     assert!(spent < Duration::from_secs(240), "{spent:?}");
+}
+
+/// The reference process pool with `extra` at the start of `map`, the rest left unreachable.
+fn process_pool_whose_map_begins_with(extra: &str) -> String {
+    let code = read("solutions/process_pool/lib.rs").replacen(
+        "pub fn map(",
+        "#[allow(unreachable_code)]\npub fn map(",
+        1,
+    );
+    insert_at_body_start(&code, "pub fn map(", extra)
 }
 
 /// `code` with `extra` put at the start of the body of the function whose signature starts with
