@@ -112,10 +112,17 @@ pub(crate) fn child_cpu() -> Option<usize> {
     (cpu != NOT_PINNED).then_some(cpu)
 }
 
+/// Whether noise is on and the current round is a noisy one. The flags are set by the thread
+/// that runs the rounds, before it runs or starts anything of the round.
+#[inline]
+fn noisy() -> bool {
+    NOISE.load(Ordering::Relaxed) && NOISY_ROUND.load(Ordering::Relaxed)
+}
+
 /// The seed of the noise of a child process started now ([`NOISE_ENV`]), in a noisy round: the
 /// round's seed mixed with the child's number in the round, the same on every run.
 pub(crate) fn child_seed() -> Option<u64> {
-    if !NOISE.load(Ordering::SeqCst) || !NOISY_ROUND.load(Ordering::SeqCst) {
+    if !noisy() {
         return None;
     }
     let child = CHILDREN_STARTED.fetch_add(1, Ordering::SeqCst);
@@ -143,7 +150,7 @@ pub(crate) fn inherit() {
 /// thread: as [`point`].
 #[inline]
 pub(crate) fn shared_memory_point() {
-    if !NOISE.load(Ordering::Relaxed) || !NOISY_ROUND.load(Ordering::Relaxed) {
+    if !noisy() {
         return;
     }
     let thread = std::thread::current();
@@ -157,7 +164,7 @@ pub(crate) fn shared_memory_point() {
 /// A facade operation is about to happen on the calling thread: maybe yield, maybe sleep.
 #[inline]
 pub(crate) fn point(thread: &str) {
-    if !NOISE.load(Ordering::Relaxed) || !NOISY_ROUND.load(Ordering::Relaxed) {
+    if !noisy() {
         return;
     }
     pause(thread, YIELDS, SLEEPS);
@@ -183,7 +190,7 @@ fn pause(thread: &str, yields: u64, sleeps: u64) {
 /// notification: in a noisy round, one in [`SPURIOUS_ONE_IN`], drawn like the other noise.
 #[cfg(not(any(feature = "model", feature = "explore")))]
 pub(crate) fn spurious_wakeup() -> bool {
-    if !NOISE.load(Ordering::Relaxed) || !NOISY_ROUND.load(Ordering::Relaxed) {
+    if !noisy() {
         return false;
     }
     let thread = std::thread::current();

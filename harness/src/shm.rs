@@ -40,7 +40,7 @@ macro_rules! shared_atomic {
                 Self(std::sync::atomic::$std::new(value))
             }
 
-            #[doc = concat!("The atomic at `ptr`, such as a word of a shared mapping.")]
+            /// The atomic at `ptr`, such as a word of a shared mapping.
             ///
             /// # Safety
             ///
