@@ -95,7 +95,7 @@ const IMPATIENT: Duration = Duration::from_millis(1);
 /// `R` with `re:R`, each after WORK_MS milliseconds of work, then drops the server and says
 /// `closed`. Says `got R` when it has a request and `answered R` once the reply is sent. With
 /// HOLD = `hold-first`, the first request is answered only after a line on stdin. A request
-/// longer than [`ECHOED`] bytes is answered at once with itself.
+/// longer than [`ECHOED`] bytes is answered with itself, after the same work.
 fn server_role() {
     let args = process::role_args();
     let count: usize = args[1].parse().expect("a count");
@@ -112,6 +112,7 @@ fn server_role() {
                 if request.len() > ECHOED {
                     seen = format!("{} bytes", request.len());
                     process::status(&format!("got {seen}"));
+                    std::thread::sleep(work);
                     return request.to_vec();
                 }
                 seen = String::from_utf8_lossy(request).into_owned();
@@ -484,7 +485,9 @@ fn late_answer_during_next_call() {
 }
 
 fn largest_messages() {
-    let (mut server, name) = start_server(1, 0, false);
+    // The echo comes after some work, so that a call that does not wait for it (a deadline
+    // already past) times out on every run, not only when the echo is slower than the call.
+    let (mut server, name) = start_server(1, 20, false);
     let client = connect(&name, &queue_name("replies"));
     let largest = "x".repeat(MAX_PAYLOAD);
     let what = format!("a request of MAX_PAYLOAD ({MAX_PAYLOAD}) bytes, which the server echoes,");
