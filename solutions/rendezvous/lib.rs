@@ -54,9 +54,10 @@ impl Rendezvous {
     /// B is already there).
     pub fn arrive_a(&self) {
         let mut arrived = self.arrived.lock().unwrap();
-        // Announce first, then wait: if both sides waited first, both would wait for ever.
+        // Announce first, then wait: if both sides waited first, both would wait for ever. One
+        // thread at most can be waiting (side B, if it came first), so one notification is enough.
         arrived.a = true;
-        self.changed.notify_all();
+        self.changed.notify_one();
         while !arrived.b {
             arrived = self.changed.wait(arrived).unwrap();
         }
@@ -67,7 +68,7 @@ impl Rendezvous {
     pub fn arrive_b(&self) {
         let mut arrived = self.arrived.lock().unwrap();
         arrived.b = true;
-        self.changed.notify_all();
+        self.changed.notify_one();
         while !arrived.a {
             arrived = self.changed.wait(arrived).unwrap();
         }

@@ -40,8 +40,10 @@ impl Barrier {
     /// Returns `true` for exactly one thread of each round (the last to arrive).
     pub fn wait(&self) -> bool {
         // Read the round's number *before* arriving: the round cannot end until this thread
-        // has arrived, so this is the number of this thread's round.
-        let generation = self.generation.load(Ordering::Acquire);
+        // has arrived, so this is the number of this thread's round. Relaxed: it only remembers
+        // the round (what others wrote arrives through the Acquire loads below, or through the
+        // last arrival's fetch_add on `arrived`).
+        let generation = self.generation.load(Ordering::Relaxed);
         // Release publishes this thread's work to the last arrival; Acquire lets the last
         // arrival see the work of all earlier ones (the fetch_adds form one release sequence).
         if self.arrived.fetch_add(1, Ordering::AcqRel) + 1 == self.n {

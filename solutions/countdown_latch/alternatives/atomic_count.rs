@@ -28,18 +28,20 @@ impl Latch {
     /// Counts one down. The call that brings the count to 0 opens the latch and releases every
     /// waiting thread. On an open latch it does nothing.
     pub fn count_down(&self) {
-        let mut current = self.count.load(Ordering::Acquire);
+        // Relaxed: the value read is only a guess, which the exchange below checks.
+        let mut current = self.count.load(Ordering::Relaxed);
         loop {
             if current == 0 {
                 return;
             }
             // AcqRel: every count_down publishes what its thread did before (Release) and passes
-            // on what the earlier ones published (Acquire), so the last one carries it all.
+            // on what the earlier ones published (Acquire), so the last one carries it all. A
+            // failed exchange only hands over a fresh guess: Relaxed.
             match self.count.compare_exchange(
                 current,
                 current - 1,
                 Ordering::AcqRel,
-                Ordering::Acquire,
+                Ordering::Relaxed,
             ) {
                 Ok(_) => break,
                 Err(now) => current = now,
@@ -67,6 +69,8 @@ impl Latch {
 
     /// How many [`count_down`](Latch::count_down) calls are still missing (0 once open).
     pub fn count(&self) -> usize {
-        self.count.load(Ordering::Acquire)
+        // A number, not a promise that what the counting threads did is visible (that is
+        // wait's): Relaxed.
+        self.count.load(Ordering::Relaxed)
     }
 }

@@ -29,8 +29,10 @@ impl Range {
     fn update(&self, change: impl Fn(u32, u32) -> Option<(u32, u32)>) -> bool {
         // fetch_update retries with the fresh pair whenever another thread changed it between
         // our load and our compare_exchange: the check is always about the pair we replace.
+        // Relaxed is enough: the word guards no other memory, and every operation on one atomic
+        // reads and writes it in one order that all threads agree on.
         self.ends
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |ends| {
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |ends| {
                 let (lo, hi) = unpack(ends);
                 change(lo, hi).map(|(lo, hi)| pack(lo, hi))
             })
@@ -49,6 +51,7 @@ impl Range {
 
     /// Returns `(lo, hi)`, both read at one instant.
     pub fn get(&self) -> (u32, u32) {
-        unpack(self.ends.load(Ordering::Acquire))
+        // One load reads both ends from one moment; Relaxed, as in `update`.
+        unpack(self.ends.load(Ordering::Relaxed))
     }
 }
