@@ -322,6 +322,14 @@ mod tests {
     }
 
     #[test]
+    fn a_guard_from_a_helper_is_a_guard_too() {
+        let source = "impl Room {\n    fn enter(&self) {\n        let mut count = self.count();\n        *count += 1;\n        drop(count);\n    }\n    fn count(&self) -> MutexGuard<'_, usize> {\n        self.count.lock().unwrap()\n    }\n}\n";
+        assert!(changes(source)
+            .iter()
+            .all(|(op, _)| *op != Operator::DeleteDrop));
+    }
+
+    #[test]
     fn the_waker_is_stored_after_the_readiness_check() {
         let source = "fn poll(&self, cx: &mut Context<'_>) -> Poll<()> {\n    *self.waker.lock().unwrap() = Some(cx.waker().clone());\n    if self.ready.load(Ordering::SeqCst) {\n        return Poll::Ready(());\n    }\n    Poll::Pending\n}\n";
         let (_, text) = changes(source)

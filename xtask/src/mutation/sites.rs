@@ -17,6 +17,7 @@ pub(super) fn find(file: &syn::File, source: &str) -> Vec<Mutant> {
     let mut finder = Finder {
         source,
         scope: Vec::new(),
+        guard_helpers: guard_helpers(file),
         guards: Vec::new(),
         unequal: Vec::new(),
         mutants: Vec::new(),
@@ -67,6 +68,9 @@ struct Finder<'s> {
     source: &'s str,
     /// The type and function being visited: `["Barrier", "wait"]`.
     scope: Vec<String>,
+    /// The file's functions that hand back a lock guard (`fn room(&self) -> MutexGuard<..>`):
+    /// a call to one takes a lock, as [`GUARDS`] do.
+    guard_helpers: Vec<String>,
     /// Names of lock guards bound in the blocks being visited: dropping one a little later is
     /// most often no bug, so `drop(guard)` is left to [`Operator::SplitCriticalSection`].
     guards: Vec<String>,
@@ -384,8 +388,12 @@ impl<'ast> Visit<'ast> for Finder<'_> {
 
     fn visit_block(&mut self, block: &'ast Block) {
         let (outer_guards, outer_unequal) = (self.guards.len(), self.unequal.clone());
-        self.guards
-            .extend(block.stmts.iter().filter_map(guard_binding));
+        let bound = block
+            .stmts
+            .iter()
+            .filter_map(|stmt| guard_binding(stmt, &self.guard_helpers))
+            .collect::<Vec<_>>();
+        self.guards.extend(bound);
         self.statements(block);
         for stmt in &block.stmts {
             self.visit_stmt(stmt);
@@ -574,10 +582,45 @@ fn lock_binding(stmt: &Stmt) -> Option<String> {
     calls_any(value, &LOCKS, Some(0)).then_some(name)
 }
 
-/// The name bound by a `let` whose value is a lock guard (see [`GUARDS`]).
-fn guard_binding(stmt: &Stmt) -> Option<String> {
+/// The name bound by a `let` whose value is a lock guard: from one of [`GUARDS`], or from one
+/// of the file's `helpers` that hand one back.
+fn guard_binding(stmt: &Stmt, helpers: &[String]) -> Option<String> {
     let (name, value) = let_binding(stmt)?;
-    calls_any(value, &GUARDS, None).then_some(name)
+    let helpers: Vec<&str> = helpers.iter().map(String::as_str).collect();
+    (calls_any(value, &GUARDS, None) || calls_any(value, &helpers, None)).then_some(name)
+}
+
+/// The names of `file`'s functions and methods whose return type is a lock guard (a type whose
+/// name ends in `Guard`: `MutexGuard<'_, T>`, `RwLockWriteGuard<'_, T>`).
+fn guard_helpers(file: &syn::File) -> Vec<String> {
+    struct Helpers(Vec<String>);
+    impl Helpers {
+        fn note(&mut self, sig: &syn::Signature) {
+            let syn::ReturnType::Type(_, ty) = &sig.output else {
+                return;
+            };
+            let syn::Type::Path(path) = &**ty else {
+                return;
+            };
+            let last = path.path.segments.last().map(|s| s.ident.to_string());
+            if last.is_some_and(|name| name.ends_with("Guard")) {
+                self.0.push(sig.ident.to_string());
+            }
+        }
+    }
+    impl Visit<'_> for Helpers {
+        fn visit_item_fn(&mut self, item: &syn::ItemFn) {
+            self.note(&item.sig);
+            visit::visit_item_fn(self, item);
+        }
+        fn visit_impl_item_fn(&mut self, item: &syn::ImplItemFn) {
+            self.note(&item.sig);
+            visit::visit_impl_item_fn(self, item);
+        }
+    }
+    let mut helpers = Helpers(Vec::new());
+    helpers.visit_file(file);
+    helpers.0
 }
 
 /// The calls in `expr` (itself included) to a method named one of `methods` (with `args`
