@@ -238,10 +238,13 @@ impl<'a> Checker<'a> {
             let build = match compile::build(&self.variant, backend, limits, miri_flags)? {
                 // Cargo runs Miri's binary: what it built is only Miri's note of how.
                 Built::Binary(_) if backend == Backend::Miri => {
+                    // Miri's schedule follows the run's seed, as the other engines' do.
+                    let mut flags = miri_flags.clone();
+                    flags.push(miri::seed_flag(seed(self.kata, &self.options)));
                     let launcher = Launcher::Miri {
                         manifest: self.variant.manifest_path(),
                         env: compile::build_env(&self.variant),
-                        flags: miri_flags.clone(),
+                        flags,
                     };
                     let checks = run::list(&launcher, None)?;
                     Build::Binary { launcher, checks }

@@ -5,7 +5,8 @@
 //! Miri needs a nightly toolchain with the `miri` component; `cargo xtask setup-miri` installs
 //! both with rustup. Its checks run the kata's check binary interpreted (`cargo miri test`),
 //! isolated: the program gets its configuration as an argument and prints its report, and its
-//! randomness, clock and schedule come from Miri's seed, so a run is the same every time.
+//! randomness, clock and schedule come from Miri's seed, which is the run's (`--seed`), so a run
+//! is the same every time.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -32,6 +33,11 @@ pub fn cargo(subcommand: &str, extra: &[String]) -> Command {
         .args(["run", TOOLCHAIN, "cargo", "miri", subcommand])
         .env("MIRIFLAGS", flags.join(" "));
     command
+}
+
+/// The flag that seeds Miri's randomness and schedule with `seed`.
+pub fn seed_flag(seed: u64) -> String {
+    format!("-Zmiri-seed={seed}")
 }
 
 /// How often Miri switches threads: ten times its default, so that the threads of a short
