@@ -151,7 +151,7 @@ impl Builder {
     {
         let here = Location::caller();
         let name = self.name.unwrap_or_else(trace::next_thread_name);
-        trace::record(Op::Spawn, None, Some(name.clone()), Some(here));
+        trace::record(Op::Spawn, None, Some(name.clone().into()), Some(here));
         let mut builder = engine::Builder::new().name(name.clone());
         if let Some(size) = self.stack_size {
             builder = builder.stack_size(size);
@@ -176,7 +176,12 @@ impl<T> JoinHandle<T> {
     /// Waits for the thread to finish; `Err` carries its panic.
     #[track_caller]
     pub fn join(self) -> std::thread::Result<T> {
-        trace::record(Op::Join, None, Some(self.name), Some(Location::caller()));
+        trace::record(
+            Op::Join,
+            None,
+            Some(self.name.into()),
+            Some(Location::caller()),
+        );
         self.inner.join()
     }
 

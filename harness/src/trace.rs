@@ -3,11 +3,14 @@
 //! Recording is off unless a check is running, so plain builds pay one relaxed load per operation
 //! (its switches are in [`crate::context`]).
 //! The recorder itself uses std's primitives, never the engine's, so it adds no scheduling points.
+//! It keeps each step as it was given ([`Step`]: a thread by its number, an object by its
+//! identity, a call by its [`Location`]) and puts it into words only when a snapshot is taken:
+//! the engines run a model thousands of times, and almost every execution passes unread.
 
 use std::collections::{HashMap, VecDeque};
 use std::panic::Location;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{LazyLock, Mutex, MutexGuard};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 
 use crate::backend;
 use crate::context::{ATOMICS_IN_FULL, RECORDING};
@@ -21,9 +24,11 @@ static STEPS: AtomicUsize = AtomicUsize::new(0);
 static STATE: LazyLock<Mutex<State>> = LazyLock::new(|| Mutex::new(State::new()));
 
 struct State {
-    events: VecDeque<Event>,
+    events: VecDeque<Step>,
+    /// The names of the threads the steps were taken by, in order of their first step.
+    threads: Vec<String>,
     /// The value each atomic was last seen to hold, by the trace's order of steps.
-    atomics: HashMap<String, String>,
+    atomics: HashMap<Named, String>,
     /// The addresses atomic pointers held, numbered in the order the trace first saw them.
     addresses: HashMap<usize, usize>,
     next_resource: u32,
@@ -34,6 +39,7 @@ impl State {
     fn new() -> Self {
         State {
             events: VecDeque::new(),
+            threads: Vec::new(),
             atomics: HashMap::new(),
             addresses: HashMap::new(),
             next_resource: 1,
@@ -41,13 +47,115 @@ impl State {
         }
     }
 
-    /// Keeps `event`, forgetting the oldest one when [`CAPACITY`] are kept already.
-    fn keep(&mut self, event: Event) {
+    /// Keeps `step`, forgetting the oldest one when [`CAPACITY`] are kept already.
+    fn keep(&mut self, step: Step) {
         if self.events.len() == CAPACITY {
             self.events.pop_front();
         }
-        self.events.push_back(event);
+        self.events.push_back(step);
     }
+
+    /// The number of the thread called `name` in [`State::threads`], given one if it has none.
+    fn thread_number(&mut self, name: &str) -> usize {
+        match self.threads.iter().position(|known| known == name) {
+            Some(number) => number,
+            None => {
+                self.threads.push(name.to_owned());
+                self.threads.len() - 1
+            }
+        }
+    }
+
+    /// The steps in words, oldest first.
+    fn events(&self) -> Vec<Event> {
+        self.events
+            .iter()
+            .map(|step| step.in_words(&self.threads))
+            .collect()
+    }
+}
+
+/// One step as recorded, to be put into words by [`Step::in_words`].
+struct Step {
+    /// The thread's number in [`State::threads`].
+    thread: usize,
+    op: Op,
+    resource: Option<Named>,
+    detail: Option<Detail>,
+    location: Option<Place>,
+    saw: Option<String>,
+    left: Option<String>,
+}
+
+impl Step {
+    fn in_words(&self, threads: &[String]) -> Event {
+        Event {
+            thread: threads[self.thread].clone(),
+            op: self.op,
+            resource: self.resource.as_ref().map(Named::to_string),
+            detail: self.detail.as_ref().map(|detail| match detail {
+                Detail::Fixed(text) => (*text).to_owned(),
+                Detail::Text(text) => text.clone(),
+                Detail::Object(named) => named.to_string(),
+            }),
+            location: self.location.as_ref().map(|place| match place {
+                Place::Call(location) => format!("{}:{}", location.file(), location.line()),
+                Place::Text(text) => text.clone(),
+            }),
+            saw: self.saw.clone(),
+            left: self.left.clone(),
+        }
+    }
+}
+
+/// What a step was taken on, as the trace names it (see [`Named::to_string`]).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Named {
+    /// A facade object without a label: its kind, number and the place it was made.
+    Object {
+        kind: &'static str,
+        number: u32,
+        site: &'static Location<'static>,
+    },
+    /// A facade object with a label, or something a check watches, by the name it was given.
+    Given(Arc<str>),
+}
+
+impl std::fmt::Display for Named {
+    /// The label if there is one, else `Mutex #2 (src/lib.rs:14)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Named::Object { kind, number, site } => {
+                write!(f, "{kind} #{number} ({}:{})", site.file(), site.line())
+            }
+            Named::Given(name) => f.write_str(name),
+        }
+    }
+}
+
+/// The extra words of a step: text, or another object (the lock a condvar wait releases).
+pub(crate) enum Detail {
+    Fixed(&'static str),
+    Text(String),
+    Object(Named),
+}
+
+impl From<&'static str> for Detail {
+    fn from(text: &'static str) -> Self {
+        Detail::Fixed(text)
+    }
+}
+
+impl From<String> for Detail {
+    fn from(text: String) -> Self {
+        Detail::Text(text)
+    }
+}
+
+/// Where a step was taken: a call in the code, or a place given in words (a panic's).
+enum Place {
+    Call(&'static Location<'static>),
+    Text(String),
 }
 
 fn state() -> MutexGuard<'static, State> {
@@ -100,13 +208,13 @@ pub(crate) fn address_name(address: usize) -> String {
 
 /// The events of the current execution, oldest first.
 pub(crate) fn snapshot() -> Vec<Event> {
-    state().events.iter().cloned().collect()
+    state().events()
 }
 
 /// Like [`snapshot`], but never waits: for a panic hook, which may run while the recorder is busy.
 pub(crate) fn try_snapshot() -> Vec<Event> {
     match STATE.try_lock() {
-        Ok(state) => state.events.iter().cloned().collect(),
+        Ok(state) => state.events(),
         Err(_) => Vec::new(),
     }
 }
@@ -123,11 +231,16 @@ pub(crate) fn thread_name() -> String {
     if !enabled() {
         return "a thread".to_owned();
     }
+    with_thread_name(str::to_owned)
+}
+
+/// Calls `f` with the name of the recording thread calling, as the trace shows it.
+fn with_thread_name<R>(f: impl FnOnce(&str) -> R) -> R {
     let current = backend::thread::current();
     match current.name() {
-        None => "main".to_owned(),
-        Some(name) if name == backend::MAIN_THREAD => "main".to_owned(),
-        Some(name) => name.to_owned(),
+        None => f("main"),
+        Some(name) if name == backend::MAIN_THREAD => f("main"),
+        Some(name) => f(name),
     }
 }
 
@@ -144,11 +257,11 @@ pub(crate) fn next_thread_name() -> String {
 pub(crate) fn record(
     op: Op,
     resource: Option<&Resource>,
-    detail: Option<String>,
+    detail: Option<Detail>,
     location: Option<&'static Location<'static>>,
 ) {
     if enabled() {
-        push(op, resource.map(Resource::name), detail, location);
+        push(op, resource.map(Resource::named), detail, location);
     }
 }
 
@@ -162,17 +275,17 @@ pub(crate) fn record_write(
     now: Option<String>,
     location: &'static Location<'static>,
 ) {
-    let name = resource.name();
+    let name = resource.named();
     match &now {
         Some(value) => state().atomics.insert(name.clone(), value.clone()),
         None => state().atomics.remove(&name),
     };
-    push_event(Event {
-        thread: thread_name(),
+    push_step(Step {
+        thread: 0,
         op,
         resource: Some(name),
-        detail: Some(detail),
-        location: Some(at(location)),
+        detail: Some(Detail::Text(detail)),
+        location: Some(Place::Call(location)),
         saw: read,
         left: now,
     });
@@ -182,18 +295,18 @@ pub(crate) fn record_write(
 /// the trace left (the model checker explores such reads: without a happens-before edge between
 /// them, threads need not see each other's writes in the order the trace shows).
 pub(crate) fn record_load(resource: &Resource, seen: String, location: &'static Location<'static>) {
-    let name = resource.name();
+    let name = resource.named();
     let last = state().atomics.get(&name).cloned();
     let detail = match last {
         Some(last) if last != seen => format!("load -> {seen} (last write shown: {last})"),
         _ => format!("load -> {seen}"),
     };
-    push_event(Event {
-        thread: thread_name(),
+    push_step(Step {
+        thread: 0,
         op: Op::Load,
         resource: Some(name),
-        detail: Some(detail),
-        location: Some(at(location)),
+        detail: Some(Detail::Text(detail)),
+        location: Some(Place::Call(location)),
         saw: Some(seen),
         left: None,
     });
@@ -208,7 +321,12 @@ pub(crate) fn record_named(
     location: Option<&'static Location<'static>>,
 ) {
     if enabled() {
-        push(op, Some(resource.to_owned()), detail, location);
+        push(
+            op,
+            Some(Named::Given(resource.into())),
+            detail.map(Detail::Text),
+            location,
+        );
     }
 }
 
@@ -216,16 +334,16 @@ pub(crate) fn record_named(
 #[inline(never)]
 fn push(
     op: Op,
-    resource: Option<String>,
-    detail: Option<String>,
+    resource: Option<Named>,
+    detail: Option<Detail>,
     location: Option<&'static Location<'static>>,
 ) {
-    push_event(Event {
-        thread: thread_name(),
+    push_step(Step {
+        thread: 0,
         op,
         resource,
         detail,
-        location: location.map(at),
+        location: location.map(Place::Call),
         saw: None,
         left: None,
     });
@@ -240,29 +358,30 @@ pub(crate) fn record_failure(what: &str, location: Option<String>) {
     }
     let thread = thread_name();
     if let Ok(mut state) = STATE.try_lock() {
-        state.keep(Event {
+        let thread = state.thread_number(&thread);
+        state.keep(Step {
             thread,
             op: Op::Fail,
             resource: None,
-            detail: Some(what.to_owned()),
-            location,
+            detail: Some(Detail::Text(what.to_owned())),
+            location: location.map(Place::Text),
             saw: None,
             left: None,
         });
     }
 }
 
-/// `file:line` of a call.
-fn at(location: &'static Location<'static>) -> String {
-    format!("{}:{}", location.file(), location.line())
-}
-
-/// Appends `event` to the trace, dropping the oldest when it is full.
+/// Appends `step`, taken by the calling thread, to the trace, dropping the oldest when it is
+/// full.
 #[cold]
 #[inline(never)]
-fn push_event(event: Event) {
-    crate::noise::point(&event.thread);
-    state().keep(event);
+fn push_step(mut step: Step) {
+    with_thread_name(|thread| {
+        crate::noise::point(thread);
+        let mut state = state();
+        step.thread = state.thread_number(thread);
+        state.keep(step);
+    });
     STEPS.fetch_add(1, Ordering::Relaxed);
 }
 
@@ -273,7 +392,7 @@ pub(crate) struct Resource {
     kind: &'static str,
     number: u32,
     site: &'static Location<'static>,
-    label: Option<String>,
+    label: Option<Arc<str>>,
 }
 
 impl Resource {
@@ -297,20 +416,23 @@ impl Resource {
 
     /// Gives the resource a name of the code's choosing, such as `fork 0`.
     pub(crate) fn label(&mut self, label: String) {
-        self.label = Some(label);
+        self.label = Some(label.into());
+    }
+
+    /// How the trace names it, put into words only when shown.
+    pub(crate) fn named(&self) -> Named {
+        match &self.label {
+            Some(label) => Named::Given(Arc::clone(label)),
+            None => Named::Object {
+                kind: self.kind,
+                number: self.number,
+                site: self.site,
+            },
+        }
     }
 
     /// The label if there is one, else `Mutex #2 (src/lib.rs:14)`.
     pub(crate) fn name(&self) -> String {
-        if let Some(label) = &self.label {
-            return label.clone();
-        }
-        format!(
-            "{} #{} ({}:{})",
-            self.kind,
-            self.number,
-            self.site.file(),
-            self.site.line()
-        )
+        self.named().to_string()
     }
 }

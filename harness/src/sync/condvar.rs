@@ -5,7 +5,7 @@ use std::sync::LockResult;
 use super::MutexGuard;
 use crate::backend;
 use crate::protocol::Op;
-use crate::trace::{self, Resource};
+use crate::trace::{self, Detail, Resource};
 
 /// A condition variable with `std::sync::Condvar`'s API (without timeouts, which the engines
 /// cannot model).
@@ -68,7 +68,7 @@ impl Condvar {
         trace::record(
             Op::Wait,
             Some(&self.resource),
-            Some(lock.resource().name()),
+            Some(Detail::Object(lock.resource().named())),
             Some(here),
         );
         lock.turnstile().leave();
@@ -88,7 +88,7 @@ impl Condvar {
         trace::record(
             Op::Woken,
             Some(&self.resource),
-            Some(lock.resource().name()),
+            Some(Detail::Object(lock.resource().named())),
             Some(here),
         );
         lock.guard(result)
