@@ -53,6 +53,27 @@ pub(crate) fn spurious_wakeup() -> bool {
     crate::noise::spurious_wakeup()
 }
 
+/// Who the calling thread is, cheaply: the same key for the same thread within an execution.
+/// Under shuttle, its task's number (asking shuttle for the current thread copies its name).
+#[cfg(feature = "explore")]
+pub(crate) fn thread_key() -> ThreadKey {
+    usize::from(shuttle::current::me())
+}
+
+/// See the explore version: the thread's id.
+#[cfg(not(feature = "explore"))]
+pub(crate) fn thread_key() -> ThreadKey {
+    thread::current().id()
+}
+
+/// What [`thread_key`] gives.
+#[cfg(feature = "explore")]
+pub(crate) type ThreadKey = usize;
+
+/// What [`thread_key`] gives.
+#[cfg(not(feature = "explore"))]
+pub(crate) type ThreadKey = thread::ThreadId;
+
 /// The name the engine gives the thread running a check's body.
 pub(crate) const MAIN_THREAD: &str = if cfg!(feature = "explore") {
     "main-thread"

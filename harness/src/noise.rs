@@ -161,13 +161,14 @@ pub(crate) fn shared_memory_point() {
     );
 }
 
-/// A facade operation is about to happen on the calling thread: maybe yield, maybe sleep.
+/// A facade operation is about to happen on the calling thread, called `thread()`: maybe yield,
+/// maybe sleep. The name is asked for only in a noisy round.
 #[inline]
-pub(crate) fn point(thread: &str) {
+pub(crate) fn point(thread: impl FnOnce() -> String) {
     if !noisy() {
         return;
     }
-    pause(thread, YIELDS, SLEEPS);
+    pause(&thread(), YIELDS, SLEEPS);
 }
 
 /// Of [`OUT_OF`] draws of `thread`'s generator, `yields` yield and `sleeps` sleep (within the

@@ -12,7 +12,7 @@ use std::panic::Location;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 
-use crate::backend;
+use crate::backend::{self, ThreadKey};
 use crate::context::{ATOMICS_IN_FULL, RECORDING};
 use crate::protocol::{Event, Op};
 
@@ -25,8 +25,8 @@ static STATE: LazyLock<Mutex<State>> = LazyLock::new(|| Mutex::new(State::new())
 
 struct State {
     events: VecDeque<Step>,
-    /// The names of the threads the steps were taken by, in order of their first step.
-    threads: Vec<String>,
+    /// The threads the steps were taken by, and their names, in order of their first step.
+    threads: Vec<(ThreadKey, String)>,
     /// The value each atomic was last seen to hold, by the trace's order of steps.
     atomics: HashMap<Named, String>,
     /// The addresses atomic pointers held, numbered in the order the trace first saw them.
@@ -47,6 +47,16 @@ impl State {
         }
     }
 
+    /// Forgets everything recorded, keeping the memory it took.
+    fn clear(&mut self) {
+        self.events.clear();
+        self.threads.clear();
+        self.atomics.clear();
+        self.addresses.clear();
+        self.next_resource = 1;
+        self.next_thread = 1;
+    }
+
     /// Keeps `step`, forgetting the oldest one when [`CAPACITY`] are kept already.
     fn keep(&mut self, step: Step) {
         if self.events.len() == CAPACITY {
@@ -55,12 +65,13 @@ impl State {
         self.events.push_back(step);
     }
 
-    /// The number of the thread called `name` in [`State::threads`], given one if it has none.
-    fn thread_number(&mut self, name: &str) -> usize {
-        match self.threads.iter().position(|known| known == name) {
+    /// The number of the calling thread in [`State::threads`], given one if it has none.
+    fn thread_number(&mut self) -> usize {
+        let key = backend::thread_key();
+        match self.threads.iter().position(|(known, _)| *known == key) {
             Some(number) => number,
             None => {
-                self.threads.push(name.to_owned());
+                self.threads.push((key, thread_name()));
                 self.threads.len() - 1
             }
         }
@@ -88,9 +99,9 @@ struct Step {
 }
 
 impl Step {
-    fn in_words(&self, threads: &[String]) -> Event {
+    fn in_words(&self, threads: &[(ThreadKey, String)]) -> Event {
         Event {
-            thread: threads[self.thread].clone(),
+            thread: threads[self.thread].1.clone(),
             op: self.op,
             resource: self.resource.as_ref().map(Named::to_string),
             detail: self.detail.as_ref().map(|detail| match detail {
@@ -109,7 +120,7 @@ impl Step {
 }
 
 /// What a step was taken on, as the trace names it (see [`Named::to_string`]).
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 pub(crate) enum Named {
     /// A facade object without a label: its kind, number and the place it was made.
     Object {
@@ -119,6 +130,17 @@ pub(crate) enum Named {
     },
     /// A facade object with a label, or something a check watches, by the name it was given.
     Given(Arc<str>),
+}
+
+impl std::hash::Hash for Named {
+    /// By number alone for an object (numbers are unique within an execution): cheaper than the
+    /// source file's path, and equality still compares everything.
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        match self {
+            Named::Object { number, .. } => number.hash(state),
+            Named::Given(name) => name.hash(state),
+        }
+    }
 }
 
 impl std::fmt::Display for Named {
@@ -186,10 +208,9 @@ pub(crate) fn enabled() -> bool {
 }
 
 /// Forgets the previous execution: events, and the numbering of threads and resources, so the
-/// same schedule names things the same way every time.
+/// same schedule names things the same way every time. The memory stays, for the next one.
 pub(crate) fn begin_execution() {
-    let mut state = state();
-    *state = State::new();
+    state().clear();
     STEPS.store(0, Ordering::Relaxed);
 }
 
@@ -231,16 +252,11 @@ pub(crate) fn thread_name() -> String {
     if !enabled() {
         return "a thread".to_owned();
     }
-    with_thread_name(str::to_owned)
-}
-
-/// Calls `f` with the name of the recording thread calling, as the trace shows it.
-fn with_thread_name<R>(f: impl FnOnce(&str) -> R) -> R {
     let current = backend::thread::current();
     match current.name() {
-        None => f("main"),
-        Some(name) if name == backend::MAIN_THREAD => f("main"),
-        Some(name) => f(name),
+        None => "main".to_owned(),
+        Some(name) if name == backend::MAIN_THREAD => "main".to_owned(),
+        Some(name) => name.to_owned(),
     }
 }
 
@@ -356,9 +372,8 @@ pub(crate) fn record_failure(what: &str, location: Option<String>) {
     if !enabled() {
         return;
     }
-    let thread = thread_name();
     if let Ok(mut state) = STATE.try_lock() {
-        let thread = state.thread_number(&thread);
+        let thread = state.thread_number();
         state.keep(Step {
             thread,
             op: Op::Fail,
@@ -376,12 +391,11 @@ pub(crate) fn record_failure(what: &str, location: Option<String>) {
 #[cold]
 #[inline(never)]
 fn push_step(mut step: Step) {
-    with_thread_name(|thread| {
-        crate::noise::point(thread);
-        let mut state = state();
-        step.thread = state.thread_number(thread);
-        state.keep(step);
-    });
+    crate::noise::point(thread_name);
+    let mut state = state();
+    step.thread = state.thread_number();
+    state.keep(step);
+    drop(state);
     STEPS.fetch_add(1, Ordering::Relaxed);
 }
 
