@@ -497,25 +497,14 @@ fn a_process_that_escapes_the_group_neither_outlives_nor_stalls_the_grade() {
         }
         #[allow(clippy::empty_loop)]
         loop {}"#;
-    let code = process_pool_whose_map_begins_with(escape);
-    let dir = submission("escape", "paul", &[(PROCESS_POOL, &code)]);
-    let start = Instant::now();
-    let (_, value) = grade(&dir, &["--kata", "process_pool", "--time-limit", "5"]);
-    let process_pool = kata(&value, "process_pool");
-    assert_eq!(process_pool["points"], 0, "{process_pool:#}");
-    // Either layer ends every process of the check: a user of its own (as root) or a PID
-    // namespace (as root, or an ordinary user where user namespaces are allowed).
-    let sandbox = value["sandbox"].to_string();
-    if sandbox.contains("user of its own") || sandbox.contains("PID namespace") {
+    let (value, ended_all) = grade_hostile_pool("escape", "paul", escape, "987.5");
+    if ended_all {
+        let process_pool = kata(&value, "process_pool");
         assert_eq!(process_pool["verdict"], "timeout", "{process_pool:#}");
-        let left = processes_with("987.5");
-        assert_eq!(left, 0, "processes of the check survived it");
     } else {
         let notes = value["notes"].to_string();
         assert!(notes.contains("could outlive the check"), "{value:#}");
     }
-    let spent = start.elapsed();
-    assert!(spent < Duration::from_secs(240), "{spent:?}");
 }
 
 /// A process pool whose `map` starts processes as fast as it can, each in a session of its
@@ -530,19 +519,30 @@ fn a_storm_of_processes_neither_outlives_nor_stalls_the_grade() {
         {}
         #[allow(clippy::empty_loop)]
         loop {}"#;
-    let code = process_pool_whose_map_begins_with(storm);
-    let dir = submission("storm", "rosa", &[(PROCESS_POOL, &code)]);
+    grade_hostile_pool("storm", "rosa", storm, "986.25");
+}
+
+/// Grades, with a 5 s time limit, the submission of `student` (test `test`): a process pool
+/// whose `map` begins with `prelude`, which starts processes running `sleep SLEEP`. It must earn
+/// nothing and end within the grade's budget; where a layer of the sandbox ends every process
+/// of the check (a user of its own, as root, or a PID namespace), no such process may be left.
+/// Returns the grade's report and whether such a layer held.
+fn grade_hostile_pool(test: &str, student: &str, prelude: &str, sleep: &str) -> (Value, bool) {
+    let code = process_pool_whose_map_begins_with(prelude);
+    let dir = submission(test, student, &[(PROCESS_POOL, &code)]);
     let start = Instant::now();
     let (_, value) = grade(&dir, &["--kata", "process_pool", "--time-limit", "5"]);
     let process_pool = kata(&value, "process_pool");
     assert_eq!(process_pool["points"], 0, "{process_pool:#}");
     let sandbox = value["sandbox"].to_string();
-    if sandbox.contains("user of its own") || sandbox.contains("PID namespace") {
-        let left = processes_with("986.25");
+    let ended_all = sandbox.contains("user of its own") || sandbox.contains("PID namespace");
+    if ended_all {
+        let left = processes_with(sleep);
         assert_eq!(left, 0, "processes of the check survived it");
     }
     let spent = start.elapsed();
     assert!(spent < Duration::from_secs(240), "{spent:?}");
+    (value, ended_all)
 }
 
 /// The reference process pool with `extra` at the start of `map`, the rest left unreachable.
