@@ -148,11 +148,15 @@ fn printed(child: &mut Child) -> Vec<String> {
 
 // --- Roles (child processes) -----------------------------------------------------------------
 
-/// `producer NAME PREFIX COUNT`: sends the normal jobs `PREFIX-0` .. `PREFIX-(COUNT-1)`,
-/// reporting `sending I` before each and `sent all` at the end.
+/// `producer NAME PREFIX COUNT [together]`: sends the normal jobs `PREFIX-0` ..
+/// `PREFIX-(COUNT-1)`, reporting `sending I` before each and `sent all` at the end; with
+/// `together`, it opens the queue and waits at the starting line before its first send.
 fn producer() {
     let args = process::role_args();
     let queue = open(&args[0]);
+    if args.get(3).is_some_and(|arg| arg == "together") {
+        checks::starting_line::wait_for_start();
+    }
     let count: usize = args[2].parse().expect("a count");
     for i in 0..count {
         process::status(&format!("sending {i}"));
@@ -422,10 +426,18 @@ fn killed_consumer_loses_one_job() {
     victim.kill();
     let _ = victim.wait(CHILD_BUDGET);
     let mut consumers: Vec<Child> = (0..2).map(|_| Child::spawn("consumer", &[&name])).collect();
+    // Every process opens the queue before any of them sends, so the order in which they
+    // open, send and end never decides what this check sees.
+    for consumer in &consumers {
+        consumer
+            .wait_for_status("receiving", CHILD_BUDGET)
+            .unwrap_or_else(|err| panic!("{err}"));
+    }
     let mut producers: Vec<Child> = ["a", "b"]
         .iter()
-        .map(|prefix| Child::spawn("producer", &[&name, prefix, "3"]))
+        .map(|prefix| Child::spawn("producer", &[&name, prefix, "3", "together"]))
         .collect();
+    checks::starting_line::start_together(&mut producers, CHILD_BUDGET);
     for producer in &mut producers {
         finish(producer, "a producer of 3 jobs did not finish");
     }
