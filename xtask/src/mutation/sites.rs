@@ -5,11 +5,14 @@
 //! visited, with its statements side by side. Code inside macro invocations (`assert!`,
 //! `select!`) is tokens to `syn`, and is left alone.
 
+use std::collections::BTreeSet;
+
 use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 use syn::{BinOp, Block, Expr, ExprBinary, ExprMethodCall, ExprWhile, Pat, Stmt};
 
+use super::state_use::{bound_names, StateUse};
 use super::{Edit, Mutant, Operator};
 
 /// Every mutant of `file`, whose text is `source`.
@@ -200,10 +203,11 @@ impl Finder<'_> {
     }
 
     /// `let g = m.lock()..; A; B;` → `let g = m.lock()..; A; drop(g); let g = m.lock()..; B;`
-    /// where B is the last statement that uses `g` and A uses it too. A statement that only
+    /// where A uses `g` and B is the first statement that acts on what an earlier one read
+    /// under the lock (it writes a field read before, or writes with a value read before: a
+    /// check, then an act), else the last statement that uses `g`. A statement that only
     /// decides whether to wake (`if g.waiting > 0 { cv.notify_one(); }`) is not such a B:
-    /// deciding on fresher state only moves a wake, which every waiter rechecks under the lock,
-    /// so the split before the statement that acts last under the lock is the mutant.
+    /// deciding on fresher state only moves a wake, which every waiter rechecks under the lock.
     fn split_critical_sections(&mut self, stmts: &[Stmt]) {
         for (i, stmt) in stmts.iter().enumerate() {
             let (Some(guard), Stmt::Local(local)) = (lock_binding(stmt), stmt) else {
@@ -223,28 +227,34 @@ impl Finder<'_> {
             };
             // A wait loop looks at the state again under the lock: releasing just before it
             // splits nothing.
-            let waits_again =
-                matches!(&stmts[last], Stmt::Expr(Expr::While(wait), _) if waits(&wait.body));
-            if first == last || waits_again {
+            let waits_again = |at: usize| matches!(&stmts[at], Stmt::Expr(Expr::While(wait), _) if waits(&wait.body));
+            let act = check_then_act(stmts, &users, &guard).filter(|&at| !waits_again(at));
+            let at = act.unwrap_or(last);
+            if first == last || waits_again(at) {
                 continue;
             }
-            let last_span = stmt_span(&stmts[last]);
-            let indent = self.indent(last_span).to_owned();
+            let split_before = stmt_span(&stmts[at]);
+            let indent = self.indent(split_before).to_owned();
             let pattern = self.text(local.pat.span()).to_owned();
             let Some(lock) = self.relock(&init.expr) else {
                 continue;
             };
             let what = format!(
                 "`{guard}` released and taken again before `{}`",
-                self.snippet(last_span)
+                self.snippet(split_before)
             );
-            let start = last_span.byte_range().start;
+            let start = split_before.byte_range().start;
             let edit = Edit {
                 start,
                 end: start,
                 with: format!("drop({guard});\n{indent}let {pattern} = {lock};\n{indent}"),
             };
-            self.push(Operator::SplitCriticalSection, what, last_span, vec![edit]);
+            self.push(
+                Operator::SplitCriticalSection,
+                what,
+                split_before,
+                vec![edit],
+            );
         }
     }
 
@@ -759,6 +769,34 @@ fn weaker(method: &str, position: usize, count: usize, from: &str) -> Option<&'s
         (Role::Rmw, "AcqRel" | "Acquire" | "Release") => Some("Relaxed"),
         _ => None,
     }
+}
+
+/// Of `users` (indices of the statements that use the guard `guard`), the first that writes
+/// a field an earlier one read into a name: a read-modify-write of the state that goes through
+/// a name (`let ticket = g.next; g.next += 1;`), which two threads can then both do from the
+/// same value. Else the first that writes the state with such a name (`let busy = g.a != g.b;
+/// if !busy { g.inside += 1; }`): an act on a check that may no longer hold. A value read and
+/// used within one statement (`g.count += 1`, `if g.full { .. }`) carries nothing stale
+/// across a split.
+fn check_then_act(stmts: &[Stmt], users: &[usize], guard: &str) -> Option<usize> {
+    let mut read_into_names = BTreeSet::new();
+    let mut names = BTreeSet::new();
+    let mut act_on_a_name = None;
+    for &at in users {
+        let used = StateUse::of(&stmts[at], guard);
+        if used.writes_any_of(&read_into_names) {
+            return Some(at);
+        }
+        if !used.writes.is_empty() && !used.names.is_disjoint(&names) {
+            act_on_a_name.get_or_insert(at);
+        }
+        let bound = bound_names(&stmts[at]);
+        if !bound.is_empty() && !used.reads.is_empty() {
+            read_into_names.extend(used.reads);
+            names.extend(bound);
+        }
+    }
+    act_on_a_name
 }
 
 /// Whether `text` mentions the identifier `name` (as a whole word).
