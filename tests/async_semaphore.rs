@@ -60,6 +60,10 @@ fn main() {
             "a covered waiter cancelled while another place frees: both places reach a guest",
             cancel_while_other_place_frees,
         )
+        .concurrent(
+            "two waiters cancelled at once both leave the line",
+            two_cancelled_at_once,
+        )
         .run();
 }
 
@@ -444,6 +448,47 @@ fn cancel_while_other_place_frees() {
         club.available(),
         2,
         "everybody left the club of 2, but available() is {}",
+        club.available()
+    );
+}
+
+/// A club of 1, full; guests A (on another thread) and B wait in line, then both give up at
+/// the same moment, on their two threads. Both must leave the line: when the place frees, a
+/// newcomer gets it. A cancelled waiter that finds its place in the line under the lock and
+/// removes that place in a second critical section may remove nothing (the other one left
+/// first and the line moved up), and stays in line for ever: the freed place is then kept for
+/// a guest who is gone.
+fn two_cancelled_at_once() {
+    let club = Arc::new(Semaphore::new(1));
+    let inside = club
+        .try_acquire()
+        .expect("try_acquire failed on an empty club of 1");
+    let (queued, go) = (Signal::new(), Signal::new());
+    let other = {
+        let (club, queued, go) = (Arc::clone(&club), queued.clone(), go.clone());
+        spawn_named("guest A", move || {
+            let mut first = Guest::new("A", &club);
+            first.waits("the club of 1 is full");
+            queued.fire();
+            block_on(go.wait());
+            drop(first);
+        })
+    };
+    block_on(queued.wait());
+    let mut second = Guest::new("B", &club);
+    second.waits("the club of 1 is full and A waits first");
+    go.fire();
+    drop(second);
+    other.join().unwrap();
+    drop(inside);
+    // If a cancelled guest stayed in line, the freed place is kept for it and this waits for
+    // ever.
+    drop(block_on(club.acquire()));
+    assert_eq!(
+        club.available(),
+        1,
+        "guests A and B waited for a full club of 1 and gave up at once; then everybody left, \
+         but available() is {}",
         club.available()
     );
 }
