@@ -321,6 +321,7 @@ impl<'a> Checker<'a> {
             // The interpreter, not the kata's code, takes the memory.
             limits.memory_bytes = None;
         }
+        let started = Instant::now();
         let Finished {
             mut verdict,
             mut message,
@@ -335,6 +336,7 @@ impl<'a> Checker<'a> {
             limits,
             cell.as_ref(),
         )?;
+        let duration = started.elapsed();
         drop(cell);
         if info.mode == Mode::Miri {
             let source = self.source_display();
@@ -358,6 +360,7 @@ impl<'a> Checker<'a> {
             replay,
             output,
             set_aside: None,
+            duration,
         })
     }
 

@@ -334,6 +334,7 @@ mod tests {
             replay: None,
             output: String::new(),
             set_aside: None,
+            duration: Duration::ZERO,
         };
         Outcome::Graded(KataRun {
             kata: "hit_counter".into(),

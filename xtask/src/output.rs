@@ -260,6 +260,8 @@ struct JsonCheck<'a> {
     replay: Option<&'a str>,
     /// Schedules, executions or rounds tried (on a failure, up to the one that failed).
     tries: Option<u64>,
+    /// How long the check's process ran.
+    duration_ms: u128,
 }
 
 /// The JSON object of `run`, on one line.
@@ -281,6 +283,7 @@ pub fn json(run: &KataRun) -> String {
                 trace: check.report.as_ref().map_or(&[], |r| &r.trace),
                 replay: check.replay.as_deref(),
                 tries: check.report.as_ref().map(|report| report.iterations),
+                duration_ms: check.duration.as_millis(),
             })
             .collect(),
     };
@@ -316,6 +319,7 @@ mod tests {
             replay: None,
             output: String::new(),
             set_aside: None,
+            duration: Duration::ZERO,
         }
     }
 
@@ -364,6 +368,7 @@ mod tests {
                     replay: Some("cargo xtask replay hit_counter model.1".into()),
                     output: String::new(),
                     set_aside: None,
+                    duration: Duration::ZERO,
                 },
             ],
             not_run: vec![Mode::Explore, Mode::Stress],

@@ -46,6 +46,8 @@ pub struct CheckResult {
     /// The verdict the model checker gave before it was set aside (see
     /// [`set_aside_model_budgets`]): the check counts as passed.
     pub set_aside: Option<Verdict>,
+    /// How long its process ran (zero for a check that never started one).
+    pub duration: Duration,
 }
 
 impl CheckResult {
@@ -66,6 +68,7 @@ impl CheckResult {
             replay: None,
             output: String::new(),
             set_aside: None,
+            duration: Duration::ZERO,
         }
     }
 }
@@ -176,6 +179,7 @@ mod tests {
             replay: None,
             output: String::new(),
             set_aside: None,
+            duration: Duration::ZERO,
         }
     }
 
