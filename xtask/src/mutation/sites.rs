@@ -203,11 +203,11 @@ impl Finder<'_> {
     }
 
     /// `let g = m.lock()..; A; B;` → `let g = m.lock()..; A; drop(g); let g = m.lock()..; B;`
-    /// where A uses `g` and B is the first statement that acts on what an earlier one read
-    /// under the lock (it writes a field read before, or writes with a value read before: a
-    /// check, then an act), else the last statement that uses `g`. A statement that only
-    /// decides whether to wake (`if g.waiting > 0 { cv.notify_one(); }`) is not such a B:
-    /// deciding on fresher state only moves a wake, which every waiter rechecks under the lock.
+    /// where A uses `g` and B acts on what an earlier statement read of the state into a name
+    /// (see [`check_then_act`]: a check, then an act), else B is the last statement that uses
+    /// `g`. A statement that only decides whether to wake (`if g.waiting > 0 {
+    /// cv.notify_one(); }`) is not such a B: deciding on fresher state only moves a wake, which
+    /// every waiter rechecks under the lock.
     fn split_critical_sections(&mut self, stmts: &[Stmt]) {
         for (i, stmt) in stmts.iter().enumerate() {
             let (Some(guard), Stmt::Local(local)) = (lock_binding(stmt), stmt) else {
@@ -227,7 +227,10 @@ impl Finder<'_> {
             };
             // A wait loop looks at the state again under the lock: releasing just before it
             // splits nothing.
-            let waits_again = |at: usize| matches!(&stmts[at], Stmt::Expr(Expr::While(wait), _) if waits(&wait.body));
+            let waits_again = |at: usize| match &stmts[at] {
+                Stmt::Expr(Expr::While(wait), _) => waits(&wait.body),
+                _ => false,
+            };
             let act = check_then_act(stmts, &users, &guard).filter(|&at| !waits_again(at));
             let at = act.unwrap_or(last);
             if first == last || waits_again(at) {

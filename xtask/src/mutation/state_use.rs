@@ -50,7 +50,9 @@ const MUTATORS: [&str; 24] = [
 /// ```
 #[derive(Debug, Default)]
 pub(super) struct StateUse {
+    /// The fields read (a field written with `+=` is read too).
     pub reads: BTreeSet<String>,
+    /// The fields assigned, borrowed `&mut`, or changed by a method such as `push`.
     pub writes: BTreeSet<String>,
     /// Every plain name read (`ticket`, `self`, the guard's own name).
     pub names: BTreeSet<String>,
