@@ -376,11 +376,19 @@ fn each_value_dropped_once() {
 
 /// Runs every free that crossbeam-epoch's collector holds, this thread's and the other
 /// threads': each flush hands this thread's deferred frees over and moves the epoch on while
-/// no other thread is pinned, and a free runs two epochs after it was deferred; each collects
-/// a few bags of frees at most, hence the many rounds.
+/// no other thread is pinned, and a free runs two epochs after it was deferred. Flushes go on
+/// until four in a row free no node (64 at most: under Miri each costs a few milliseconds).
 fn empty_the_epoch_collector() {
+    let mut live = live_allocations();
+    let mut unchanged = 0;
     for _ in 0..64 {
         crossbeam_epoch::pin().flush();
+        let now = live_allocations();
+        unchanged = if now == live { unchanged + 1 } else { 0 };
+        live = now;
+        if unchanged == 4 {
+            break;
+        }
     }
 }
 
