@@ -141,7 +141,7 @@ impl Visitor<'_> {
         true
     }
 
-    /// The indices and arguments inside a written `place` (`g.slots[i] = ..` reads `i`).
+    /// The indices and arguments inside a `place` of the state (`g.slots[i] = ..` reads `i`).
     fn visit_indices(&mut self, place: &Expr) {
         match place {
             Expr::Field(field) => self.visit_indices(&field.base),
@@ -186,7 +186,7 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
             Expr::Field(_) => {
                 if let Some(field) = self.field_of(expr) {
                     self.used.reads.insert(field);
-                    return;
+                    return self.visit_indices(expr);
                 }
             }
             Expr::Path(path) => {
@@ -257,6 +257,9 @@ mod tests {
             (set(&["base"]), set(&["queue"]))
         );
         assert!(stored.names.contains("ticket") && stored.names.contains("i"));
+        let looked_up = used("let done = g.slots[at].done;");
+        assert_eq!(looked_up.reads, set(&["slots"]));
+        assert!(looked_up.names.contains("at"));
     }
 
     #[test]
