@@ -269,53 +269,37 @@ mod tests {
     #[test]
     fn a_critical_section_splits_before_its_last_statement_but_not_across_a_new_binding() {
         let source = "fn f(&self) {\n    let mut count = self.count.lock().unwrap();\n    *count += 1;\n    self.total.set(*count);\n}\nfn g(&self) {\n    let permits = self.permits.lock().unwrap();\n    let mut permits = self.freed.wait_while(permits, |p| *p == 0).unwrap();\n    *permits -= 1;\n}\n";
-        let splits = splits(source);
-        assert_eq!(splits.len(), 1, "{splits:?}");
-        assert!(splits[0].contains(
-            "    *count += 1;\n    drop(count);\n    let mut count = self.count.lock().unwrap();\n    self.total.set(*count);"
-        ));
+        assert_one_split(source, "    *count += 1;\n    drop(count);\n    let mut count = self.count.lock().unwrap();\n    self.total.set(*count);");
     }
 
     #[test]
     fn a_read_modify_write_through_a_name_is_split_between_the_read_and_the_write() {
         let source = "fn f(&self) {\n    let mut s = self.state.lock().unwrap();\n    let ticket = s.next;\n    s.next += 1;\n    while s.serving != ticket {\n        s = self.cv.wait(s).unwrap();\n    }\n    s.serving += 1;\n}\n";
-        let splits = splits(source);
-        assert_eq!(splits.len(), 1, "{splits:?}");
-        assert!(
-            splits[0].contains("    let ticket = s.next;\n    drop(s);\n    let mut s = self.state.lock().unwrap();\n    s.next += 1;"),
-            "{splits:?}"
-        );
+        assert_one_split(source, "    let ticket = s.next;\n    drop(s);\n    let mut s = self.state.lock().unwrap();\n    s.next += 1;");
     }
 
     #[test]
     fn an_act_on_a_check_kept_in_a_name_is_split_from_the_check() {
         let source = "fn f(&self) {\n    let mut s = self.state.lock().unwrap();\n    let busy = s.writer || s.queued > 0;\n    s.seen += 1;\n    if !busy {\n        s.readers += 1;\n    }\n    s.last = 0;\n}\n";
-        let splits = splits(source);
-        assert_eq!(splits.len(), 1, "{splits:?}");
-        assert!(
-            splits[0].contains("    s.seen += 1;\n    drop(s);\n    let mut s = self.state.lock().unwrap();\n    if !busy {"),
-            "{splits:?}"
-        );
+        assert_one_split(source, "    s.seen += 1;\n    drop(s);\n    let mut s = self.state.lock().unwrap();\n    if !busy {");
     }
 
-    /// The texts of `source`'s split-critical-section mutants.
-    fn splits(source: &str) -> Vec<String> {
-        changes(source)
+    /// Fails unless `source` has exactly one split-critical-section mutant, and its text
+    /// contains `expected`.
+    fn assert_one_split(source: &str, expected: &str) {
+        let splits: Vec<String> = changes(source)
             .into_iter()
             .filter(|(op, _)| *op == Operator::SplitCriticalSection)
             .map(|(_, text)| text)
-            .collect()
+            .collect();
+        assert_eq!(splits.len(), 1, "{splits:?}");
+        assert!(splits[0].contains(expected), "{splits:?}");
     }
 
     #[test]
     fn a_decision_to_wake_is_no_place_to_split_but_the_last_act_before_it_is() {
         let source = "fn f(&self) {\n    let mut s = self.state.lock().unwrap();\n    s.ready = true;\n    s.count += 1;\n    if s.count == 2 {\n        self.changed.notify_all();\n    }\n}\n";
-        let splits = splits(source);
-        assert_eq!(splits.len(), 1, "{splits:?}");
-        assert!(
-            splits[0].contains("    s.ready = true;\n    drop(s);\n    let mut s = self.state.lock().unwrap();\n    s.count += 1;"),
-            "{splits:?}"
-        );
+        assert_one_split(source, "    s.ready = true;\n    drop(s);\n    let mut s = self.state.lock().unwrap();\n    s.count += 1;");
     }
 
     #[test]
