@@ -14,6 +14,7 @@
 //! let text = mutants[0].apply(&source);
 //! ```
 
+mod held_together;
 mod sites;
 mod state_use;
 
@@ -348,6 +349,32 @@ mod tests {
         let check = text.find("if self.ready").unwrap();
         let store = text.find("cx.waker()").unwrap();
         assert!(check < store, "{text}");
+    }
+
+    #[test]
+    fn two_locks_are_swapped_only_where_another_place_holds_them_together() {
+        let swaps = |source: &str| {
+            changes(source)
+                .into_iter()
+                .filter(|(op, _)| *op == Operator::SwapLocks)
+                .count()
+        };
+        let only_here = "fn dine(&self, first: usize, second: usize) {
+    let _first = self.forks[first].lock().unwrap();
+    let _second = self.forks[second].lock().unwrap();
+}
+";
+        assert_eq!(swaps(only_here), 0, "one order everywhere has no cycle");
+        let also_elsewhere = "fn read(&self) {
+    let _turnstile = self.turnstile.lock().unwrap();
+    *self.room.lock().unwrap() += 1;
+}
+fn write(&self) {
+    let turnstile = self.turnstile.lock().unwrap();
+    let readers = self.room.lock().unwrap();
+}
+";
+        assert_eq!(swaps(also_elsewhere), 1);
     }
 
     #[test]

@@ -12,6 +12,7 @@ use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 use syn::{BinOp, Block, Expr, ExprBinary, ExprMethodCall, ExprWhile, Pat, Stmt};
 
+use super::held_together::{self, HeldTogether};
 use super::state_use::{bound_names, StateUse};
 use super::{Edit, Mutant, Operator};
 
@@ -21,6 +22,7 @@ pub(super) fn find(file: &syn::File, source: &str) -> Vec<Mutant> {
         source,
         scope: Vec::new(),
         guard_helpers: guard_helpers(file),
+        held_together: held_together::find(file),
         guards: Vec::new(),
         unequal: Vec::new(),
         mutants: Vec::new(),
@@ -33,7 +35,7 @@ pub(super) fn find(file: &syn::File, source: &str) -> Vec<Mutant> {
 const SEQ_CST: &str = "::std::sync::atomic::Ordering::SeqCst";
 
 /// Method calls that take a lock and hand back its guard (with no argument).
-const LOCKS: [&str; 3] = ["lock", "read", "write"];
+pub(super) const LOCKS: [&str; 3] = ["lock", "read", "write"];
 
 /// Method calls that wait in a loop's body: a condvar wait, a park, a futex wait.
 const WAITS: [&str; 4] = ["wait", "wait_timeout", "park", "park_timeout"];
@@ -74,6 +76,8 @@ struct Finder<'s> {
     /// The file's functions that hand back a lock guard (`fn room(&self) -> MutexGuard<..>`):
     /// a call to one takes a lock, as [`GUARDS`] do.
     guard_helpers: Vec<String>,
+    /// The places that hold two locks at once: a swap of two acquisitions needs another.
+    held_together: Vec<HeldTogether>,
     /// Names of lock guards bound in the blocks being visited: dropping one a little later is
     /// most often no bug, so `drop(guard)` is left to [`Operator::SplitCriticalSection`].
     guards: Vec<String>,
@@ -163,7 +167,8 @@ impl Finder<'_> {
             };
             let next_span = stmt_span(next);
             if let (Some(first), Some(second)) = (lock_binding(stmt), lock_binding(next)) {
-                if !mentions(self.text(next_span), &first) && first != second {
+                let swappable = !mentions(self.text(next_span), &first) && first != second;
+                if swappable && self.held_together_elsewhere(stmt, next) {
                     let what = format!(
                         "swap `{}` and `{}`",
                         self.snippet(span),
@@ -185,6 +190,23 @@ impl Finder<'_> {
         }
         self.split_critical_sections(stmts);
         self.waker_after_check(stmts);
+    }
+
+    /// Whether the locks that `first` and `second` take are also held together at another
+    /// place: only then can taking them in the other order here close a cycle of waits. A lock
+    /// that has no name (`lock_for(key).lock()`) might be held anywhere.
+    fn held_together_elsewhere(&self, first: &Stmt, second: &Stmt) -> bool {
+        let (Some(a), Some(b)) = (
+            held_together::lock_taken_by_let(first),
+            held_together::lock_taken_by_let(second),
+        ) else {
+            return true;
+        };
+        let here = (
+            held_together::start_of(first),
+            held_together::start_of(second),
+        );
+        held_together::elsewhere(&self.held_together, &a, &b, here)
     }
 
     /// One edit that swaps two neighbouring statements.
