@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Result};
@@ -51,10 +52,16 @@ pub struct Options<'s> {
     pub only: Option<Mode>,
 }
 
+/// How many checks run at once: two, where there are two cores.
+fn checks_at_once() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 2))
+}
+
 /// Rounds of each concurrent check under Miri.
 const MIRI_ROUNDS: usize = 2;
 
 /// What building the variant for one backend came to, kept for the rest of the run.
+#[derive(Clone)]
 enum Build {
     /// The check binary, and the checks it offers.
     Binary {
@@ -71,8 +78,15 @@ pub struct Checker<'a> {
     kata: &'a Kata,
     variant: Variant,
     options: Options<'a>,
-    builds: HashMap<Backend, Build>,
+    builds: Mutex<HashMap<Backend, Build>>,
     runs: AtomicUsize,
+}
+
+/// One check of a mode to run, or what stands for the mode's checks when its code does not
+/// compile.
+enum Task {
+    Check { launcher: Launcher, info: CheckInfo },
+    CompileError(String),
 }
 
 impl<'a> Checker<'a> {
@@ -92,12 +106,16 @@ impl<'a> Checker<'a> {
             kata,
             variant,
             options,
-            builds: HashMap::new(),
+            builds: Mutex::new(HashMap::new()),
             runs: AtomicUsize::new(0),
         })
     }
 
     /// Runs every check of the kata, mode by mode, stopping after the first mode with a failure.
+    ///
+    /// As if mode after mode: up to two checks run at once, and once every check of a mode is
+    /// under way, the next mode is built and its checks start beside the last ones of the mode
+    /// before; checks of a mode after a failure are stopped and count for nothing.
     pub fn check_all(&mut self) -> Result<KataRun> {
         let start = Instant::now();
         let modes: Vec<Mode> = Mode::ALL
@@ -115,26 +133,68 @@ impl<'a> Checker<'a> {
         if let Some(refused) = self.refused(modes[0])? {
             return Ok(self.conclude(vec![refused], modes[1..].to_vec(), start));
         }
-        let mut checks = Vec::new();
-        let mut not_run = Vec::new();
-        for (position, &mode) in modes.iter().enumerate() {
-            if mode == Mode::Miri && !miri::available() {
-                not_run.push(mode);
-                continue;
-            }
-            let mut results = self.run_mode(mode, None)?;
-            // The model checker's budgets never decide alone while another mode can confirm.
-            if position + 1 < modes.len() {
-                set_aside_model_budgets(&mut results);
-            }
-            let failed = results.iter().any(|result| result.verdict != Verdict::Pass);
-            checks.extend(results);
-            if failed {
-                not_run.extend_from_slice(&modes[position + 1..]);
-                break;
-            }
-        }
+        let available = |mode: Mode| mode != Mode::Miri || miri::available();
+        let last = modes.len() - 1;
+        let staged = parallel::in_stages(
+            modes.len(),
+            checks_at_once(),
+            |position| match available(modes[position]) {
+                true => self.tasks(modes[position]),
+                false => Ok(Vec::new()),
+            },
+            |position, task, called_off| {
+                let mut result = self.run_task(modes[position], task, Some(called_off))?;
+                // The model checker's budgets never decide alone while another mode can confirm.
+                if position < last {
+                    set_aside_model_budgets(std::slice::from_mut(&mut result));
+                }
+                Ok(result)
+            },
+            |_, result| result.verdict != Verdict::Pass,
+        )?;
+        let ran = staged.results.len();
+        let not_run = modes
+            .iter()
+            .enumerate()
+            .filter(|&(position, &mode)| position >= ran || !available(mode))
+            .map(|(_, &mode)| mode)
+            .collect();
+        let checks = staged.results.into_iter().flatten().collect();
         Ok(self.conclude(checks, not_run, start))
+    }
+
+    /// The checks of `mode` to run, once its build is made.
+    fn tasks(&self, mode: Mode) -> Result<Vec<Task>> {
+        Ok(match self.build(mode)? {
+            Build::CompileError(errors) => vec![Task::CompileError(errors)],
+            Build::Binary { launcher, checks } => checks
+                .into_iter()
+                .filter(|info| info.mode == mode)
+                .map(|info| Task::Check {
+                    launcher: launcher.clone(),
+                    info,
+                })
+                .collect(),
+        })
+    }
+
+    fn run_task(
+        &self,
+        mode: Mode,
+        task: &Task,
+        called_off: Option<&AtomicBool>,
+    ) -> Result<CheckResult> {
+        match task {
+            Task::Check { launcher, info } => {
+                self.run_one(launcher, info, self.config(info), called_off)
+            }
+            Task::CompileError(errors) => Ok(CheckResult::stopped(
+                "the code compiles",
+                mode,
+                Verdict::CompileError,
+                errors.clone(),
+            )),
+        }
     }
 
     /// Whether this run has checks of `mode`: the kata's modes, with Miri's when `--miri` asks
@@ -187,15 +247,15 @@ impl<'a> Checker<'a> {
         if let Some(refused) = self.refused(token.mode)? {
             return Ok(self.conclude(vec![refused], Vec::new(), start));
         }
-        let results = self.run_mode(token.mode, Some(token))?;
-        Ok(self.conclude(results, Vec::new(), start))
+        let result = self.run_replayed(token)?;
+        Ok(self.conclude(vec![result], Vec::new(), start))
     }
 
     /// The kata's code policy held against the variant's files before anything runs: what it
     /// does not allow comes back as the failed check it stands for, in `mode`. A file the policy
     /// cannot read is built first: a compile error says more than the policy can (the run reports
     /// it instead), and code that compiles although the policy cannot read it is refused.
-    fn refused(&mut self, mode: Mode) -> Result<Option<CheckResult>> {
+    fn refused(&self, mode: Mode) -> Result<Option<CheckResult>> {
         let violations = self.kata.meta.policy.check(&self.variant.source);
         if violations.is_empty() {
             return Ok(None);
@@ -214,103 +274,88 @@ impl<'a> Checker<'a> {
     }
 
     /// The build for `mode`'s backend, made on first use.
-    fn build(&mut self, mode: Mode) -> Result<&Build> {
+    fn build(&self, mode: Mode) -> Result<Build> {
         let backend = mode.backend();
-        if !self.builds.contains_key(&backend) {
-            if self.options.progress {
-                let what = match backend {
-                    Backend::Miri => "miri",
-                    _ => backend.feature().unwrap_or("std"),
-                };
-                eprintln!("building {} ({what})...", self.kata.name());
-            }
-            let limits = self.options.untrusted.then(|| {
-                let grading = compile::BuildLimits::GRADING;
-                compile::BuildLimits {
-                    time: self
-                        .options
-                        .build_time_limit
-                        .map_or(grading.time, |limit| grading.time.min(limit)),
-                    ..grading
-                }
-            });
-            let miri_flags = &self.kata.meta.miri_flags;
-            let build = match compile::build(&self.variant, backend, limits, miri_flags)? {
-                // Cargo runs Miri's binary: what it built is only Miri's note of how.
-                Built::Binary(_) if backend == Backend::Miri => {
-                    // Miri's schedule follows the run's seed, as the other engines' do.
-                    let mut flags = miri_flags.clone();
-                    flags.push(miri::seed_flag(seed(self.kata, &self.options)));
-                    let launcher = Launcher::Miri {
-                        manifest: self.variant.manifest_path(),
-                        env: compile::build_env(&self.variant),
-                        flags,
-                    };
-                    let checks = run::list(&launcher, None)?;
-                    Build::Binary { launcher, checks }
-                }
-                Built::Binary(exe) => {
-                    let cell = self.options.sandbox.map(|s| s.cell(&exe)).transpose()?;
-                    let launcher = Launcher::Native(exe);
-                    let checks = run::list(&launcher, cell.as_ref())?;
-                    Build::Binary { launcher, checks }
-                }
-                Built::CompileError(errors) => Build::CompileError(errors),
-            };
-            self.builds.insert(backend, build);
+        let mut builds = self.builds.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(build) = builds.get(&backend) {
+            return Ok(build.clone());
         }
-        Ok(&self.builds[&backend])
-    }
-
-    /// Runs the checks of `mode`, or only the one `replay` names on its schedule, up to two at
-    /// once; results in the order of the checks. Code that does not compile for the mode comes
-    /// back as the one failed check it stands for.
-    fn run_mode(&mut self, mode: Mode, replay: Option<&ReplayToken>) -> Result<Vec<CheckResult>> {
-        let kata = self.kata;
-        let (launcher, selected) = match self.build(mode)? {
-            Build::CompileError(errors) => {
-                return Ok(vec![CheckResult::stopped(
-                    "the code compiles",
-                    mode,
-                    Verdict::CompileError,
-                    errors.clone(),
-                )])
+        if self.options.progress {
+            let what = match backend {
+                Backend::Miri => "miri",
+                _ => backend.feature().unwrap_or("std"),
+            };
+            eprintln!("building {} ({what})...", self.kata.name());
+        }
+        let limits = self.options.untrusted.then(|| {
+            let grading = compile::BuildLimits::GRADING;
+            compile::BuildLimits {
+                time: self
+                    .options
+                    .build_time_limit
+                    .map_or(grading.time, |limit| grading.time.min(limit)),
+                ..grading
             }
-            Build::Binary { launcher, checks } => match replay {
-                None => {
-                    let of_mode = checks.iter().filter(|info| info.mode == mode);
-                    (launcher.clone(), of_mode.cloned().collect::<Vec<_>>())
-                }
-                Some(token) => match checks.get(token.check) {
-                    Some(info) if info.mode == token.mode => (launcher.clone(), vec![info.clone()]),
-                    _ => bail!(
-                        "replay token `{token}` names no {} check of kata `{}` \
-                         (was it made for another version of the checks?)",
-                        token.mode,
-                        kata.name()
-                    ),
-                },
-            },
+        });
+        let miri_flags = &self.kata.meta.miri_flags;
+        let build = match compile::build(&self.variant, backend, limits, miri_flags)? {
+            // Cargo runs Miri's binary: what it built is only Miri's note of how.
+            Built::Binary(_) if backend == Backend::Miri => {
+                // Miri's schedule follows the run's seed, as the other engines' do.
+                let mut flags = miri_flags.clone();
+                flags.push(miri::seed_flag(seed(self.kata, &self.options)));
+                let launcher = Launcher::Miri {
+                    manifest: self.variant.manifest_path(),
+                    env: compile::build_env(&self.variant),
+                    flags,
+                };
+                let checks = run::list(&launcher, None)?;
+                Build::Binary { launcher, checks }
+            }
+            Built::Binary(exe) => {
+                let cell = self.options.sandbox.map(|s| s.cell(&exe)).transpose()?;
+                let launcher = Launcher::Native(exe);
+                let checks = run::list(&launcher, cell.as_ref())?;
+                Build::Binary { launcher, checks }
+            }
+            Built::CompileError(errors) => Build::CompileError(errors),
         };
-        let schedule = replay.map(|token| token.schedule.as_str());
-        let workers = std::thread::available_parallelism()
-            .map_or(1, usize::from)
-            .clamp(1, 2);
-        parallel::map_in_order(&selected, workers, |_, info| {
-            self.run_one(&launcher, info, schedule)
-        })
-        .into_iter()
-        .collect()
+        builds.insert(backend, build.clone());
+        Ok(build)
     }
 
+    /// Runs the one check `token` names, on the schedule it carries. Code that does not
+    /// compile for the mode comes back as the one failed check it stands for.
+    fn run_replayed(&self, token: &ReplayToken) -> Result<CheckResult> {
+        let (launcher, checks) = match self.build(token.mode)? {
+            Build::CompileError(errors) => {
+                return self.run_task(token.mode, &Task::CompileError(errors), None)
+            }
+            Build::Binary { launcher, checks } => (launcher, checks),
+        };
+        match checks.get(token.check) {
+            Some(info) if info.mode == token.mode => {
+                let mut config = self.config(info);
+                config.replay = Some(token.schedule.clone());
+                self.run_one(&launcher, info, config, None)
+            }
+            _ => bail!(
+                "replay token `{token}` names no {} check of kata `{}` \
+                 (was it made for another version of the checks?)",
+                token.mode,
+                self.kata.name()
+            ),
+        }
+    }
+
+    /// Runs one check with `config`; killed once `called_off` is set.
     fn run_one(
         &self,
         launcher: &Launcher,
         info: &CheckInfo,
-        schedule: Option<&str>,
+        config: RunConfig,
+        called_off: Option<&AtomicBool>,
     ) -> Result<CheckResult> {
-        let mut config = self.config(info);
-        config.replay = schedule.map(str::to_owned);
         let n = self.runs.fetch_add(1, Ordering::SeqCst);
         let cell = match (launcher, self.options.sandbox) {
             (Launcher::Native(exe), Some(sandbox)) => Some(sandbox.cell(exe)?),
@@ -335,6 +380,7 @@ impl<'a> Checker<'a> {
             budget(self.kata, &self.options),
             limits,
             cell.as_ref(),
+            called_off,
         )?;
         let duration = started.elapsed();
         drop(cell);

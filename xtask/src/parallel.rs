@@ -1,8 +1,11 @@
 //! Work spread over a few threads, its results kept in the order of the work: the checks of a
-//! mode, the katas of a grading run, the mutants of `mutate`.
+//! mode, the katas of a grading run, the mutants of `mutate`; and work in stages that stops
+//! after the first stage with a failure: a variant's checks, mode by mode.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use anyhow::Result;
 
 /// `work(worker, item)` for every item, on up to `workers` threads (at least one) that each
 /// take the next item not yet taken; the results in the order of `items`. `worker` numbers the
@@ -39,6 +42,154 @@ pub fn map_in_order<T: Sync, R: Send>(
         .collect()
 }
 
+/// What [`in_stages`] came to: the results of each stage, in the order of its items, up to
+/// and with the first stage that had a failure (`failed`), or of every stage.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Staged<R> {
+    pub results: Vec<Vec<R>>,
+    pub failed: Option<usize>,
+}
+
+/// Runs the items of `stages` stages, as `work(stage, item, called_off)` on up to `workers`
+/// threads, as if stage after stage, stopping after the first stage where `fails` says an item
+/// failed. `open(stage)` lists a stage's items (it builds what they need).
+///
+/// No thread waits while there is work: once every item of a stage has been handed out, an idle
+/// thread opens the next stage and starts its items, while the last items of the stage before
+/// are still under way. When an item fails, no item of a later stage starts, and the flag
+/// `called_off` of those under way is set: their results would not count, so `work` should stop
+/// them. An error from `open` or `work` stops everything (the first is returned), except an
+/// error of a stage already called off.
+///
+/// ```text
+/// let staged = in_stages(3, 2, |stage| Ok(vec![stage; 2]), |_, item, _| Ok(*item), |_, r| *r == 1)?;
+/// assert_eq!(staged, Staged { results: vec![vec![0, 0], vec![1, 1]], failed: Some(1) });
+/// ```
+pub fn in_stages<I: Send + Sync, R: Send>(
+    stages: usize,
+    workers: usize,
+    open: impl Fn(usize) -> Result<Vec<I>> + Sync,
+    work: impl Fn(usize, &I, &AtomicBool) -> Result<R> + Sync,
+    fails: impl Fn(usize, &R) -> bool + Sync,
+) -> Result<Staged<R>> {
+    let called_off: Vec<AtomicBool> = (0..stages).map(|_| AtomicBool::new(false)).collect();
+    let queue = Mutex::new(Queue {
+        stage: 0,
+        items: None,
+        next: 0,
+        results: (0..stages).map(|_| Vec::new()).collect(),
+        failed: None,
+        error: None,
+    });
+    let call_off_after = |stage: Option<usize>| {
+        let first = stage.map_or(0, |stage| stage + 1);
+        for flag in called_off.iter().skip(first) {
+            flag.store(true, Ordering::SeqCst);
+        }
+    };
+    let lock = || queue.lock().unwrap_or_else(|e| e.into_inner());
+    std::thread::scope(|scope| {
+        for _ in 0..workers.max(1) {
+            scope.spawn(|| loop {
+                // Its own statement: the queue's lock must not be held while the item runs.
+                let next = lock().take(stages, &open, call_off_after);
+                let Some((stage, items, i)) = next else { break };
+                let result = work(stage, &items[i], &called_off[stage]);
+                let mut queue = lock();
+                match result {
+                    Ok(result) => {
+                        let failed = fails(stage, &result);
+                        queue.results[stage][i] = Some(result);
+                        if failed && queue.failed.is_none_or(|first| stage < first) {
+                            queue.failed = Some(stage);
+                            call_off_after(Some(stage));
+                        }
+                    }
+                    Err(err) if !called_off[stage].load(Ordering::SeqCst) => {
+                        queue.error.get_or_insert(err);
+                        call_off_after(None);
+                    }
+                    Err(_) => {}
+                }
+            });
+        }
+    });
+    let queue = queue.into_inner().unwrap_or_else(|e| e.into_inner());
+    if let Some(err) = queue.error {
+        return Err(err);
+    }
+    let kept = queue.failed.map_or(stages, |failed| failed + 1);
+    let results = queue
+        .results
+        .into_iter()
+        .take(kept)
+        .map(|results| {
+            results
+                .into_iter()
+                .map(|result| result.expect("every item of a stage that counts ran"))
+                .collect()
+        })
+        .collect();
+    Ok(Staged {
+        results,
+        failed: queue.failed,
+    })
+}
+
+/// The state [`in_stages`] shares between its threads.
+struct Queue<I, R> {
+    /// The stage whose items are being handed out.
+    stage: usize,
+    /// Its items, once opened.
+    items: Option<Arc<Vec<I>>>,
+    /// Its next item to hand out.
+    next: usize,
+    /// Each stage's results, by item.
+    results: Vec<Vec<Option<R>>>,
+    /// The first stage with a failure, so far.
+    failed: Option<usize>,
+    error: Option<anyhow::Error>,
+}
+
+impl<I, R> Queue<I, R> {
+    /// The next item to work on: its stage, the stage's items and its index; `None` when there
+    /// is nothing more to do.
+    fn take(
+        &mut self,
+        stages: usize,
+        open: impl Fn(usize) -> Result<Vec<I>>,
+        call_off_after: impl Fn(Option<usize>),
+    ) -> Option<(usize, Arc<Vec<I>>, usize)> {
+        loop {
+            let past_failure = self.failed.is_some_and(|failed| self.stage > failed);
+            if self.error.is_some() || self.stage >= stages || past_failure {
+                return None;
+            }
+            match &self.items {
+                None => match open(self.stage) {
+                    Ok(items) => {
+                        self.results[self.stage] = items.iter().map(|_| None).collect();
+                        self.items = Some(Arc::new(items));
+                        self.next = 0;
+                    }
+                    Err(err) => {
+                        self.error = Some(err);
+                        call_off_after(None);
+                    }
+                },
+                Some(items) if self.next < items.len() => {
+                    self.next += 1;
+                    return Some((self.stage, Arc::clone(items), self.next - 1));
+                }
+                Some(_) => {
+                    self.stage += 1;
+                    self.items = None;
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,5 +208,90 @@ mod tests {
     fn each_worker_has_its_number() {
         let workers = map_in_order(&[(); 20], 3, |worker, _| worker);
         assert!(workers.iter().all(|&worker| worker < 3));
+    }
+
+    #[test]
+    fn stages_stop_after_the_first_with_a_failure_and_later_ones_are_called_off() {
+        for workers in [1, 2, 4] {
+            let staged = in_stages(
+                4,
+                workers,
+                |stage| Ok(vec![stage; 3]),
+                |_, item, _| Ok(*item),
+                |_, result| *result == 1,
+            )
+            .unwrap();
+            assert_eq!(
+                staged,
+                Staged {
+                    results: vec![vec![0, 0, 0], vec![1, 1, 1]],
+                    failed: Some(1)
+                }
+            );
+        }
+        let all = in_stages(
+            3,
+            2,
+            |stage| Ok(vec![stage]),
+            |_, i, _| Ok(*i),
+            |_, _| false,
+        )
+        .unwrap();
+        assert_eq!(all.results, [[0], [1], [2]]);
+        assert_eq!(all.failed, None);
+    }
+
+    #[test]
+    fn a_later_stage_starts_while_a_long_item_runs_and_is_called_off_when_it_fails() {
+        // Stage 0: a long item that fails, and a short one; the idle thread goes on to stage 1,
+        // whose item waits until it is called off, and then fails to finish: no error, since
+        // its result was not wanted.
+        let started_later = AtomicBool::new(false);
+        let staged = in_stages(
+            2,
+            2,
+            |stage| {
+                Ok(if stage == 0 {
+                    vec![true, false]
+                } else {
+                    vec![false]
+                })
+            },
+            |stage, long, called_off| {
+                if stage == 1 {
+                    started_later.store(true, Ordering::SeqCst);
+                    while !called_off.load(Ordering::SeqCst) {
+                        std::thread::yield_now();
+                    }
+                    anyhow::bail!("stopped");
+                }
+                if *long {
+                    while !started_later.load(Ordering::SeqCst) {
+                        std::thread::yield_now();
+                    }
+                }
+                Ok(*long)
+            },
+            |_, failed| *failed,
+        )
+        .unwrap();
+        assert_eq!(staged.results, [[true, false]]);
+        assert_eq!(staged.failed, Some(0));
+    }
+
+    #[test]
+    fn an_error_stops_the_stages() {
+        let err = in_stages(
+            3,
+            2,
+            |stage| match stage {
+                1 => anyhow::bail!("cannot build stage 1"),
+                _ => Ok(vec![()]),
+            },
+            |_, _, _| Ok(()),
+            |_, _| false,
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), "cannot build stage 1");
     }
 }

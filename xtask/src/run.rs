@@ -5,7 +5,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
@@ -220,7 +220,8 @@ pub fn list(launcher: &Launcher, cell: Option<&Cell>) -> Result<Vec<CheckInfo>> 
 /// are the cell's).
 ///
 /// The child gets `limits` and a temporary directory of its own (`TMPDIR`), removed when it
-/// ends.
+/// ends; it is killed once `called_off` is set (its result no longer wanted), and then ends as
+/// if its budget had run out.
 pub fn run_check(
     launcher: &Launcher,
     config: &RunConfig,
@@ -228,6 +229,7 @@ pub fn run_check(
     budget: Duration,
     limits: Limits,
     cell: Option<&Cell>,
+    called_off: Option<&AtomicBool>,
 ) -> Result<Finished> {
     let (report_path, temporary) = match cell {
         Some(cell) => (cell.dir().join("report.json"), cell.dir().join("tmp")),
@@ -267,7 +269,7 @@ pub fn run_check(
             launcher.spawn(command, budget, cell, &temporary)
         }
     };
-    let ran = spawn.limits(limits).run();
+    let ran = spawn.limits(limits).called_off_by(called_off).run();
     // The message queues it named, even if it was killed before its own clean-up (its group is
     // dead by now): one that cannot be removed is an error, never left behind in silence.
     let queues_left = harness::process::remove_listed_queues(&temporary);

@@ -18,7 +18,7 @@ use std::ffi::OsString;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -41,6 +41,9 @@ pub const OUTPUT_CAP: usize = 64 * 1024;
 /// holds the pipes open costs no more than this.
 const OUTPUT_GRACE: Duration = Duration::from_secs(2);
 
+/// How often a child that may be called off ([`Spawn::called_off_by`]) is looked at.
+const CALL_OFF_POLL: Duration = Duration::from_millis(20);
+
 /// How long a spawn waits, in all, for a busy binary to be free (see [`spawn_when_not_busy`]).
 const BUSY_PATIENCE: Duration = Duration::from_secs(2);
 
@@ -53,6 +56,7 @@ pub struct Spawn<'c> {
     variables: Vec<(&'static str, OsString)>,
     cap: usize,
     stderr_captured: bool,
+    called_off: Option<&'c AtomicBool>,
 }
 
 /// Where a child runs, beside its process group and limits.
@@ -103,7 +107,15 @@ impl<'c> Spawn<'c> {
             variables: Vec::new(),
             cap: OUTPUT_CAP,
             stderr_captured: true,
+            called_off: None,
         }
+    }
+
+    /// Kills the child (as if its budget had run out) once `flag` is set: its result is no
+    /// longer wanted.
+    pub fn called_off_by(mut self, flag: Option<&'c AtomicBool>) -> Self {
+        self.called_off = flag;
+        self
     }
 
     /// Binds the child by `limits`.
@@ -153,6 +165,7 @@ impl<'c> Spawn<'c> {
             variables,
             cap,
             stderr_captured,
+            called_off,
         } = self;
         // Order matters: the limits may need privileges the cell gives up, and the cell's change
         // of user clears the parent-death signal.
@@ -184,7 +197,10 @@ impl<'c> Spawn<'c> {
         let mut child = spawn_when_not_busy(&mut command)?;
         let stdout = capture(child.stdout.take(), cap);
         let stderr = capture(child.stderr.take(), cap);
-        let status = child.wait_timeout(budget)?;
+        let status = match called_off {
+            None => child.wait_timeout(budget)?,
+            Some(flag) => wait_unless_called_off(&mut child, budget, flag)?,
+        };
         kill_group(&child);
         if let Some(cell) = cell {
             cell.kill_all();
@@ -205,6 +221,25 @@ impl<'c> Spawn<'c> {
             stderr,
             printed,
         })
+    }
+}
+
+/// Waits for `child` at most `budget`, and not once `called_off` is set: `None` then, as when
+/// the budget runs out.
+fn wait_unless_called_off(
+    child: &mut Child,
+    budget: Duration,
+    called_off: &AtomicBool,
+) -> std::io::Result<Option<ExitStatus>> {
+    let deadline = Instant::now() + budget;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || called_off.load(Ordering::SeqCst) {
+            return Ok(None);
+        }
+        if let Some(status) = child.wait_timeout(left.min(CALL_OFF_POLL))? {
+            return Ok(Some(status));
+        }
     }
 }
 
@@ -277,6 +312,33 @@ mod tests {
             "{:?}",
             start.elapsed()
         );
+    }
+
+    #[test]
+    fn a_child_called_off_is_killed_before_its_budget_runs_out() {
+        let start = Instant::now();
+        let called_off = AtomicBool::new(false);
+        let ran = std::thread::scope(|scope| {
+            scope.spawn(|| {
+                std::thread::sleep(Duration::from_millis(200));
+                called_off.store(true, Ordering::SeqCst);
+            });
+            Spawn::new(shell("sleep 30"), Duration::from_secs(60))
+                .called_off_by(Some(&called_off))
+                .run()
+                .unwrap()
+        });
+        assert_eq!(ran.exit(), Exit::TimedOut);
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            start.elapsed()
+        );
+        let finished = Spawn::new(shell("echo done"), Duration::from_secs(20))
+            .called_off_by(Some(&AtomicBool::new(false)))
+            .run()
+            .unwrap();
+        assert_eq!(finished.exit(), Exit::Code(0));
     }
 
     #[test]
