@@ -17,7 +17,7 @@ use crate::catalog::{Catalog, Kata};
 use crate::compile::{self, Built};
 use crate::metadata::{DEFAULT_MEMORY_MB, DEFAULT_PROCESSES};
 use crate::miri;
-use crate::parallel;
+use crate::parallel::{self, Slots};
 use crate::results::{set_aside_model_budgets, summary, CheckResult, KataRun};
 use crate::run::{self, Finished, Launcher};
 use crate::sandbox::Sandbox;
@@ -50,6 +50,9 @@ pub struct Options<'s> {
     pub miri: bool,
     /// Run only the checks of this mode (`--only`).
     pub only: Option<Mode>,
+    /// Run a check only while holding one of these, shared with the checkers of other variants
+    /// checked at the same time (`verify`).
+    pub slots: Option<&'s Slots>,
 }
 
 /// How many checks run at once: two, where there are two cores.
@@ -366,6 +369,7 @@ impl<'a> Checker<'a> {
             // The interpreter, not the kata's code, takes the memory.
             limits.memory_bytes = None;
         }
+        let slot = self.options.slots.map(Slots::take);
         let started = Instant::now();
         let Finished {
             mut verdict,
@@ -383,7 +387,7 @@ impl<'a> Checker<'a> {
             called_off,
         )?;
         let duration = started.elapsed();
-        drop(cell);
+        drop((slot, cell));
         if info.mode == Mode::Miri {
             let source = self.source_display();
             if let Some(found) = miri::diagnose(&self.relative(&output), &source) {

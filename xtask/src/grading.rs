@@ -229,6 +229,7 @@ fn grade_kata(context: &Context, kata: &Kata, submission: &Submission) -> KataGr
         sandbox,
         miri: false,
         only: None,
+        slots: None,
     };
     let mut source = None;
     let outcome = (|| -> Result<Outcome> {

@@ -1,9 +1,11 @@
-//! Work spread over a few threads, its results kept in the order of the work: the checks of a
-//! mode, the katas of a grading run, the mutants of `mutate`; and work in stages that stops
-//! after the first stage with a failure: a variant's checks, mode by mode.
+//! Work spread over a few threads, its results kept in the order of the work: the katas of a
+//! grading run, the mutants of `mutate`, the variants of `verify` (reported as they are done);
+//! work in stages that stops after the first stage with a failure: a variant's checks, mode by
+//! mode; and [`Slots`], which bound how many checks run at once across variants.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{mpsc, Arc, Condvar, Mutex};
 
 use anyhow::Result;
 
@@ -40,6 +42,86 @@ pub fn map_in_order<T: Sync, R: Send>(
         .into_iter()
         .map(|slot| slot.expect("every item was taken by a worker that returned"))
         .collect()
+}
+
+/// `work(item)` for every item, on up to `workers` threads, and `report(index, result)` on the
+/// calling thread in the order of `items`, each as soon as it and every item before it are done.
+///
+/// ```text
+/// in_order_as_done(&[1, 2, 3], 2, |n| n * n, |i, square| println!("{i}: {square}"));
+/// ```
+pub fn in_order_as_done<T: Sync, R: Send>(
+    items: &[T],
+    workers: usize,
+    work: impl Fn(&T) -> R + Sync,
+    mut report: impl FnMut(usize, R),
+) {
+    let next = AtomicUsize::new(0);
+    let (done, results) = mpsc::channel();
+    std::thread::scope(|scope| {
+        for _ in 0..workers.clamp(1, items.len().max(1)) {
+            let (next, work, done) = (&next, &work, done.clone());
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(item) = items.get(i) else { break };
+                if done.send((i, work(item))).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(done);
+        let mut waiting = BTreeMap::new();
+        let mut to_report = 0;
+        for (i, result) in results {
+            waiting.insert(i, result);
+            while let Some(result) = waiting.remove(&to_report) {
+                report(to_report, result);
+                to_report += 1;
+            }
+        }
+    });
+}
+
+/// At most so many holders at once: the check processes of several variants checked side by
+/// side share the machine's cores through one `Slots`.
+///
+/// ```text
+/// let slots = Slots::new(2);
+/// let _slot = slots.take(); // waits while two are taken
+/// ```
+pub struct Slots {
+    free: Mutex<usize>,
+    freed: Condvar,
+}
+
+/// One of [`Slots`], given back when dropped.
+pub struct Slot<'a>(&'a Slots);
+
+impl Slots {
+    pub fn new(count: usize) -> Slots {
+        Slots {
+            free: Mutex::new(count.max(1)),
+            freed: Condvar::new(),
+        }
+    }
+
+    /// A slot, once one is free.
+    pub fn take(&self) -> Slot<'_> {
+        let free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        let mut free = self
+            .freed
+            .wait_while(free, |free| *free == 0)
+            .unwrap_or_else(|e| e.into_inner());
+        *free -= 1;
+        Slot(self)
+    }
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        *self.0.free.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        self.0.freed.notify_one();
+    }
 }
 
 /// What [`in_stages`] came to: the results of each stage, in the order of its items, up to
@@ -293,5 +375,38 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.to_string(), "cannot build stage 1");
+    }
+
+    #[test]
+    fn results_are_reported_in_order_as_they_are_done() {
+        let items: Vec<u64> = (0..30).rev().collect();
+        let mut reported = Vec::new();
+        in_order_as_done(
+            &items,
+            3,
+            |&n| {
+                std::thread::sleep(std::time::Duration::from_micros(n * 50));
+                n * n
+            },
+            |i, square| reported.push((i, square)),
+        );
+        let expected: Vec<(usize, u64)> = items.iter().map(|n| n * n).enumerate().collect();
+        assert_eq!(reported, expected);
+    }
+
+    #[test]
+    fn slots_bound_the_holders_at_once() {
+        let slots = Slots::new(2);
+        let holding = AtomicUsize::new(0);
+        let most = AtomicUsize::new(0);
+        map_in_order(&[(); 40], 6, |_, _| {
+            let _slot = slots.take();
+            let now = holding.fetch_add(1, Ordering::SeqCst) + 1;
+            most.fetch_max(now, Ordering::SeqCst);
+            std::thread::yield_now();
+            holding.fetch_sub(1, Ordering::SeqCst);
+        });
+        assert!(most.load(Ordering::SeqCst) <= 2);
+        assert!(most.load(Ordering::SeqCst) >= 1);
     }
 }

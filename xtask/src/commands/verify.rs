@@ -25,6 +25,7 @@ use crate::cli::Verify;
 use crate::leftovers::Snapshot;
 use crate::miri;
 use crate::output::{self, Detail};
+use crate::parallel::{self, Slots};
 use crate::requirements;
 use crate::results::{CheckResult, KataRun};
 use crate::shard::Shard;
@@ -139,82 +140,54 @@ fn verify(catalog: &Catalog, katas: &[Kata], bless: bool) -> Result<ExitCode> {
     let mut mismatches = Vec::new();
     let mut needs_miri = 0;
     let mut unmet_requirements = BTreeSet::new();
-    // What was in /dev/shm and /dev/mqueue, and which check and server processes ran, before
-    // the kata whose variants are being checked.
-    let mut before: Option<(&str, Snapshot)> = None;
-    for case in &cases {
-        if before.as_ref().map(|(kata, _)| *kata) != Some(case.kata.name()) {
-            if let Some((kata, snapshot)) = before.take() {
-                mismatches.extend(leftovers(catalog, kata, &snapshot));
-            }
-            before = Some((
-                case.kata.name(),
-                Snapshot::take(&catalog.root.join("target")),
-            ));
-        }
-        if let Some(unmet) = requirements::unmet(case.kata) {
+    // Two variants of a kata are checked at once, their checks sharing the cores; the katas
+    // one after another, so that what one leaves in /dev/shm and /dev/mqueue, and the check and
+    // server processes still running, are seen as its own.
+    let slots = Slots::new(VARIANTS_AT_ONCE);
+    for kata_cases in cases.chunk_by(|a, b| a.kata.name() == b.kata.name()) {
+        let kata = kata_cases[0].kata;
+        if let Some(unmet) = requirements::unmet(kata) {
             let yellow = AnsiColor::Yellow.on_default();
             let mark = format!("{yellow}skipped{yellow:#}");
-            anstream::println!("{}", table.not_checked(case, &mark));
+            for case in kata_cases {
+                anstream::println!("{}", table.not_checked(case, &mark));
+            }
             unmet_requirements.insert(unmet);
             continue;
         }
-        // A variant that cannot be checked at all (cargo or the machine failed, not the code)
-        // is a mismatch with its reason, and the other variants are still verified.
-        let checked = Checker::new(catalog, case.kata, &case.source, case.options())
-            .and_then(|mut checker| Ok((checker.check_all()?, checker)));
-        let (mut run, mut checker) = match checked {
-            Ok(checked) => checked,
-            Err(err) => {
-                let red = AnsiColor::Red.on_default().bold();
-                anstream::println!("{}", table.not_checked(case, &format!("{red}ERROR{red:#}")));
-                say_problem(case, format!("{err:#}"), &mut mismatches);
-                continue;
-            }
-        };
-        let mut problems = Vec::new();
-        // A mutant only Miri's checks catch passes where Miri is not installed.
-        let unmet_without_miri = !case.expect.met_by(run.verdict)
-            && run.verdict == Verdict::Pass
-            && run.not_run.contains(&Mode::Miri);
-        if unmet_without_miri {
-            needs_miri += 1;
-        } else if !case.expect.met_by(run.verdict) {
-            problems.push(mismatch(case, &run));
-        } else if let Some(snapshot) = &case.snapshot {
-            problems.extend(replay_problem(&mut checker, &run)?);
-            problems.extend(snapshot_problem(catalog, snapshot, &mut run, bless)?);
-        }
-        let ok = problems.is_empty();
-        let mark = if unmet_without_miri {
-            let yellow = AnsiColor::Yellow.on_default();
-            format!("{yellow}skipped (needs Miri){yellow:#}")
-        } else if ok {
-            let green = AnsiColor::Green.on_default();
-            format!("{green}ok{green:#}")
-        } else {
-            let red = AnsiColor::Red.on_default().bold();
-            format!("{red}MISMATCH{red:#}")
-        };
-        let seconds = format!("{:.1}", run.duration.as_secs_f64());
-        anstream::println!(
-            "{}",
-            table.row([
-                case.kata.name(),
-                &case.label,
-                case.expect.word(),
-                run.verdict.as_str(),
-                &seconds,
-                &mark,
-            ])
+        let before = Snapshot::take(&catalog.root.join("target"));
+        parallel::in_order_as_done(
+            kata_cases,
+            VARIANTS_AT_ONCE,
+            |case| verify_case(catalog, case, bless, &slots),
+            |i, verified| {
+                let case = &kata_cases[i];
+                let row = match &verified {
+                    Verified::Checked { row, .. } => table.row(row.each_ref().map(String::as_str)),
+                    Verified::NotChecked(_) => {
+                        let red = AnsiColor::Red.on_default().bold();
+                        table.not_checked(case, &format!("{red}ERROR{red:#}"))
+                    }
+                };
+                anstream::println!("{row}");
+                let problems = match verified {
+                    Verified::Checked {
+                        problems,
+                        needs_miri: needed,
+                        ..
+                    } => {
+                        needs_miri += usize::from(needed);
+                        problems
+                    }
+                    Verified::NotChecked(problem) => vec![problem],
+                };
+                for problem in problems {
+                    say_problem(case, problem, &mut mismatches);
+                }
+                std::io::stdout().flush().ok();
+            },
         );
-        for problem in problems {
-            say_problem(case, problem, &mut mismatches);
-        }
-        std::io::stdout().flush().ok();
-    }
-    if let Some((kata, snapshot)) = before.take() {
-        mismatches.extend(leftovers(catalog, kata, &snapshot));
+        mismatches.extend(leftovers(catalog, kata.name(), &before));
     }
     for unmet in &unmet_requirements {
         println!("\nskipped: {unmet}");
@@ -236,6 +209,79 @@ fn verify(catalog: &Catalog, katas: &[Kata], bless: bool) -> Result<ExitCode> {
         }
     }
     Ok(super::status(mismatches.is_empty()))
+}
+
+/// How many variants of a kata are checked at once; their checks share [`Slots`] with as many
+/// places, so that no more checks run at once than when one variant is checked.
+const VARIANTS_AT_ONCE: usize = 2;
+
+/// What verifying one variant came to.
+enum Verified {
+    /// Its row (kata, variant, expected, got, seconds, mark), and what did not match.
+    Checked {
+        row: [String; 6],
+        problems: Vec<String>,
+        /// Only Miri's checks, which could not run, tell it apart.
+        needs_miri: bool,
+    },
+    /// It could not be checked at all (cargo or the machine failed, not the code): why.
+    NotChecked(String),
+}
+
+/// Checks `case` against its expectation, its replay and its explanation snapshot.
+fn verify_case(catalog: &Catalog, case: &Case, bless: bool, slots: &Slots) -> Verified {
+    let options = Options {
+        slots: Some(slots),
+        ..case.options()
+    };
+    let checked = Checker::new(catalog, case.kata, &case.source, options)
+        .and_then(|mut checker| Ok((checker.check_all()?, checker)));
+    let (mut run, mut checker) = match checked {
+        Ok(checked) => checked,
+        Err(err) => return Verified::NotChecked(format!("{err:#}")),
+    };
+    let mut problems = Vec::new();
+    // A mutant only Miri's checks catch passes where Miri is not installed.
+    let needs_miri = !case.expect.met_by(run.verdict)
+        && run.verdict == Verdict::Pass
+        && run.not_run.contains(&Mode::Miri);
+    let met = case.expect.met_by(run.verdict);
+    if !met && !needs_miri {
+        problems.push(mismatch(case, &run));
+    }
+    if let (true, Some(snapshot)) = (met, &case.snapshot) {
+        let compared = replay_problem(&mut checker, &run).and_then(|replayed| {
+            Ok(replayed
+                .into_iter()
+                .chain(snapshot_problem(catalog, snapshot, &mut run, bless)?))
+        });
+        match compared {
+            Ok(found) => problems.extend(found),
+            Err(err) => problems.push(format!("{err:#}")),
+        }
+    }
+    let mark = if needs_miri {
+        let yellow = AnsiColor::Yellow.on_default();
+        format!("{yellow}skipped (needs Miri){yellow:#}")
+    } else if problems.is_empty() {
+        let green = AnsiColor::Green.on_default();
+        format!("{green}ok{green:#}")
+    } else {
+        let red = AnsiColor::Red.on_default().bold();
+        format!("{red}MISMATCH{red:#}")
+    };
+    Verified::Checked {
+        row: [
+            case.kata.name().to_owned(),
+            case.label.clone(),
+            case.expect.word().to_owned(),
+            run.verdict.as_str().to_owned(),
+            format!("{:.1}", run.duration.as_secs_f64()),
+            mark,
+        ],
+        problems,
+        needs_miri,
+    }
 }
 
 /// Says `problem` of `case` right under its row (a run cut short still says why), and keeps it
