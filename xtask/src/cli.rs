@@ -226,6 +226,9 @@ pub struct RunArgs {
     /// Show the check processes' own output.
     #[arg(long)]
     pub verbose: bool,
+    /// Open the report page of a failing check in the default browser.
+    #[arg(long)]
+    pub open: bool,
 }
 
 /// `mutate`.

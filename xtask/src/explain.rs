@@ -105,7 +105,7 @@ pub fn threads(events: &[Event]) -> Vec<String> {
 
 /// "`<verb> <resource> <detail>`", with short resource names and without repeating the verb
 /// when the detail starts with it.
-fn describe(event: &Event) -> String {
+pub fn describe(event: &Event) -> String {
     let verb = event.op.verb();
     let detail = event.detail.as_deref().map(|detail| {
         let detail = detail
@@ -135,7 +135,7 @@ fn names_a_resource(op: Op) -> bool {
 }
 
 /// A resource's name without the `(file:line)` where it was created.
-fn short_name(resource: &str) -> &str {
+pub fn short_name(resource: &str) -> &str {
     match resource.strip_suffix(')').and_then(|r| r.rsplit_once(" (")) {
         Some((short, _)) if !short.is_empty() => short,
         _ => resource,

@@ -57,11 +57,14 @@ fn link(word: &str, root: &Path) -> String {
     if !is_location || !file.is_file() {
         return word.to_owned();
     }
-    let url = format!("file://{}", file.display());
-    word.replacen(
-        inner,
-        &format!("\x1b]8;;{url}\x1b\\{inner}\x1b]8;;\x1b\\"),
-        1,
+    word.replacen(inner, &to_file(inner, &file), 1)
+}
+
+/// `shown` as a link to the file at `path` (an absolute path).
+pub fn to_file(shown: &str, path: &Path) -> String {
+    format!(
+        "\x1b]8;;file://{}\x1b\\{shown}\x1b]8;;\x1b\\",
+        path.display()
     )
 }
 

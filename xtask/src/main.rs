@@ -44,6 +44,7 @@ mod output;
 mod parallel;
 mod policy;
 mod registry;
+mod report_page;
 mod requirements;
 mod results;
 mod run;

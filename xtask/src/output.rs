@@ -190,6 +190,18 @@ fn explanation(check: &CheckResult, detail: Detail) -> String {
     out
 }
 
+/// The "What this means" paragraph of a failed check.
+pub fn advice_of(check: &CheckResult) -> &'static str {
+    let failure = check
+        .report
+        .as_ref()
+        .and_then(|report| match &report.outcome {
+            Outcome::Fail(failure) => Some(failure),
+            Outcome::Pass => None,
+        });
+    advice(check, failure)
+}
+
 /// What the failure means and what to do: a cause known better than the verdict (out of memory,
 /// too much output) first, then a data race's own words, else the verdict's.
 fn advice(check: &CheckResult, failure: Option<&Failure>) -> &'static str {
@@ -247,6 +259,8 @@ struct JsonRun<'a> {
     summary: &'a str,
     duration_ms: u128,
     checks: Vec<JsonCheck<'a>>,
+    /// The report page of the failure, when one was written.
+    report_html: Option<&'a str>,
 }
 
 /// One check in the JSON object.
@@ -264,8 +278,8 @@ struct JsonCheck<'a> {
     duration_ms: u128,
 }
 
-/// The JSON object of `run`, on one line.
-pub fn json(run: &KataRun) -> String {
+/// The JSON object of `run`, on one line, naming the report page of its failure.
+pub fn json(run: &KataRun, report_html: Option<&str>) -> String {
     let object = JsonRun {
         kata: &run.kata,
         source: &run.source,
@@ -286,6 +300,7 @@ pub fn json(run: &KataRun) -> String {
                 duration_ms: check.duration.as_millis(),
             })
             .collect(),
+        report_html,
     };
     serde_json::to_string(&object).expect("a kata run always serializes")
 }
@@ -446,7 +461,7 @@ mod tests {
 
     #[test]
     fn the_json_object_has_every_field() {
-        let value: serde_json::Value = serde_json::from_str(&json(&racy())).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&json(&racy(), None)).unwrap();
         assert_eq!(value["kata"], "hit_counter");
         assert_eq!(value["verdict"], "race");
         assert_eq!(value["duration_ms"], 1500);

@@ -14,6 +14,7 @@ use crate::cli::{Check, Format, Replay, RunArgs};
 use crate::links;
 use crate::miri;
 use crate::output::{self, Detail};
+use crate::report_page;
 use crate::results::KataRun;
 use crate::state::{self, State};
 
@@ -41,7 +42,7 @@ impl Check {
         if learners {
             remember(catalog, &kata, &run, &content)?;
         }
-        print(catalog, &run, args);
+        print(catalog, &run, args)?;
         if learners && args.format == Format::Human {
             if let Some(line) = super::hint::pointer(&kata, run.verdict) {
                 anstream::print!("{line}");
@@ -104,7 +105,7 @@ impl Replay {
         let (source, _) = source_file(catalog, &kata, args)?;
         let mut checker = Checker::new(catalog, &kata, &source, options(args))?;
         let run = checker.replay(&token)?;
-        print(catalog, &run, args);
+        print(catalog, &run, args)?;
         Ok(super::status(run.verdict == Verdict::Pass))
     }
 }
@@ -128,9 +129,13 @@ fn options(args: &RunArgs) -> Options<'static> {
     }
 }
 
-fn print(catalog: &Catalog, run: &KataRun, args: &RunArgs) {
+/// Prints `run`, after writing the report page of its failure (named in both formats, and
+/// opened with `--open`).
+fn print(catalog: &Catalog, run: &KataRun, args: &RunArgs) -> Result<()> {
+    let page = report_page::write(run, &catalog.root)?;
+    let shown = page.as_ref().map(|path| catalog.display(path));
     match args.format {
-        Format::Json => println!("{}", output::json(run)),
+        Format::Json => println!("{}", output::json(run, shown.as_deref())),
         Format::Human => {
             let detail = Detail {
                 full_trace: args.full_trace,
@@ -138,8 +143,19 @@ fn print(catalog: &Catalog, run: &KataRun, args: &RunArgs) {
                 stable: false,
             };
             anstream::print!("{}", human(catalog, run, detail));
+            if let (Some(shown), Some(path)) = (&shown, &page) {
+                let shown = match links::supported() {
+                    true => links::to_file(shown, path),
+                    false => shown.clone(),
+                };
+                anstream::print!("\nStep through it in a browser: {shown}\n");
+            }
         }
     }
+    if let (true, Some(page)) = (args.open, &page) {
+        report_page::open(page);
+    }
+    Ok(())
 }
 
 /// The human report of `run`, with links to the files it names where the terminal has them.
