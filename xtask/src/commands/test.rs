@@ -2,7 +2,8 @@
 //! version against the lockfile, formatting, lints for every backend, the harness's, the
 //! validators' and xtask's tests, the generated mutants (every solution mutates, every
 //! `kata.toml` declaration matches a mutant, and a sample of each kata's mutants, drawn from
-//! the commit, is checked: none may survive undeclared), then `verify` over every kata. It judges the project's code, never the learner's: on a learner's
+//! the commit, is checked: none may survive undeclared), the report pages in headless Chromium
+//! (skipped, and said so, where it is not installed; never in CI), then `verify` over every kata. It judges the project's code, never the learner's: on a learner's
 //! checkout their katas are neither formatted nor linted, and `verify` takes each kata's
 //! starting code as committed.
 
@@ -110,6 +111,29 @@ fn steps(catalog: &Catalog, learner_work: &[String]) -> Result<Vec<Step>> {
     ])
 }
 
+/// How to get what the browser test needs.
+const CHROMIUM_HINT: &str = "install Chromium (`apt-get install chromium`), or name a Chrome \
+                             binary in CHROME";
+
+/// The Chromium (or Chrome) the browser test would drive: `CHROME`, else the first of the usual
+/// names on `PATH`, as the test's DevTools crate looks for it.
+fn chromium() -> Option<std::path::PathBuf> {
+    if let Some(named) = std::env::var_os("CHROME") {
+        return Some(named.into());
+    }
+    let path = std::env::var_os("PATH")?;
+    let names = [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+        "chrome",
+    ];
+    std::env::split_paths(&path)
+        .flat_map(|dir| names.map(|name| dir.join(name)))
+        .find(|candidate| candidate.is_file())
+}
+
 /// The seed of the mutants sampled: the first 16 hex digits of the commit checked out, or 0
 /// outside a git checkout.
 fn commit_seed(catalog: &Catalog) -> u64 {
@@ -160,6 +184,42 @@ impl Test {
                 .with_context(|| format!("could not run cargo for {}", step.what))?;
             results.push((step.what, status.success(), started.elapsed().as_secs_f64()));
         }
+        eprintln!("==> report pages in Chromium (cargo test -p xtask --test browser -- --ignored)");
+        let started = Instant::now();
+        let browser_test = match chromium() {
+            Some(_) => Some(
+                Command::new(&cargo)
+                    .args([
+                        "test",
+                        "-p",
+                        "xtask",
+                        "--test",
+                        "browser",
+                        "--",
+                        "--ignored",
+                    ])
+                    .current_dir(&catalog.root)
+                    .status()
+                    .context("could not run cargo for the browser test")?
+                    .success(),
+            ),
+            // CI installs Chromium (`.ci/run`): there, a missing browser fails the step.
+            None if std::env::var_os("CI").is_some() => {
+                eprintln!("error: no Chromium here, and CI must run the browser test");
+                Some(false)
+            }
+            None => {
+                eprintln!("skipped: no Chromium here ({CHROMIUM_HINT})");
+                None
+            }
+        };
+        if let Some(ok) = browser_test {
+            results.push((
+                "report pages in Chromium",
+                ok,
+                started.elapsed().as_secs_f64(),
+            ));
+        }
         let seed = commit_seed(catalog);
         eprintln!(
         "==> sampled mutants (cargo xtask mutate --all --sample {MUTANTS_PER_KATA} --seed {seed})"
@@ -209,6 +269,9 @@ impl Test {
             .collect();
         if !crate::miri::available() {
             skipped.push(format!("Miri's checks: {}", crate::miri::SETUP_HINT));
+        }
+        if browser_test.is_none() {
+            skipped.push(format!("the report pages' browser test: {CHROMIUM_HINT}"));
         }
         let skipped = match skipped.len() {
             0 => String::new(),

@@ -1,0 +1,126 @@
+//! The report pages in a real browser: headless Chromium driven through the DevTools protocol
+//! opens the pages `check` writes for known mutants (a deadlock, a race, a starvation), and
+//! looks at what a learner would see and do.
+//!
+//! Ignored by a plain `cargo test`: `cargo xtask test` runs it (`--ignored`) where Chromium is
+//! installed, says it was skipped where it is not, and fails in CI without it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use headless_chrome::{Browser, LaunchOptions, Tab};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the repository")
+        .to_path_buf()
+}
+
+/// Checks `source` of `kata`, which must fail with `verdict`, and returns its report page.
+fn report_page(kata: &str, source: &str, verdict: &str) -> PathBuf {
+    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["check", kata, "--source", source, "--format", "json"])
+        .current_dir(root())
+        .output()
+        .expect("the xtask binary runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let value: serde_json::Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|err| panic!("not one JSON object ({err}): {stdout}"));
+    assert_eq!(value["verdict"], verdict, "{stdout}");
+    let page = value["report_html"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no report page named: {stdout}"));
+    root().join(page)
+}
+
+fn browser() -> Browser {
+    let options = LaunchOptions::default_builder()
+        // The pages are the project's own, opened from files: no sandbox needed (and none
+        // available to root, as in CI's containers).
+        .sandbox(false)
+        .window_size(Some((1280, 1000)))
+        .build()
+        .expect("launch options");
+    Browser::new(options).expect("Chromium starts")
+}
+
+fn open(browser: &Browser, page: &Path) -> std::sync::Arc<Tab> {
+    let tab = browser.new_tab().expect("a tab");
+    tab.navigate_to(&format!("file://{}", page.display()))
+        .and_then(|tab| tab.wait_until_navigated())
+        .expect("the page loads");
+    tab.wait_for_element("#panel h2").expect("the script ran");
+    tab
+}
+
+fn text(tab: &Tab, selector: &str) -> String {
+    tab.wait_for_element(selector)
+        .and_then(|element| element.get_inner_text())
+        .unwrap_or_else(|err| panic!("no text at {selector}: {err}"))
+}
+
+fn count(tab: &Tab, selector: &str) -> usize {
+    tab.find_elements(selector).map_or(0, |found| found.len())
+}
+
+#[test]
+#[ignore = "needs Chromium: `cargo xtask test` runs it"]
+fn report_pages_show_the_failure_and_step_through_it() {
+    let browser = browser();
+
+    // A deadlock: the cycle is drawn in red and names both forks; the arrow keys step.
+    let deadlock = report_page(
+        "philosophers",
+        "solutions/philosophers/mutants/left_then_right.rs",
+        "deadlock",
+    );
+    let tab = open(&browser, &deadlock);
+    assert!(count(&tab, "#graph .node.cycle") >= 4, "the cycle's nodes");
+    assert!(
+        count(&tab, "#graph line.edge.cycle") >= 4,
+        "the cycle's edges"
+    );
+    let graph = text(&tab, "#graph-text");
+    assert!(
+        graph.contains("fork 0") && graph.contains("fork 1") && graph.contains("on the cycle"),
+        "{graph}"
+    );
+    tab.press_key("Home").unwrap();
+    assert!(text(&tab, "#panel h2").contains("After step 1"));
+    tab.press_key("ArrowRight").unwrap();
+    tab.press_key("ArrowRight").unwrap();
+    let panel = text(&tab, "#panel");
+    assert!(panel.contains("After step 3"), "{panel}");
+    tab.press_key("End").unwrap();
+    let panel = text(&tab, "#panel");
+    assert!(
+        panel.contains("Locks held") && panel.contains("fork 0: philosopher"),
+        "the end of a deadlock holds the forks: {panel}"
+    );
+    assert!(text(&tab, "#replay").contains("cargo xtask replay philosophers"));
+
+    // A race: the failing step is marked, and its source line is shown.
+    let race = report_page(
+        "hit_counter",
+        "solutions/hit_counter/mutants/lost_update.rs",
+        "race",
+    );
+    let tab = open(&browser, &race);
+    assert!(count(&tab, "tr.marked") >= 1, "the failing step is marked");
+    assert!(text(&tab, "#summary").contains("race"));
+    assert!(
+        !text(&tab, "#source").is_empty(),
+        "the failure's source line"
+    );
+
+    // A starvation: who went in ahead of the waiter, against the bound, as bars and a table.
+    let starvation = report_page("gil", "solutions/gil/mutants/barging.rs", "starvation");
+    let tab = open(&browser, &starvation);
+    assert!(count(&tab, "#overtaken .bar-row") >= 2, "the bars");
+    let bars = text(&tab, "#overtaken-box");
+    assert!(
+        bars.contains("the bound") && bars.contains("at most"),
+        "{bars}"
+    );
+}
