@@ -15,6 +15,7 @@ use harness::verdict::Verdict;
 use crate::catalog::{Catalog, Kata};
 use crate::checker::{self, Checker, Options};
 use crate::parallel;
+use crate::progress::Progress;
 use crate::results::KataRun;
 use crate::sandbox::Sandbox;
 use crate::spawn;
@@ -166,23 +167,31 @@ pub fn grade(
         .flat_map(|s| (0..katas.len()).map(move |k| (s, k)))
         .collect();
     let done = AtomicUsize::new(0);
+    let progress = settings.progress.then(|| Progress::new(work.len()));
     let graded = parallel::map_in_order(&work, settings.jobs, |_, &(s, k)| {
+        if let Some(progress) = &progress {
+            progress.working_on(&format!("{} {}", submissions[s].name(), katas[k].name()));
+        }
         let graded = grade_kata(&context, &katas[k], &submissions[s]);
-        if settings.progress {
+        if let Some(progress) = &progress {
             let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-            eprintln!(
-                "[{n}/{}] {} {}: {} ({}/{} points, {:.1} s)",
-                work.len(),
+            let count = match progress.drawn() {
+                true => String::new(),
+                false => format!("[{n}/{}] ", work.len()),
+            };
+            progress.done(&format!(
+                "{count}{} {}: {} ({}/{} points, {:.1} s)",
                 submissions[s].name(),
                 graded.kata,
                 graded.verdict(),
                 graded.points,
                 graded.max,
                 graded.duration.as_secs_f64()
-            );
+            ));
         }
         graded
     });
+    drop(progress);
     let mut graded = graded.into_iter();
     submissions
         .iter()

@@ -43,6 +43,7 @@ mod mutation;
 mod output;
 mod parallel;
 mod policy;
+mod progress;
 mod registry;
 mod report_page;
 mod requirements;

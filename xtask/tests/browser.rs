@@ -1,6 +1,6 @@
 //! The report pages in a real browser: headless Chromium driven through the DevTools protocol
-//! opens the pages `check` writes for known mutants (a deadlock, a race, a starvation), and
-//! looks at what a learner would see and do.
+//! opens the pages `check` writes for known mutants (a deadlock, a race, a starvation) and the
+//! class report `grade` writes, and looks at what a learner or an instructor would see and do.
 //!
 //! Ignored by a plain `cargo test`: `cargo xtask test` runs it (`--ignored`) where Chromium is
 //! installed, says it was skipped where it is not, and fails in CI without it.
@@ -45,12 +45,18 @@ fn browser() -> Browser {
     Browser::new(options).expect("Chromium starts")
 }
 
+/// Opens the page of a failing check, once its script has drawn the state panel.
 fn open(browser: &Browser, page: &Path) -> std::sync::Arc<Tab> {
+    open_page(browser, page, "#panel h2")
+}
+
+/// Opens `page`, once its script has drawn `drawn`.
+fn open_page(browser: &Browser, page: &Path, drawn: &str) -> std::sync::Arc<Tab> {
     let tab = browser.new_tab().expect("a tab");
     tab.navigate_to(&format!("file://{}", page.display()))
         .and_then(|tab| tab.wait_until_navigated())
         .expect("the page loads");
-    tab.wait_for_element("#panel h2").expect("the script ran");
+    tab.wait_for_element(drawn).expect("the script ran");
     tab
 }
 
@@ -122,5 +128,94 @@ fn report_pages_show_the_failure_and_step_through_it() {
     assert!(
         bars.contains("the bound") && bars.contains("at most"),
         "{bars}"
+    );
+}
+
+/// One part of a class's gradebook as `grade --class --shard` writes it: every learner with a
+/// verdict and a time for `hit_counter` and `philosophers`.
+fn gradebook_part(dir: &Path, learners: &[(&str, &str, &str)]) {
+    let mut csv = String::from("student,total,max,hit_counter,philosophers,ignored\n");
+    let mut students = Vec::new();
+    for (n, (name, first, second)) in learners.iter().enumerate() {
+        let points = |verdict: &str| if verdict == "pass" { 10 } else { 0 };
+        let total = points(first) + points(second);
+        csv.push_str(&format!(
+            "{name},{total},20,{},{},\n",
+            points(first),
+            points(second)
+        ));
+        let kata = |kata: &str, verdict: &str, ms: u64| {
+            serde_json::json!({
+                "kata": kata, "verdict": verdict, "points": points(verdict), "max": 10,
+                "duration_ms": ms,
+            })
+        };
+        students.push(serde_json::json!({
+            "student": name, "total": total, "max": 20, "ignored": [],
+            "katas": [kata("hit_counter", first, 900 + n as u64), kata("philosophers", second, 4000)],
+        }));
+    }
+    let json = serde_json::json!({
+        "version": 1, "students": students, "skipped": [], "notes": [],
+    });
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("gradebook.csv"), csv).unwrap();
+    std::fs::write(dir.join("gradebook.json"), json.to_string()).unwrap();
+}
+
+#[test]
+#[ignore = "needs Chromium: `cargo xtask test` runs it"]
+fn the_class_report_charts_a_merged_gradebook() {
+    let class = tempfile::tempdir().unwrap();
+    let (first, second, out) = (
+        class.path().join("part1"),
+        class.path().join("part2"),
+        class.path().join("out"),
+    );
+    gradebook_part(
+        &first,
+        &[("ada", "pass", "deadlock"), ("bob", "race", "pass")],
+    );
+    gradebook_part(&second, &[("cy", "pass", "starvation")]);
+    let merged = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["grade", "--merge"])
+        .args([&first, &second])
+        .arg("--output")
+        .arg(&out)
+        .current_dir(root())
+        .output()
+        .expect("the xtask binary runs");
+    assert!(
+        merged.status.success(),
+        "{}",
+        String::from_utf8_lossy(&merged.stderr)
+    );
+
+    let browser = browser();
+    let tab = open_page(&browser, &out.join("report.html"), "#learners tr");
+    assert_eq!(
+        count(&tab, "#learners tr"),
+        4,
+        "a header and three learners"
+    );
+    assert_eq!(
+        count(&tab, "#learners .cell"),
+        6,
+        "a cell per learner and kata"
+    );
+    assert_eq!(count(&tab, "#learners .cell.v-pass"), 3);
+    let katas = text(&tab, "#katas");
+    assert!(katas.contains("67 % (2 of 3)"), "hit_counter: {katas}");
+    assert!(katas.contains("33 % (1 of 3)"), "philosophers: {katas}");
+    assert_eq!(
+        count(&tab, "#katas .stack span"),
+        5,
+        "the verdicts' segments"
+    );
+    let slowest = text(&tab, "#slowest");
+    assert!(slowest.starts_with("learner"), "{slowest}");
+    assert!(
+        slowest.contains("philosophers") && slowest.contains("4.0"),
+        "{slowest}"
     );
 }

@@ -17,6 +17,7 @@ use crate::cli::{self, GradeFormat};
 use crate::formats;
 use crate::gradebook::{self, Skipped};
 use crate::grading::{self, Grade, Settings};
+use crate::report_page;
 use crate::sanitize;
 use crate::shard::Shard;
 use crate::submission::Submission;
@@ -128,18 +129,18 @@ fn class(
         .unwrap_or_else(|| catalog.root.join("target/xtask/gradebook"));
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     let csv = gradebook::csv(&grades);
+    let json = gradebook::json(&grades, &skipped);
     write(&out.join("gradebook.csv"), &csv)?;
-    write(
-        &out.join("gradebook.json"),
-        &gradebook::json(&grades, &skipped),
-    )?;
+    write(&out.join("gradebook.json"), &json)?;
+    let report = report_page::write_class(&out, &json)?;
     print!("{csv}");
     eprintln!(
-        "graded {} submissions ({} entries skipped): {} and {}",
+        "graded {} submissions ({} entries skipped): {} and {}; charts in {}",
         grades.len(),
         skipped.len(),
         catalog.display(&out.join("gradebook.csv")),
-        catalog.display(&out.join("gradebook.json"))
+        catalog.display(&out.join("gradebook.json")),
+        catalog.display(&report)
     );
     // A class's grades are in the gradebook; only a kata that could not be graded fails the run.
     Ok(match exit_status(&grades) {
@@ -206,12 +207,14 @@ fn merge(
     );
     write(&out.join("gradebook.csv"), &merged.csv)?;
     write(&out.join("gradebook.json"), &merged.json)?;
+    let report = report_page::write_class(&out, &merged.json)?;
     print!("{}", merged.csv);
     eprintln!(
-        "merged {} gradebooks: {} and {}",
+        "merged {} gradebooks: {} and {}; charts in {}",
         parts.len(),
         catalog.display(&out.join("gradebook.csv")),
-        catalog.display(&out.join("gradebook.json"))
+        catalog.display(&out.join("gradebook.json")),
+        catalog.display(&report)
     );
     Ok(ExitCode::SUCCESS)
 }

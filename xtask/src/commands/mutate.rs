@@ -31,6 +31,7 @@ use crate::catalog::{Catalog, Kata};
 use crate::checker::{Checker, Options};
 use crate::cli::{Format, Mutate};
 use crate::mutation::{self, Mutant};
+use crate::progress::Progress;
 use crate::results::KataRun;
 
 /// What became of one mutant.
@@ -348,20 +349,23 @@ fn sampled(mut jobs: Vec<Job>, count: usize, seed: u64) -> Vec<Job> {
 /// progress on stderr per mutant; results in the order of `jobs`.
 fn run_jobs(catalog: &Catalog, jobs: &[Job], workers: usize, only: Option<Mode>) -> Vec<Checked> {
     let done = AtomicUsize::new(0);
+    let progress = Progress::new(jobs.len());
     let dir = catalog.root.join("target/xtask/mutants");
     crate::parallel::map_in_order(jobs, workers, |worker, job| {
         let file = dir
             .join(job.kata.name())
             .join(format!("worker-{worker}.rs"));
+        progress.working_on(job.kata.name());
         let result = check_one(catalog, job, &file, only);
-        progress(done.fetch_add(1, Ordering::SeqCst) + 1, jobs.len(), &result);
+        let done = done.fetch_add(1, Ordering::SeqCst) + 1;
+        progress.done(&line(done, jobs.len(), &result, progress.drawn()));
         result
     })
 }
 
-/// One line on stderr: `[#####-----] 12/40 barrier: solution: ... → killed (race) (0.9 s)`
-/// (the bar of `list`).
-fn progress(done: usize, total: usize, result: &Checked) {
+/// The line of a mutant checked: `[#####-----] 12/40 barrier: solution: ... → killed (race)
+/// (0.9 s)`, with the bar of `list` where no progress bar is drawn below the lines.
+fn line(done: usize, total: usize, result: &Checked, bar_drawn: bool) -> String {
     let what = match &result.outcome {
         Outcome::Killed {
             verdict,
@@ -372,14 +376,14 @@ fn progress(done: usize, total: usize, result: &Checked) {
         Outcome::NotCompiling => "does not compile".to_owned(),
         Outcome::Error { .. } => "error".to_owned(),
     };
-    eprintln!(
-        "{} {}: {} → {what} ({:.1} s)",
-        super::list::bar(done, total),
-        result.kata,
-        result.change,
-        result.seconds
-    );
-    let _ = std::io::stderr().flush();
+    let bar = match bar_drawn {
+        true => String::new(),
+        false => format!("{} ", super::list::bar(done, total)),
+    };
+    format!(
+        "{bar}{}: {} → {what} ({:.1} s)",
+        result.kata, result.change, result.seconds
+    )
 }
 
 /// Writes the mutant to `file` and checks it (with one mode's checks only, if `only` says so).

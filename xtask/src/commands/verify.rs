@@ -26,6 +26,7 @@ use crate::leftovers::Snapshot;
 use crate::miri;
 use crate::output::{self, Detail};
 use crate::parallel::{self, Slots};
+use crate::progress::Progress;
 use crate::requirements;
 use crate::results::{CheckResult, KataRun};
 use crate::shard::Shard;
@@ -144,13 +145,16 @@ fn verify(catalog: &Catalog, katas: &[Kata], bless: bool) -> Result<ExitCode> {
     // one after another, so that what one leaves in /dev/shm and /dev/mqueue, and the check and
     // server processes still running, are seen as its own.
     let slots = Slots::new(VARIANTS_AT_ONCE);
+    let progress = Progress::new(cases.len());
     for kata_cases in cases.chunk_by(|a, b| a.kata.name() == b.kata.name()) {
         let kata = kata_cases[0].kata;
+        progress.working_on(kata.name());
         if let Some(unmet) = requirements::unmet(kata) {
             let yellow = AnsiColor::Yellow.on_default();
             let mark = format!("{yellow}skipped{yellow:#}");
             for case in kata_cases {
-                anstream::println!("{}", table.not_checked(case, &mark));
+                progress.stdout(&table.not_checked(case, &mark));
+                progress.advance();
             }
             unmet_requirements.insert(unmet);
             continue;
@@ -169,7 +173,8 @@ fn verify(catalog: &Catalog, katas: &[Kata], bless: bool) -> Result<ExitCode> {
                         table.not_checked(case, &format!("{red}ERROR{red:#}"))
                     }
                 };
-                anstream::println!("{row}");
+                progress.stdout(&row);
+                progress.advance();
                 let problems = match verified {
                     Verified::Checked {
                         problems,
@@ -182,13 +187,14 @@ fn verify(catalog: &Catalog, katas: &[Kata], bless: bool) -> Result<ExitCode> {
                     Verified::NotChecked(problem) => vec![problem],
                 };
                 for problem in problems {
-                    say_problem(case, problem, &mut mismatches);
+                    say_problem(&progress, case, problem, &mut mismatches);
                 }
                 std::io::stdout().flush().ok();
             },
         );
         mismatches.extend(leftovers(catalog, kata.name(), &before));
     }
+    drop(progress);
     for unmet in &unmet_requirements {
         println!("\nskipped: {unmet}");
     }
@@ -286,8 +292,8 @@ fn verify_case(catalog: &Catalog, case: &Case, bless: bool, slots: &Slots) -> Ve
 
 /// Says `problem` of `case` right under its row (a run cut short still says why), and keeps it
 /// in `mismatches` for the summary.
-fn say_problem(case: &Case, problem: String, mismatches: &mut Vec<String>) {
-    println!("  {}", problem.replace('\n', "\n  "));
+fn say_problem(progress: &Progress, case: &Case, problem: String, mismatches: &mut Vec<String>) {
+    progress.stdout(&format!("  {}", problem.replace('\n', "\n  ")));
     mismatches.push(format!("{} {}: {problem}", case.kata.name(), case.label));
 }
 

@@ -1,8 +1,10 @@
-//! The report page of a failing check: one self-contained HTML file (styles, script, data and
-//! the learner's source lines inside, nothing fetched) under `target/xtask/report/`, written by
-//! `check` and `replay` whenever a check fails. One lane per thread and a row per step, the locks'
-//! holding as bars beside the lanes, the state after each step in a side panel (stepped through
-//! with the arrow keys), and for a deadlock the wait-for graph with its cycle in red.
+//! The report pages, each one self-contained HTML file (styles, script and data inside, nothing
+//! fetched). The page of a failing check, under `target/xtask/report/`, written by `check` and
+//! `replay` whenever a check fails: one lane per thread and a row per step, the locks' holding as
+//! bars beside the lanes, the state after each step in a side panel (stepped through with the
+//! arrow keys), for a deadlock the wait-for graph with its cycle in red. And the class report,
+//! `report.html` beside a class's gradebook: per kata the share passing and the verdicts as
+//! stacked bars, per learner a row of cells, the slowest katas; every chart also a table.
 //!
 //! ```text
 //! if let Some(path) = report_page::write(&run, &catalog.root)? {
@@ -19,8 +21,11 @@ use anyhow::{Context, Result};
 
 use crate::results::KataRun;
 
-/// The page, its data spliced in by [`render`].
+/// The page of a failing check, its data spliced in by [`render`].
 const TEMPLATE: &str = include_str!("page.html");
+
+/// The class report, its data (the gradebook) spliced in by [`write_class`].
+const CLASS_TEMPLATE: &str = include_str!("class.html");
 
 /// The directory of the report pages, under the repository's `target/`.
 pub fn dir(root: &Path) -> PathBuf {
@@ -44,15 +49,34 @@ pub fn write(run: &KataRun, root: &Path) -> Result<Option<PathBuf>> {
     Ok(Some(path))
 }
 
-/// The HTML of `page`: its data as JSON in the page, where no `<` can end the script early.
+/// The HTML of `page`: its data as JSON in the page.
 fn render(page: &model::Page) -> Result<String> {
-    let data = serde_json::to_string(page)?.replace('<', "\\u003c");
     let title = format!("{}: {} ({})", page.kata, page.verdict, page.check)
         .replace('&', "&amp;")
         .replace('<', "&lt;");
-    Ok(TEMPLATE
-        .replacen("TITLE", &title, 1)
-        .replacen("DATA", &data, 1))
+    // The data goes in first: the title's placeholder comes before it in the page.
+    Ok(splice(TEMPLATE, &serde_json::to_value(page)?).replacen("TITLE", &title, 1))
+}
+
+/// `template` with `data` as JSON in place of its `DATA`, where no `<` can end the script early.
+fn splice(template: &str, data: &serde_json::Value) -> String {
+    let json = data.to_string().replace('<', "\\u003c");
+    template.replacen("DATA", &json, 1)
+}
+
+/// Writes the class report `report.html` into `dir`, from the class's gradebook (the text of
+/// its `gradebook.json`).
+///
+/// ```text
+/// let page = report_page::write_class(&out, &gradebook::json(&grades, &skipped))?;
+/// ```
+pub fn write_class(dir: &Path, gradebook_json: &str) -> Result<PathBuf> {
+    let gradebook: serde_json::Value =
+        serde_json::from_str(gradebook_json).context("the gradebook is not JSON")?;
+    let path = dir.join("report.html");
+    std::fs::write(&path, splice(CLASS_TEMPLATE, &gradebook))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
 }
 
 /// Opens `path` in the default browser (`xdg-open`, or `open` on macOS); says so when it cannot.
