@@ -1,7 +1,7 @@
 //! Printing a kata run: the human report with its explanation, and the JSON object.
 
 use anstyle::{AnsiColor, Style};
-use harness::protocol::{Event, Failure, FailureKind, Mode, Outcome};
+use harness::protocol::{Event, Failure, FailureKind, Mode};
 use harness::verdict::{Verdict, DATA_RACE_ADVICE};
 use serde::Serialize;
 
@@ -123,13 +123,7 @@ fn tried(check: &CheckResult) -> String {
 /// The explanation block of the first failing check.
 fn explanation(check: &CheckResult, detail: Detail) -> String {
     let mut out = format!("\n{HEADING}What happened{HEADING:#}\n");
-    let failure = check
-        .report
-        .as_ref()
-        .and_then(|report| match &report.outcome {
-            Outcome::Fail(failure) => Some(failure),
-            Outcome::Pass => None,
-        });
+    let failure = check.failure();
     out.push_str(&format!("  `{}` ({}):\n", check.name, check.mode));
     // A cause known better than the report's words (see `run::Cause`) has the last word.
     let message = match (check.advice, failure) {
@@ -192,14 +186,7 @@ fn explanation(check: &CheckResult, detail: Detail) -> String {
 
 /// The "What this means" paragraph of a failed check.
 pub fn advice_of(check: &CheckResult) -> &'static str {
-    let failure = check
-        .report
-        .as_ref()
-        .and_then(|report| match &report.outcome {
-            Outcome::Fail(failure) => Some(failure),
-            Outcome::Pass => None,
-        });
-    advice(check, failure)
+    advice(check, check.failure())
 }
 
 /// What the failure means and what to do: a cause known better than the verdict (out of memory,
@@ -309,7 +296,7 @@ pub fn json(run: &KataRun, report_html: Option<&str>) -> String {
 mod tests {
     use std::time::Duration;
 
-    use harness::protocol::{Failure, FailureKind, Op, Origin, Report};
+    use harness::protocol::{Failure, FailureKind, Op, Origin, Outcome, Report};
 
     use super::*;
 

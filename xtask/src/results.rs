@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use harness::protocol::{Mode, Report};
+use harness::protocol::{Failure, Mode, Outcome, Report};
 use harness::verdict::Verdict;
 
 /// The result of checking one variant of a kata.
@@ -70,6 +70,16 @@ impl CheckResult {
             set_aside: None,
             duration: Duration::ZERO,
         }
+    }
+
+    /// The failure its report gives, if it failed with one.
+    pub fn failure(&self) -> Option<&Failure> {
+        self.report
+            .as_ref()
+            .and_then(|report| match &report.outcome {
+                Outcome::Fail(failure) => Some(failure),
+                Outcome::Pass => None,
+            })
     }
 }
 

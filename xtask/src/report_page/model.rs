@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use harness::analysis;
-use harness::protocol::{Event, Op, Outcome};
+use harness::protocol::{Event, Op};
 use harness::verdict::Verdict;
 use serde::Serialize;
 
@@ -126,10 +126,7 @@ pub fn of_run(run: &KataRun, root: &Path) -> Option<Page> {
 }
 
 fn of_check(run: &KataRun, check: &CheckResult, trace: &[Event], root: &Path) -> Page {
-    let failure = check.report.as_ref().and_then(|r| match &r.outcome {
-        Outcome::Fail(failure) => Some(failure),
-        Outcome::Pass => None,
-    });
+    let failure = check.failure();
     let (trace, left_out) = match trace.len() > MOST_STEPS {
         true => (&trace[..MOST_STEPS], trace.len() - MOST_STEPS),
         false => (trace, 0),
