@@ -23,48 +23,35 @@ pub fn map_in_order<T: Sync, R: Send>(
     workers: usize,
     work: impl Fn(usize, &T) -> R + Sync,
 ) -> Vec<R> {
-    let next = AtomicUsize::new(0);
-    let slots: Mutex<Vec<Option<R>>> = Mutex::new(items.iter().map(|_| None).collect());
-    std::thread::scope(|scope| {
-        for worker in 0..workers.clamp(1, items.len().max(1)) {
-            let (next, slots, work) = (&next, &slots, &work);
-            scope.spawn(move || loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(item) = items.get(i) else { break };
-                let result = work(worker, item);
-                slots.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(result);
-            });
-        }
-    });
-    slots
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
-        .into_iter()
-        .map(|slot| slot.expect("every item was taken by a worker that returned"))
-        .collect()
+    let mut results = Vec::with_capacity(items.len());
+    in_order_as_done(items, workers, work, |_, result| results.push(result));
+    results
 }
 
-/// `work(item)` for every item, on up to `workers` threads, and `report(index, result)` on the
-/// calling thread in the order of `items`, each as soon as it and every item before it are done.
+/// `work(worker, item)` for every item, on up to `workers` threads (at least one) that each
+/// take the next item not yet taken, and `report(index, result)` on the calling thread in the
+/// order of `items`, each as soon as it and every item before it are done. `worker` numbers the
+/// thread (0, 1, ...), for work that needs files of its own. A panic in `work` reaches the
+/// caller once every thread has stopped.
 ///
 /// ```text
-/// in_order_as_done(&[1, 2, 3], 2, |n| n * n, |i, square| println!("{i}: {square}"));
+/// in_order_as_done(&[1, 2, 3], 2, |_, n| n * n, |i, square| println!("{i}: {square}"));
 /// ```
 pub fn in_order_as_done<T: Sync, R: Send>(
     items: &[T],
     workers: usize,
-    work: impl Fn(&T) -> R + Sync,
+    work: impl Fn(usize, &T) -> R + Sync,
     mut report: impl FnMut(usize, R),
 ) {
     let next = AtomicUsize::new(0);
     let (done, results) = mpsc::channel();
     std::thread::scope(|scope| {
-        for _ in 0..workers.clamp(1, items.len().max(1)) {
+        for worker in 0..workers.clamp(1, items.len().max(1)) {
             let (next, work, done) = (&next, &work, done.clone());
             scope.spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 let Some(item) = items.get(i) else { break };
-                if done.send((i, work(item))).is_err() {
+                if done.send((i, work(worker, item))).is_err() {
                     break;
                 }
             });
@@ -384,7 +371,7 @@ mod tests {
         in_order_as_done(
             &items,
             3,
-            |&n| {
+            |_, &n| {
                 std::thread::sleep(std::time::Duration::from_micros(n * 50));
                 n * n
             },

@@ -163,7 +163,7 @@ fn verify(catalog: &Catalog, katas: &[Kata], bless: bool) -> Result<ExitCode> {
         parallel::in_order_as_done(
             kata_cases,
             VARIANTS_AT_ONCE,
-            |case| verify_case(catalog, case, bless, &slots),
+            |_, case| verify_case(catalog, case, bless, &slots),
             |i, verified| {
                 let case = &kata_cases[i];
                 let row = match &verified {
