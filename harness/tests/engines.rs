@@ -101,6 +101,12 @@ fn fails_while_others_wait() {
     }
 }
 
+/// Puts more on the stack than loom gives a thread (32 KiB).
+fn overflows_its_stack() {
+    let page = std::hint::black_box([7u8; 64 * 1024]);
+    assert_eq!(page[page.len() - 1], 7);
+}
+
 /// A case: the check, the modes it runs in, and the failure kind expected (None: a pass).
 struct Case {
     name: &'static str,
@@ -157,6 +163,12 @@ const CASES: &[Case] = &[
         body: fails_while_others_wait,
         modes: &[Mode::Sequential, Mode::Stress],
         expect: Some(FailureKind::Panic),
+    },
+    Case {
+        name: "overflows its stack",
+        body: overflows_its_stack,
+        modes: &[Mode::Model],
+        expect: Some(FailureKind::Hang),
     },
     Case {
         name: "overtakes a waiter",

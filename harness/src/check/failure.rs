@@ -100,6 +100,13 @@ fn from_panic(info: &PanicHookInfo<'_>, check_file: &str) -> Failure {
     }
 }
 
+/// Why the model checker gave up on a thread that overflowed its stack: an engine's limit, not
+/// a verdict on the kata, so it is a [`FailureKind::Hang`], which later modes set aside.
+#[cfg(feature = "model")]
+const STACK_OVERFLOW: &str = "a thread overflowed the small stack loom runs it on (32 KiB \
+    unless it was spawned with a larger one), so the model checker could not go on; a \
+    collector that runs now and then on whichever thread (crossbeam-epoch's) can need more";
+
 /// The failure kind and message a panic payload stands for.
 pub(crate) fn kind_and_message(payload: &(dyn Any + Send)) -> (FailureKind, String) {
     if let Some(detected) = payload.downcast_ref::<Detection>() {
@@ -113,6 +120,10 @@ pub(crate) fn kind_and_message(payload: &(dyn Any + Send)) -> (FailureKind, Stri
                  it ended a thread the code under test still needed"
             ),
         );
+    }
+    #[cfg(feature = "model")]
+    if let Some(generator::Error::StackErr) = payload.downcast_ref::<generator::Error>() {
+        return (FailureKind::Hang, STACK_OVERFLOW.to_owned());
     }
     let message = payload
         .downcast_ref::<&str>()

@@ -20,6 +20,12 @@ pub(super) fn run(config: &RunConfig, index: usize, body: fn()) -> Ran {
     builder.location = true;
     let allowed = Duration::from_secs(config.model_max_secs);
     builder.max_duration = Some(allowed);
+    // crossbeam-epoch keeps one participant per system thread, and loom runs every thread of
+    // every execution as a coroutine on this one: every 128th pin, its collector would run on
+    // whichever model thread pinned, on loom's small stack, and free there what an earlier
+    // execution deferred. Pinned here for the rest of the process, it never runs in the model;
+    // the frees a kata defers wait for the process to end (loom cannot see a free anyway).
+    std::mem::forget(crossbeam_epoch::pin());
     let started = Instant::now();
     let token = crate::protocol::ReplayToken {
         mode: config.mode,
