@@ -44,6 +44,18 @@ fn main() {
             &[Mode::Model, Mode::Explore, Mode::Stress],
             explained_by_a_queue,
         )
+        .only(
+            "three threads enqueuing a value each at once: every value comes out exactly once, \
+             as from a queue taking one call at a time",
+            &[Mode::Model, Mode::Explore, Mode::Stress],
+            || single_calls_at_once(3, 0),
+        )
+        .only(
+            "two threads enqueuing a value each while a third dequeues: every value comes out \
+             exactly once, as from a queue taking one call at a time",
+            &[Mode::Model, Mode::Explore, Mode::Stress],
+            || single_calls_at_once(2, 1),
+        )
         .concurrent(
             "values enqueued and dequeued by several threads come out exactly once, whole, each \
              producer's in its order",
@@ -312,6 +324,69 @@ fn explained_by_a_queue() {
             ),
         }
     }
+}
+
+/// `enqueuers` threads enqueue a value each while `dequeuers` threads dequeue once, all at
+/// once (this thread among them), then this thread takes what is left. A thread that finds a
+/// node linked after the tail swings the tail for the thread that linked it, and a third thread
+/// may then read the node through the tail it swung: under the model checker, that read must be
+/// ordered after the node was made (a `Release` swing), or it is a `race`. Every value must come
+/// out exactly once, and the results must be a queue's.
+fn single_calls_at_once(enqueuers: usize, dequeuers: usize) {
+    let queue = Arc::new(Queue::new());
+    let history: Arc<History<Fifo>> = Arc::new(History::new());
+    let call = move |thread: usize, queue: &Queue<usize>, history: &History<Fifo>| {
+        let name = format!("thread {thread}");
+        if thread < enqueuers {
+            let value = 100 * (thread + 1);
+            history.call(&name, Op::Enqueue(value), || {
+                queue.enqueue(value);
+                None
+            });
+        } else {
+            history.call(&name, Op::Dequeue, || queue.dequeue());
+        }
+    };
+    let handles: Vec<JoinHandle<()>> = (1..enqueuers + dequeuers)
+        .map(|thread| {
+            let (queue, history) = (Arc::clone(&queue), Arc::clone(&history));
+            spawn_named(format!("thread {thread}"), move || {
+                call(thread, &queue, &history)
+            })
+        })
+        .collect();
+    call(0, &queue, &history);
+    for handle in handles {
+        handle.join().unwrap();
+    }
+    let calls = format!(
+        "{enqueuers} threads each enqueued a value while {dequeuers} dequeued, all at once"
+    );
+    // Not under the model checker: the history's clock is a lock loom does not see, so a call
+    // that ends before another begins is not ordered before it there, and loom may let the
+    // later call read the atomics as they were before the earlier one.
+    if mode() != Mode::Model {
+        match history.check(Fifo::default()) {
+            Outcome::Linearizable => {}
+            Outcome::NotLinearizable(why) => panic!(
+                "{calls}: no first-in, first-out queue taking one call at a time gives these \
+                 results: {why}"
+            ),
+            Outcome::Undecided => unreachable!("a few calls are always decided"),
+        }
+    }
+    let mut seen: Vec<usize> = history
+        .operations()
+        .iter()
+        .filter_map(|operation| operation.ret.flatten())
+        .chain(std::iter::from_fn(|| queue.dequeue()))
+        .collect();
+    seen.sort_unstable();
+    let enqueued: Vec<usize> = (1..=enqueuers).map(|thread| 100 * thread).collect();
+    assert_eq!(
+        seen, enqueued,
+        "{calls}, then one took what was left: every value enqueued must come out exactly once"
+    );
 }
 
 /// Producers enqueue numbered items while consumers dequeue them; then this thread takes what
