@@ -304,6 +304,35 @@ mod tests {
     }
 
     #[test]
+    fn a_name_for_a_decision_to_wake_is_no_place_to_split_but_a_waiter_read_for_the_wake_is() {
+        let named_test = "fn f(&self) {\n    let mut s = self.state.lock().unwrap();\n    s.ready = true;\n    s.readers -= 1;\n    let empty = s.readers == 0;\n    drop(s);\n    if empty {\n        self.changed.notify_all();\n    }\n}\n";
+        assert_one_split(named_test, "    s.ready = true;\n    drop(s);\n    let mut s = self.state.lock().unwrap();\n    s.readers -= 1;");
+        let whom = "fn f(&self) {\n    let mut s = self.state.lock().unwrap();\n    s.permits += 1;\n    let waker = s.next_waiter();\n    drop(s);\n    if let Some(waker) = waker {\n        waker.wake();\n    }\n}\n";
+        assert_one_split(whom, "    s.permits += 1;\n    drop(s);\n    let mut s = self.state.lock().unwrap();\n    let waker = s.next_waiter();");
+    }
+
+    #[test]
+    fn a_test_that_only_wakes_is_narrowed_but_never_widened() {
+        let source = "fn f(&self, s: &State) {\n    if s.waiting > 0 && s.free >= 1 {\n        self.cv.notify_one();\n    }\n    if s.waiting > 0 {\n        s.woken += 1;\n        self.cv.notify_one();\n    }\n}\n";
+        let flips: Vec<String> = changes(source)
+            .into_iter()
+            .filter(|(op, _)| *op == Operator::Boundary)
+            .map(|(_, text)| text)
+            .collect();
+        assert_eq!(flips.len(), 2, "{flips:?}");
+        assert!(
+            flips[0].contains("s.waiting > 0 && s.free > 1"),
+            "narrowed: {}",
+            flips[0]
+        );
+        assert!(
+            flips[1].contains("s.waiting >= 0 {\n        s.woken"),
+            "not only a wake: {}",
+            flips[1]
+        );
+    }
+
+    #[test]
     fn a_boundary_is_not_flipped_where_equality_was_refused_above() {
         let refused = "fn f(a: usize, b: usize) {\n    if a == b {\n        return;\n    }\n    if a < b {}\n}\n";
         let open = "fn f(a: usize, b: usize) {\n    if a < b {}\n}\n";

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
-use syn::{BinOp, Block, Expr, ExprBinary, ExprMethodCall, ExprWhile, Pat, Stmt};
+use syn::{BinOp, Block, Expr, ExprBinary, ExprMethodCall, ExprWhile, Pat, Stmt, UnOp};
 
 use super::held_together::{self, HeldTogether};
 use super::state_use::{bound_names, StateUse};
@@ -25,6 +25,7 @@ pub(super) fn find(file: &syn::File, source: &str) -> Vec<Mutant> {
         held_together: held_together::find(file),
         guards: Vec::new(),
         unequal: Vec::new(),
+        wake_tests: Vec::new(),
         mutants: Vec::new(),
     };
     finder.visit_file(file);
@@ -84,6 +85,9 @@ struct Finder<'s> {
     /// Pairs of names known to differ where the visit is, after `if a == b { return ..; }`:
     /// `a < b` and `a <= b` cannot differ there, so flipping the boundary is no mutant.
     unequal: Vec<(String, String)>,
+    /// The comparisons that decide a wake and nothing else (see [`wake_tests`]): made true more
+    /// often, they only add wakes.
+    wake_tests: Vec<std::ops::Range<usize>>,
     mutants: Vec<Mutant>,
 }
 
@@ -229,7 +233,7 @@ impl Finder<'_> {
     /// (see [`check_then_act`]: a check, then an act), else B is the last statement that uses
     /// `g`. A statement that only decides whether to wake (`if g.waiting > 0 {
     /// cv.notify_one(); }`) is not such a B: deciding on fresher state only moves a wake, which
-    /// every waiter rechecks under the lock.
+    /// every waiter rechecks under the lock; nor is a `let` that names such a decision's test.
     fn split_critical_sections(&mut self, stmts: &[Stmt]) {
         for (i, stmt) in stmts.iter().enumerate() {
             let (Some(guard), Stmt::Local(local)) = (lock_binding(stmt), stmt) else {
@@ -243,6 +247,7 @@ impl Finder<'_> {
             let users: Vec<usize> = (i + 1..scope_end)
                 .filter(|&j| mentions(self.text(stmt_span(&stmts[j])), &guard))
                 .filter(|&j| !is_drop_of(&stmts[j], &guard) && !decides_a_wake(&stmts[j]))
+                .filter(|&j| !self.names_a_wake_decision(stmts, j, &guard))
                 .collect();
             let (Some(&first), Some(&last)) = (users.first(), users.last()) else {
                 continue;
@@ -281,6 +286,38 @@ impl Finder<'_> {
                 vec![edit],
             );
         }
+    }
+
+    /// Whether `stmts[at]` reads the state behind `guard` into a name that only decides a
+    /// wake: `let empty = g.readers == 0; drop(g); if empty { cv.notify_all(); }` is
+    /// `if g.readers == 0 { cv.notify_all(); }` with the test named, and no split goes before
+    /// either (see [`Self::split_critical_sections`]).
+    ///
+    /// Only a test: a value read for the wake itself (`let waker = g.next_waiter();`) names
+    /// whom to wake, and read afresh it may name one another thread already woke.
+    fn names_a_wake_decision(&self, stmts: &[Stmt], at: usize, guard: &str) -> bool {
+        let Some((name, value)) = let_binding(&stmts[at]) else {
+            return false;
+        };
+        if !is_a_test(value) || !StateUse::of(&stmts[at], guard).writes.is_empty() {
+            return false;
+        }
+        let tests_the_name = |stmt: &Stmt| match stmt {
+            Stmt::Expr(Expr::If(decision), _) => {
+                let test = match &*decision.cond {
+                    Expr::Unary(not) if matches!(not.op, UnOp::Not(_)) => &*not.expr,
+                    test => test,
+                };
+                matches!(test, Expr::Path(path) if path.path.is_ident(&name))
+                    && decides_a_wake(stmt)
+            }
+            _ => false,
+        };
+        let mut uses = stmts[at + 1..]
+            .iter()
+            .filter(|stmt| mentions(self.text(stmt_span(stmt)), &name))
+            .peekable();
+        uses.peek().is_some() && uses.all(tests_the_name)
     }
 
     /// The expression that takes the lock of `init` again, plainly: `init` itself when it is
@@ -431,6 +468,8 @@ impl<'ast> Visit<'ast> for Finder<'_> {
         self.guards.extend(bound);
         self.statements(block);
         for stmt in &block.stmts {
+            self.wake_tests
+                .extend(wake_tests(stmt).map(|test| test.span().byte_range()));
             self.visit_stmt(stmt);
             self.unequal
                 .retain(|(a, b)| !rebinds(stmt, a) && !rebinds(stmt, b));
@@ -470,7 +509,11 @@ impl<'ast> Visit<'ast> for Finder<'_> {
             .unequal
             .iter()
             .any(|(a, b)| [(a.as_str(), b.as_str()), (b, a)].contains(&sides));
-        if let Some(to) = flipped.filter(|_| !known_unequal) {
+        // An extra wake is no bug: std lets any wait end without one, so correct code waits
+        // in a loop that checks again.
+        let widens = matches!(expr.op, BinOp::Lt(_) | BinOp::Gt(_));
+        let only_adds_wakes = widens && self.wake_tests.contains(&expr.span().byte_range());
+        if let Some(to) = flipped.filter(|_| !known_unequal && !only_adds_wakes) {
             let op_span = expr.op.span();
             let from = self.text(op_span).to_owned();
             let what = format!("`{from}` → `{to}` in `{}`", self.snippet(expr.span()));
@@ -738,7 +781,50 @@ fn decides_a_wake(stmt: &Stmt) -> bool {
         Some(Expr::Block(block)) => only_wakes(&block.block),
         Some(_) => false,
     };
-    only_wakes(&decision.then_branch) && otherwise
+    !decision.then_branch.stmts.is_empty() && only_wakes(&decision.then_branch) && otherwise
+}
+
+/// The comparisons of an `if` without `else` that only wakes (`if g.waiting > 0 {
+/// cv.notify_one(); }`) whose being true more often makes the whole test true more often:
+/// the test itself, or the sides of `&&` and `||` (not under `!`).
+fn wake_tests(stmt: &Stmt) -> impl Iterator<Item = &ExprBinary> {
+    fn comparisons<'e>(test: &'e Expr, found: &mut Vec<&'e ExprBinary>) {
+        match test {
+            Expr::Binary(binary) if matches!(binary.op, BinOp::And(_) | BinOp::Or(_)) => {
+                comparisons(&binary.left, found);
+                comparisons(&binary.right, found);
+            }
+            Expr::Binary(binary) => found.push(binary),
+            Expr::Paren(inner) => comparisons(&inner.expr, found),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    if let Stmt::Expr(Expr::If(decision), _) = stmt {
+        if decision.else_branch.is_none() && decides_a_wake(stmt) {
+            comparisons(&decision.cond, &mut found);
+        }
+    }
+    found.into_iter()
+}
+
+/// Whether `expr` is a comparison, or comparisons joined by `&&`, `||` and `!`.
+fn is_a_test(expr: &Expr) -> bool {
+    match expr {
+        Expr::Binary(binary) => match binary.op {
+            BinOp::And(_) | BinOp::Or(_) => is_a_test(&binary.left) && is_a_test(&binary.right),
+            BinOp::Eq(_)
+            | BinOp::Ne(_)
+            | BinOp::Lt(_)
+            | BinOp::Le(_)
+            | BinOp::Gt(_)
+            | BinOp::Ge(_) => true,
+            _ => false,
+        },
+        Expr::Unary(not) if matches!(not.op, UnOp::Not(_)) => is_a_test(&not.expr),
+        Expr::Paren(inner) => is_a_test(&inner.expr),
+        _ => false,
+    }
 }
 
 /// Whether a loop body waits: a condvar wait, a park, a futex wait.
