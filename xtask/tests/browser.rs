@@ -120,6 +120,28 @@ fn report_pages_show_the_failure_and_step_through_it() {
         "the failure's source line"
     );
 
+    // A lost wakeup: an arrow from each notify to the wait it ended, and the waits nothing ended.
+    let lost = report_page(
+        "bounded_queue",
+        "solutions/bounded_queue/mutants/one_condvar_notify_one.rs",
+        "deadlock",
+    );
+    let tab = open(&browser, &lost);
+    assert!(count(&tab, "#arrows path.wake") >= 1, "a notify's arrow");
+    assert!(text(&tab, "#steps").contains("nothing woke it"));
+    assert!(text(&tab, "#marks").contains("no notify"));
+
+    // A race the model checker found: the access nothing orders, and loads of older writes.
+    let unordered = report_page(
+        "ms_queue",
+        "solutions/ms_queue/mutants/relaxed_link.rs",
+        "race",
+    );
+    let tab = open(&browser, &unordered);
+    assert!(count(&tab, "td.conflict") >= 1, "the racing access");
+    assert!(text(&tab, "#conflict").contains("nothing orders"));
+    assert!(text(&tab, "#steps").contains("an older write"));
+
     // A starvation: who went in ahead of the waiter, against the bound, as bars and a table.
     let starvation = report_page("gil", "solutions/gil/mutants/barging.rs", "starvation");
     let tab = open(&browser, &starvation);

@@ -61,6 +61,14 @@ pub struct Step {
     pub marked: bool,
     /// For a wake from a condvar wait: the step of the notify before it on that condvar.
     pub woken_by: Option<usize>,
+    /// A condvar wait, or a park, that nothing ended before the trace does: the notify (or
+    /// unpark) never came.
+    pub never_woken: bool,
+    /// A load that saw another value than the last write the steps show (the model checker
+    /// lets a thread that does not synchronise read an older write).
+    pub older_write: bool,
+    /// One of the accesses a race names, which nothing orders (the model checker's report).
+    pub conflicting: bool,
     /// For each of [`Page::locks`], the thread holding it after this step.
     pub holders: Vec<Option<usize>>,
     /// Per thread, what it waits for after this step.
@@ -127,6 +135,7 @@ pub fn of_run(run: &KataRun, root: &Path) -> Option<Page> {
 
 fn of_check(run: &KataRun, check: &CheckResult, trace: &[Event], root: &Path) -> Page {
     let failure = check.failure();
+    let whole = trace;
     let (trace, left_out) = match trace.len() > MOST_STEPS {
         true => (&trace[..MOST_STEPS], trace.len() - MOST_STEPS),
         false => (trace, 0),
@@ -138,6 +147,7 @@ fn of_check(run: &KataRun, check: &CheckResult, trace: &[Event], root: &Path) ->
         (after > 0 || upto.last().is_some_and(|e| e.op == Op::Fail)).then(|| upto.len() - 1)
     });
     let failure_line = failure.and_then(|f| f.location.clone());
+    let conflicting = conflicting_steps(trace, &check.message, failing_step);
     let mut atomics: BTreeMap<String, String> = BTreeMap::new();
     let steps = trace
         .iter()
@@ -176,6 +186,12 @@ fn of_check(run: &KataRun, check: &CheckResult, trace: &[Event], root: &Path) ->
                 marked: Some(at) == failing_step
                     || (event.location.is_some() && event.location == failure_line),
                 woken_by: woken_by(trace, at),
+                never_woken: never_woken(whole, at),
+                older_write: event
+                    .detail
+                    .as_deref()
+                    .is_some_and(|detail| detail.contains(explain::OLDER_WRITE)),
+                conflicting: conflicting.contains(&at),
                 holders: locks.iter().map(holder).collect(),
                 waiting,
                 atomics: atomics
@@ -244,6 +260,44 @@ fn woken_by(trace: &[Event], at: usize) -> Option<usize> {
     trace[..at].iter().rposition(|earlier| {
         matches!(earlier.op, Op::NotifyOne | Op::NotifyAll) && earlier.resource == event.resource
     })
+}
+
+/// Whether the condvar wait or park at `at` never ends in `trace`: its thread takes no step
+/// after it (a park), or never wakes from it (a wait).
+fn never_woken(trace: &[Event], at: usize) -> bool {
+    let event = &trace[at];
+    let mut later = trace[at + 1..].iter().filter(|e| e.thread == event.thread);
+    match event.op {
+        Op::Wait => !later.any(|e| e.op == Op::Woken),
+        Op::Park => later.next().is_none(),
+        _ => false,
+    }
+}
+
+/// The steps of the accesses a race report names, each the last step at its place up to the
+/// failure: loom's "Causality violation" lists them one a line, `load: thread #1 @ file:line:col`
+/// (and where the memory was `created:`).
+fn conflicting_steps(trace: &[Event], message: &str, failing: Option<usize>) -> Vec<usize> {
+    if !message.contains("Causality violation") {
+        return Vec::new();
+    }
+    let upto = failing.map_or(trace.len(), |at| at + 1);
+    message
+        .lines()
+        .filter_map(|line| {
+            let (kind, place) = line.trim().split_once(": ")?;
+            let is_word = |c: char| c.is_ascii_lowercase() || c == '_';
+            if !kind.chars().all(is_word) {
+                return None;
+            }
+            let place = place.rsplit_once(" @ ").map_or(place, |(_, place)| place);
+            let (file_line, column) = place.rsplit_once(':')?;
+            column.parse::<u32>().ok()?;
+            trace[..upto]
+                .iter()
+                .rposition(|event| event.location.as_deref() == Some(file_line))
+        })
+        .collect()
 }
 
 /// The wait-for graph at the end of `trace`: each thread that waits for a lock points to the
@@ -400,6 +454,24 @@ mod tests {
             saw: None,
             left: None,
         }
+    }
+
+    #[test]
+    fn a_wait_nothing_ends_is_marked_and_a_race_names_its_steps() {
+        let mut trace = vec![
+            step("waiter", Op::Wait, "changed"),
+            step("other", Op::Wait, "changed"),
+            step("waker", Op::NotifyOne, "changed"),
+            step("other", Op::Woken, "changed"),
+        ];
+        assert!(never_woken(&trace, 0) && !never_woken(&trace, 1));
+        trace[2].location = Some("src/lib.rs:40".into());
+        trace[3].location = Some("src/lib.rs:12".into());
+        let message = "a data race. Causality violation: Concurrent load and mut accesses.\n    \
+                       created: src/lib.rs:7:19\n       load: thread #1 @ src/lib.rs:12:30\n   \
+                       with_mut: thread #0 @ src/lib.rs:40:9";
+        assert_eq!(conflicting_steps(&trace, message, Some(3)), [3, 2]);
+        assert!(conflicting_steps(&trace, "assertion failed: a: b", Some(3)).is_empty());
     }
 
     #[test]
