@@ -1,5 +1,6 @@
 //! A failing history in words and as a table: one column per thread, each call from its
-//! invocation (┌) to its return (└).
+//! invocation (┌) to its return (└). The report page reads the table back to draw the calls as
+//! intervals (`xtask/src/report_page/history.rs`): change the two together.
 
 use std::fmt::Write as _;
 

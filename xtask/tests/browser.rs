@@ -142,6 +142,18 @@ fn report_pages_show_the_failure_and_step_through_it() {
     assert!(text(&tab, "#conflict").contains("nothing orders"));
     assert!(text(&tab, "#steps").contains("an older write"));
 
+    // Results no queue taking one call at a time gives: the calls as intervals, the first
+    // result none explains in red.
+    let history = report_page(
+        "ms_queue",
+        "solutions/ms_queue/mutants/check_then_link.rs",
+        "race",
+    );
+    let tab = open(&browser, &history);
+    assert!(count(&tab, "#history rect.call") >= 2, "the calls");
+    assert_eq!(count(&tab, "#history rect.call.unexplained"), 1);
+    assert!(text(&tab, "#history-box").contains("Enqueue"));
+
     // A starvation: who went in ahead of the waiter, against the bound, as bars and a table.
     let starvation = report_page("gil", "solutions/gil/mutants/barging.rs", "starvation");
     let tab = open(&browser, &starvation);

@@ -2,9 +2,11 @@
 //! fetched). The page of a failing check, under `target/xtask/report/`, written by `check` and
 //! `replay` whenever a check fails: one lane per thread and a row per step, the locks' holding as
 //! bars beside the lanes, the state after each step in a side panel (stepped through with the
-//! arrow keys), for a deadlock the wait-for graph with its cycle in red. And the class report,
-//! `report.html` beside a class's gradebook: per kata the share passing and the verdicts as
-//! stacked bars, per learner a row of cells, the slowest katas; every chart also a table.
+//! arrow keys), an arrow from each notify to the wait it ended, for a deadlock the wait-for
+//! graph with its cycle in red, for results no order explains the calls as intervals
+//! ([`history`]). And the class report, `report.html` beside a class's gradebook: per kata the
+//! share passing and the verdicts as stacked bars, per learner a row of cells, the slowest
+//! katas; every chart also a table.
 //!
 //! ```text
 //! if let Some(path) = report_page::write(&run, &catalog.root)? {
@@ -12,6 +14,7 @@
 //! }
 //! ```
 
+mod history;
 mod model;
 
 use std::path::{Path, PathBuf};

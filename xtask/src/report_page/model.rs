@@ -10,6 +10,7 @@ use harness::protocol::{Event, Op};
 use harness::verdict::Verdict;
 use serde::Serialize;
 
+use super::history::{self, History};
 use crate::explain;
 use crate::results::{CheckResult, KataRun};
 
@@ -45,6 +46,8 @@ pub struct Page {
     pub graph: Option<Graph>,
     /// For a starvation: the waiter passed over most, by whom and how often.
     pub overtaken: Option<Overtaken>,
+    /// For results no one-call-at-a-time order explains: the calls, as intervals.
+    pub history: Option<History>,
     /// Each `file:line` of a step, with the lines around it.
     pub sources: BTreeMap<String, Excerpt>,
 }
@@ -229,6 +232,7 @@ fn of_check(run: &KataRun, check: &CheckResult, trace: &[Event], root: &Path) ->
         failing_step,
         graph: graph.filter(|graph| !graph.nodes.is_empty()),
         overtaken,
+        history: history::read(&check.message),
         sources,
     }
 }
