@@ -1,4 +1,4 @@
-//! Progress of long work (`verify`, `grade`, `mutate`): on a terminal, an `indicatif` bar on
+//! Progress of long work (`verify`, `grade`, `mutate`, `bench`'s comparison): on a terminal, an `indicatif` bar on
 //! stderr (done / total, the item under way, elapsed and remaining time) with each finished
 //! item's line printed above it; elsewhere (a CI log, a pipe) the same lines, one per item, as
 //! plain text and nothing else.
@@ -56,6 +56,14 @@ impl Progress {
                 bar.println(line);
                 bar.inc(1);
             }
+            None => eprintln!("{line}"),
+        }
+    }
+
+    /// A line on stderr (above the bar) that finishes no item.
+    pub fn note(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(line),
             None => eprintln!("{line}"),
         }
     }

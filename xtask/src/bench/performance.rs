@@ -10,6 +10,7 @@ use super::measure::{self, Measure};
 use super::{build, label, no_benchmark, render, Table};
 use crate::catalog::{Catalog, Kata};
 use crate::metadata::Performance;
+use crate::progress::Progress;
 
 /// The benchmark of the reference solution.
 fn reference_exe(catalog: &Catalog, kata: &Kata) -> Result<PathBuf> {
@@ -53,12 +54,14 @@ pub fn against_reference(
         rows: Vec::new(),
     };
     let (mut mine, mut theirs) = (empty(), empty());
+    let progress = Progress::new(loads.len() * rounds);
     for &load in loads {
-        eprintln!(
+        progress.note(&format!(
             "comparing `{approach}` at load {load} on {what} and on the reference solution \
              ({rounds} round(s), the fastest counts)"
-        );
-        for _ in 0..rounds {
+        ));
+        for round in 1..=rounds {
+            progress.working_on(&format!("`{approach}` at load {load}, round {round}"));
             let measured = measure::measure(yours, Measure::One { approach, load })
                 .with_context(|| format!("measuring {what}"))?;
             measure::keep_fastest(&mut mine, measured);
@@ -74,6 +77,7 @@ pub fn against_reference(
                     measure::measure(yours, one).with_context(|| format!("measuring {what}"))?;
                 measure::keep_fastest(&mut mine, measured);
             }
+            progress.advance();
         }
     }
     compare::compare(performance, &mine, &theirs)
