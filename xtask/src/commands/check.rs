@@ -1,6 +1,6 @@
 //! `check` and `replay`: build a variant, run its checks, print the result, remember it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -143,12 +143,8 @@ fn print(catalog: &Catalog, run: &KataRun, args: &RunArgs) -> Result<()> {
                 stable: false,
             };
             anstream::print!("{}", human(catalog, run, detail));
-            if let (Some(shown), Some(path)) = (&shown, &page) {
-                let shown = match links::supported() {
-                    true => links::to_file(shown, path),
-                    false => shown.clone(),
-                };
-                anstream::print!("\nStep through it in a browser: {shown}\n");
+            if let Some(path) = &page {
+                anstream::print!("{}", page_line(catalog, path));
             }
         }
     }
@@ -156,6 +152,16 @@ fn print(catalog: &Catalog, run: &KataRun, args: &RunArgs) -> Result<()> {
         report_page::open(page);
     }
     Ok(())
+}
+
+/// The line that names a failure's report `page`: a terminal link where the terminal has them.
+pub(super) fn page_line(catalog: &Catalog, page: &Path) -> String {
+    let shown = catalog.display(page);
+    let shown = match links::supported() {
+        true => links::to_file(&shown, page),
+        false => shown,
+    };
+    format!("\nStep through it in a browser: {shown}\n")
 }
 
 /// The human report of `run`, with links to the files it names where the terminal has them.

@@ -1,4 +1,5 @@
-//! `watch`: re-check a kata every time its file is saved, say when it passes and move on.
+//! `watch`: re-check a kata every time its file is saved (writing a failure's report page as
+//! `check` does), say when it passes and move on.
 //!
 //! On a terminal, keys act at once: n next kata, h hint, l list, r re-check, q quit. Without
 //! one (a pipe, a test), it only re-checks on each save, until it is stopped. Every check ends
@@ -17,6 +18,7 @@ use crate::checker::Options;
 use crate::cli::{Format, Hint, List, Watch};
 use crate::keys::Keys;
 use crate::output::Detail;
+use crate::report_page;
 use crate::state::State;
 use crate::watcher::FileWatch;
 
@@ -167,6 +169,13 @@ impl Session<'_> {
             Ok(run) => {
                 let report = super::check::human(self.catalog, &run, Detail::default());
                 anstream::print!("{report}");
+                match report_page::write(&run, &self.catalog.root) {
+                    Ok(Some(page)) => {
+                        anstream::print!("{}", super::check::page_line(self.catalog, &page));
+                    }
+                    Ok(None) => {}
+                    Err(err) => anstream::println!("(no report page: {err:#})"),
+                }
                 if run.verdict == Verdict::Pass {
                     anstream::print!("{}", self.passed());
                 } else if let Some(line) = super::hint::pointer(self.kata, run.verdict) {
