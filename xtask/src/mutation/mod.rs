@@ -312,6 +312,16 @@ mod tests {
     }
 
     #[test]
+    fn no_split_goes_before_a_wait_while_which_looks_again_under_the_lock() {
+        let source = "fn f(&self) {\n    let mut s = self.state.lock().unwrap();\n    s.ready = true;\n    drop(self.done.wait_while(s, |s| !s.ready).unwrap());\n}\n";
+        let splits = changes(source)
+            .into_iter()
+            .filter(|(op, _)| *op == Operator::SplitCriticalSection)
+            .count();
+        assert_eq!(splits, 0);
+    }
+
+    #[test]
     fn a_test_that_only_wakes_is_narrowed_but_never_widened() {
         let source = "fn f(&self, s: &State) {\n    if s.waiting > 0 && s.free >= 1 {\n        self.cv.notify_one();\n    }\n    if s.waiting > 0 {\n        s.woken += 1;\n        self.cv.notify_one();\n    }\n}\n";
         let flips: Vec<String> = changes(source)

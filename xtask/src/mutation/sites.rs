@@ -41,6 +41,9 @@ pub(super) const LOCKS: [&str; 3] = ["lock", "read", "write"];
 /// Method calls that wait in a loop's body: a condvar wait, a park, a futex wait.
 const WAITS: [&str; 4] = ["wait", "wait_timeout", "park", "park_timeout"];
 
+/// Condvar waits that test their condition under the lock before they sleep.
+const CONDITION_WAITS: [&str; 2] = ["wait_while", "wait_timeout_while"];
+
 /// Method calls whose value is a lock guard: a lock taken, or handed back by a condvar wait.
 const GUARDS: [&str; 6] = [
     "lock",
@@ -252,11 +255,11 @@ impl Finder<'_> {
             let (Some(&first), Some(&last)) = (users.first(), users.last()) else {
                 continue;
             };
-            // A wait loop looks at the state again under the lock: releasing just before it
-            // splits nothing.
+            // A wait loop looks at the state again under the lock, and so does `wait_while`
+            // before it sleeps: releasing just before either splits nothing.
             let waits_again = |at: usize| match &stmts[at] {
                 Stmt::Expr(Expr::While(wait), _) => waits(&wait.body),
-                _ => false,
+                stmt => statement_calls_any(stmt, &CONDITION_WAITS),
             };
             let act = check_then_act(stmts, &users, &guard).filter(|&at| !waits_again(at));
             let at = act.unwrap_or(last);
