@@ -55,54 +55,80 @@ pub struct Blocked {
 
 /// Every thread of the trace, in order of first appearance.
 pub fn threads(events: &[Event]) -> Vec<ThreadState> {
-    let mut states: Vec<ThreadState> = Vec::new();
-    for (step, event) in events.iter().enumerate() {
-        let index = match states.iter().position(|s| s.thread == event.thread) {
-            Some(index) => index,
-            None => {
-                states.push(ThreadState {
-                    thread: event.thread.clone(),
-                    holds: Vec::new(),
-                    waits: None,
-                    finished: false,
-                });
-                states.len() - 1
-            }
-        };
-        let state = &mut states[index];
-        let resource = event.resource.clone().unwrap_or_default();
-        let detail = event.detail.clone().unwrap_or_default();
-        state.waits = None;
-        match event.op {
-            Op::Locked => state.holds.push(resource),
-            Op::Woken => state.holds.push(detail),
-            Op::Unlock => remove(&mut state.holds, &resource),
-            Op::Lock => state.waits = Some(blocked(Op::Lock, resource, event)),
-            Op::Wait => {
-                remove(&mut state.holds, &detail);
-                let on_it = |earlier: &Event| earlier.resource.as_deref() == Some(&resource);
-                let last_woken = events[..step].iter().rposition(|earlier| {
-                    earlier.op == Op::Woken && earlier.thread == event.thread && on_it(earlier)
-                });
-                let missed_notify = events[..step]
-                    .iter()
-                    .rposition(|earlier| {
-                        matches!(earlier.op, Op::NotifyOne | Op::NotifyAll) && on_it(earlier)
-                    })
-                    .filter(|&notify| last_woken.is_none_or(|woken| notify > woken))
-                    .map(|notify| notify + 1);
-                state.waits = Some(Blocked {
-                    missed_notify,
-                    ..blocked(Op::Wait, resource, event)
-                });
-            }
-            Op::Join => state.waits = Some(blocked(Op::Join, detail, event)),
-            Op::Park => state.waits = Some(blocked(Op::Park, String::new(), event)),
-            Op::Exit => state.finished = true,
-            _ => {}
-        }
+    let mut states = Vec::new();
+    for step in 0..events.len() {
+        apply(&mut states, events, step);
     }
     states
+}
+
+/// Calls `visit` with each step's number (from 0) and the threads right after it: what
+/// [`threads`] gives for `&events[..=step]`, in one pass over the trace.
+///
+/// ```
+/// # use harness::protocol::{Event, Op};
+/// # let step = |op, lock: &str| Event { thread: "t".into(), op, resource: Some(lock.into()),
+/// #     detail: None, location: None, saw: None, left: None };
+/// let events = [step(Op::Locked, "a"), step(Op::Unlock, "a")];
+/// let mut held = Vec::new();
+/// harness::analysis::each_step(&events, |_, threads| held.push(threads[0].holds.len()));
+/// assert_eq!(held, [1, 0]);
+/// ```
+pub fn each_step(events: &[Event], mut visit: impl FnMut(usize, &[ThreadState])) {
+    let mut states = Vec::new();
+    for step in 0..events.len() {
+        apply(&mut states, events, step);
+        visit(step, &states);
+    }
+}
+
+/// Updates `states` with `events[step]`, the events before it already applied.
+fn apply(states: &mut Vec<ThreadState>, events: &[Event], step: usize) {
+    let event = &events[step];
+    let index = match states.iter().position(|s| s.thread == event.thread) {
+        Some(index) => index,
+        None => {
+            states.push(ThreadState {
+                thread: event.thread.clone(),
+                holds: Vec::new(),
+                waits: None,
+                finished: false,
+            });
+            states.len() - 1
+        }
+    };
+    let state = &mut states[index];
+    let resource = event.resource.clone().unwrap_or_default();
+    let detail = event.detail.clone().unwrap_or_default();
+    state.waits = None;
+    match event.op {
+        Op::Locked => state.holds.push(resource),
+        Op::Woken => state.holds.push(detail),
+        Op::Unlock => remove(&mut state.holds, &resource),
+        Op::Lock => state.waits = Some(blocked(Op::Lock, resource, event)),
+        Op::Wait => {
+            remove(&mut state.holds, &detail);
+            let on_it = |earlier: &Event| earlier.resource.as_deref() == Some(&resource);
+            let last_woken = events[..step].iter().rposition(|earlier| {
+                earlier.op == Op::Woken && earlier.thread == event.thread && on_it(earlier)
+            });
+            let missed_notify = events[..step]
+                .iter()
+                .rposition(|earlier| {
+                    matches!(earlier.op, Op::NotifyOne | Op::NotifyAll) && on_it(earlier)
+                })
+                .filter(|&notify| last_woken.is_none_or(|woken| notify > woken))
+                .map(|notify| notify + 1);
+            state.waits = Some(Blocked {
+                missed_notify,
+                ..blocked(Op::Wait, resource, event)
+            });
+        }
+        Op::Join => state.waits = Some(blocked(Op::Join, detail, event)),
+        Op::Park => state.waits = Some(blocked(Op::Park, String::new(), event)),
+        Op::Exit => state.finished = true,
+        _ => {}
+    }
 }
 
 fn blocked(op: Op, on: String, event: &Event) -> Blocked {

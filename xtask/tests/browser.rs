@@ -128,6 +128,10 @@ fn report_pages_show_the_failure_and_step_through_it() {
     );
     let tab = open(&browser, &lost);
     assert!(count(&tab, "#arrows path.wake") >= 1, "a notify's arrow");
+    assert!(
+        count(&tab, "#arrows path.missed") >= 1,
+        "the notify main's wait missed"
+    );
     assert!(text(&tab, "#steps").contains("nothing woke it"));
     assert!(text(&tab, "#marks").contains("no notify"));
 

@@ -67,6 +67,9 @@ pub struct Step {
     /// A condvar wait, or a park, that nothing ended before the trace does: the notify (or
     /// unpark) never came.
     pub never_woken: bool,
+    /// For a condvar wait: the step of the last notify on that condvar before the wait began,
+    /// which it missed (a notify wakes only threads already waiting).
+    pub missed_notify: Option<usize>,
     /// A load that saw another value than the last write the steps show (the model checker
     /// lets a thread that does not synchronise read an older write).
     pub older_write: bool,
@@ -152,58 +155,63 @@ fn of_check(run: &KataRun, check: &CheckResult, trace: &[Event], root: &Path) ->
     let failure_line = failure.and_then(|f| f.location.clone());
     let conflicting = conflicting_steps(trace, &check.message, failing_step);
     let mut atomics: BTreeMap<String, String> = BTreeMap::new();
-    let steps = trace
-        .iter()
-        .enumerate()
-        .map(|(at, event)| {
-            let state = analysis::threads(&trace[..=at]);
-            if let (Some(resource), Some(value)) =
-                (&event.resource, event.left.as_ref().or(event.saw.as_ref()))
-            {
-                atomics.insert(explain::short_name(resource).to_owned(), value.clone());
-            }
-            let holder = |lock: &String| {
-                state.iter().position(|thread| {
-                    thread
-                        .holds
-                        .iter()
-                        .any(|held| explain::short_name(held) == lock)
-                })
-            };
-            let waiting = threads
-                .iter()
-                .map(|name| {
-                    let thread = state.iter().find(|t| &t.thread == name)?;
-                    let blocked = thread.waits.as_ref()?;
-                    Some(format!(
-                        "{} {}",
-                        blocked.op.verb(),
-                        explain::short_name(&blocked.on)
-                    ))
-                })
-                .collect();
-            Step {
-                thread: threads.iter().position(|t| *t == event.thread).unwrap_or(0),
-                text: explain::describe(event),
-                location: event.location.clone(),
-                marked: Some(at) == failing_step
-                    || (event.location.is_some() && event.location == failure_line),
-                woken_by: woken_by(trace, at),
-                never_woken: never_woken(whole, at),
-                older_write: event
-                    .detail
-                    .as_deref()
-                    .is_some_and(|detail| detail.contains(explain::OLDER_WRITE)),
-                conflicting: conflicting.contains(&at),
-                holders: locks.iter().map(holder).collect(),
-                waiting,
-                atomics: atomics
+    let mut steps = Vec::with_capacity(trace.len());
+    analysis::each_step(trace, |at, state| {
+        let event = &trace[at];
+        if let (Some(resource), Some(value)) =
+            (&event.resource, event.left.as_ref().or(event.saw.as_ref()))
+        {
+            atomics.insert(explain::short_name(resource).to_owned(), value.clone());
+        }
+        let holder = |lock: &String| {
+            state.iter().position(|thread| {
+                thread
+                    .holds
                     .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
-            }
-        })
-        .collect::<Vec<_>>();
+                    .any(|held| explain::short_name(held) == lock)
+            })
+        };
+        let blocked = |name: &String| {
+            let thread = state.iter().find(|t| &t.thread == name)?;
+            thread.waits.as_ref()
+        };
+        let waiting = threads
+            .iter()
+            .map(|name| {
+                let blocked = blocked(name)?;
+                Some(format!(
+                    "{} {}",
+                    blocked.op.verb(),
+                    explain::short_name(&blocked.on)
+                ))
+            })
+            .collect();
+        let missed_notify = (event.op == Op::Wait)
+            .then(|| blocked(&event.thread)?.missed_notify)
+            .flatten()
+            .map(|step| step - 1);
+        steps.push(Step {
+            thread: threads.iter().position(|t| *t == event.thread).unwrap_or(0),
+            text: explain::describe(event),
+            location: event.location.clone(),
+            marked: Some(at) == failing_step
+                || (event.location.is_some() && event.location == failure_line),
+            woken_by: woken_by(trace, at),
+            never_woken: never_woken(whole, at),
+            missed_notify,
+            older_write: event
+                .detail
+                .as_deref()
+                .is_some_and(|detail| detail.contains(explain::OLDER_WRITE)),
+            conflicting: conflicting.contains(&at),
+            holders: locks.iter().map(holder).collect(),
+            waiting,
+            atomics: atomics
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        });
+    });
     let graph = (check.verdict == Verdict::Deadlock).then(|| graph(trace));
     let overtaken = (check.verdict == Verdict::Starvation)
         .then(|| overtaken(trace, &check.message))
