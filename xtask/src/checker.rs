@@ -303,16 +303,27 @@ impl<'a> Checker<'a> {
         let miri_flags = &self.kata.meta.miri_flags;
         let build = match compile::build(&self.variant, backend, limits, miri_flags)? {
             // Cargo runs Miri's binary: what it built is only Miri's note of how.
-            Built::Binary(_) if backend == Backend::Miri => {
+            Built::Binary(exe) if backend == Backend::Miri => {
                 // Miri's schedule follows the run's seed, as the other engines' do.
                 let mut flags = miri_flags.clone();
                 flags.push(miri::seed_flag(seed(self.kata, &self.options)));
-                let launcher = Launcher::Miri {
+                let mut launcher = Launcher::Miri {
                     manifest: self.variant.manifest_path(),
+                    exe,
+                    direct: true,
                     env: compile::build_env(&self.variant),
                     flags,
                 };
-                let checks = run::list(&launcher, None)?;
+                // Started without cargo when that lists the checks, else by cargo.
+                let checks = match run::list(&launcher, None) {
+                    Ok(checks) => checks,
+                    Err(_) => {
+                        if let Launcher::Miri { direct, .. } = &mut launcher {
+                            *direct = false;
+                        }
+                        run::list(&launcher, None)?
+                    }
+                };
                 Build::Binary { launcher, checks }
             }
             Built::Binary(exe) => {

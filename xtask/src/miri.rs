@@ -3,12 +3,14 @@
 //! learner's words.
 //!
 //! Miri needs a nightly toolchain with the `miri` component; `cargo xtask setup-miri` installs
-//! both with rustup. Its checks run the kata's check binary interpreted (`cargo miri test`),
+//! both with rustup. Its checks run the kata's check binary interpreted (built by `cargo miri
+//! test`, then started by Miri's runner as cargo would, without cargo's check of the build),
 //! isolated: the program gets its configuration as an argument and prints its report, and its
 //! randomness, clock and schedule come from Miri's seed, which is the run's (`--seed`), so a run
 //! is the same every time.
 
-use std::path::Path;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
@@ -53,6 +55,56 @@ pub fn launcher(manifest: &Path, extra: &[String]) -> Command {
         .arg(manifest)
         .arg("--");
     command
+}
+
+/// How cargo starts a binary it built for Miri (`cargo-miri runner`, with the sysroot and the
+/// local crate it names): the same, started without cargo, which would first check the whole
+/// build again (about a third of a second per check). Found once per process; `None` where
+/// rustup cannot say where they are.
+struct Runner {
+    program: PathBuf,
+    sysroot: OsString,
+}
+
+fn runner() -> Option<&'static Runner> {
+    static RUNNER: OnceLock<Option<Runner>> = OnceLock::new();
+    RUNNER
+        .get_or_init(|| {
+            let asked = |command: &mut Command| {
+                let output = command.stderr(Stdio::null()).output().ok()?;
+                let text = String::from_utf8(output.stdout).ok()?;
+                output.status.success().then(|| text.trim().to_owned())
+            };
+            let program = asked(Command::new("rustup").args([
+                "which",
+                "--toolchain",
+                TOOLCHAIN,
+                "cargo-miri",
+            ]))?;
+            let sysroot = asked(cargo("setup", &[]).arg("--print-sysroot"))?;
+            Some(Runner {
+                program: program.into(),
+                sysroot: sysroot.into(),
+            })
+        })
+        .as_ref()
+}
+
+/// The command that runs `exe`, the check binary Miri's build of a variant made (its crate
+/// named `local_crate`, underscores for dashes), as cargo would, without cargo; with Miri's
+/// flags and `extra` ones. `None` where the runner is not found: then [`launcher`].
+pub fn runner_command(exe: &Path, local_crate: &str, extra: &[String]) -> Option<Command> {
+    let runner = runner()?;
+    let mut flags = vec![PREEMPTION.to_owned()];
+    flags.extend(extra.iter().cloned());
+    let mut command = Command::new(&runner.program);
+    command
+        .arg("runner")
+        .arg(exe)
+        .env("MIRIFLAGS", flags.join(" "))
+        .env("MIRI_SYSROOT", &runner.sysroot)
+        .env("MIRI_LOCAL_CRATES", local_crate.replace('-', "_"));
+    Some(command)
 }
 
 /// Whether `cargo miri` runs here (asked once per process).

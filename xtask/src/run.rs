@@ -139,10 +139,13 @@ fn describe_exit(exit: Exit) -> String {
 pub enum Launcher {
     /// The executable cargo built.
     Native(PathBuf),
-    /// The check binary of a variant, interpreted by Miri: run by cargo on the variant's
-    /// manifest, in the environment it was built in.
+    /// The check binary of a variant, interpreted by Miri: `exe`, the note Miri's build left of
+    /// how to run it, started by Miri's runner as cargo would (`direct`), or else by cargo on
+    /// the variant's manifest, in the environment it was built in.
     Miri {
         manifest: PathBuf,
+        exe: PathBuf,
+        direct: bool,
         env: Vec<(&'static str, OsString)>,
         flags: Vec<String>,
     },
@@ -155,10 +158,17 @@ impl Launcher {
             Launcher::Native(exe) => Command::new(cell.map_or(exe.as_path(), Cell::exe)),
             Launcher::Miri {
                 manifest,
+                exe,
+                direct,
                 env,
                 flags,
             } => {
-                let mut command = miri::launcher(manifest, flags);
+                let local_crate = manifest.parent().and_then(Path::file_name);
+                let local_crate = local_crate.map(|name| name.to_string_lossy());
+                let runner = local_crate
+                    .filter(|_| *direct)
+                    .and_then(|name| miri::runner_command(exe, &name, flags));
+                let mut command = runner.unwrap_or_else(|| miri::launcher(manifest, flags));
                 command.envs(env.iter().map(|(key, value)| (key, value)));
                 command
             }
