@@ -302,7 +302,7 @@ impl<'a> Checker<'a> {
         });
         let miri_flags = &self.kata.meta.miri_flags;
         let build = match compile::build(&self.variant, backend, limits, miri_flags)? {
-            // Cargo runs Miri's binary: what it built is only Miri's note of how.
+            // What Miri's build made is only its note of how to run the binary, for its runner.
             Built::Binary(exe) if backend == Backend::Miri => {
                 // Miri's schedule follows the run's seed, as the other engines' do.
                 let mut flags = miri_flags.clone();

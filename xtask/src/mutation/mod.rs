@@ -322,6 +322,20 @@ mod tests {
     }
 
     #[test]
+    fn a_block_that_takes_a_lock_inside_binds_no_guard() {
+        let source = "fn f(&self) {\n    let gate = {\n        let mut current = self.current.lock().unwrap();\n        current.waiters += 1;\n        Arc::clone(&current.gate)\n    };\n    gate.open();\n    gate.wait();\n}\n";
+        let splits: Vec<String> = changes(source)
+            .into_iter()
+            .filter(|(op, _)| *op == Operator::SplitCriticalSection)
+            .map(|(_, text)| text)
+            .collect();
+        assert!(
+            splits.iter().all(|text| !text.contains("drop(gate)")),
+            "{splits:?}"
+        );
+    }
+
+    #[test]
     fn a_test_that_only_wakes_is_narrowed_but_never_widened() {
         let source = "fn f(&self, s: &State) {\n    if s.waiting > 0 && s.free >= 1 {\n        self.cv.notify_one();\n    }\n    if s.waiting > 0 {\n        s.woken += 1;\n        self.cv.notify_one();\n    }\n}\n";
         let flips: Vec<String> = changes(source)

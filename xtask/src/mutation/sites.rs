@@ -657,10 +657,13 @@ fn binds(stmt: &Stmt, name: &str) -> bool {
     matches!(stmt, Stmt::Local(local) if matches!(&local.pat, Pat::Ident(binding) if binding.ident == name))
 }
 
-/// The name bound by `let [mut] name = <.. .lock() / .read() / .write() ..>;`.
+/// The name bound by `let [mut] name = <.. .lock() / .read() / .write() ..>;`: not by a block
+/// that takes a lock inside and gives back something else (`let gate = { let g = m.lock()..;
+/// Arc::clone(&g.gate) };`).
 fn lock_binding(stmt: &Stmt) -> Option<String> {
     let (name, value) = let_binding(stmt)?;
-    calls_any(value, &LOCKS, Some(0)).then_some(name)
+    let a_block = matches!(value, Expr::Block(_));
+    (!a_block && calls_any(value, &LOCKS, Some(0))).then_some(name)
 }
 
 /// The name bound by a `let` whose value is a lock guard: from one of [`GUARDS`], or from one
