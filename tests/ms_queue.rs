@@ -297,18 +297,7 @@ fn explained_by_a_queue() {
                 history.call(&name, Op::Dequeue, || queue.dequeue());
             }
         };
-        let handles: Vec<JoinHandle<()>> = (1..=threads)
-            .map(|thread| {
-                let (queue, history) = (Arc::clone(&queue), Arc::clone(&history));
-                spawn_named(format!("thread {thread}"), move || {
-                    run(thread, &queue, &history)
-                })
-            })
-            .collect();
-        run(0, &queue, &history);
-        for handle in handles {
-            handle.join().unwrap();
-        }
+        on_threads(threads + 1, &queue, &history, run);
         match history.check(initial) {
             Outcome::Linearizable => {}
             Outcome::NotLinearizable(why) => panic!(
@@ -323,6 +312,28 @@ fn explained_by_a_queue() {
                 history.operations().len()
             ),
         }
+    }
+}
+
+/// `run(thread, ..)` on `threads` threads at once: this one is thread 0, the others are spawned
+/// (named `thread N`) and joined.
+fn on_threads(
+    threads: usize,
+    queue: &Arc<Queue<usize>>,
+    history: &Arc<History<Fifo>>,
+    run: impl Fn(usize, &Queue<usize>, &History<Fifo>) + Copy + Send + 'static,
+) {
+    let handles: Vec<JoinHandle<()>> = (1..threads)
+        .map(|thread| {
+            let (queue, history) = (Arc::clone(queue), Arc::clone(history));
+            spawn_named(format!("thread {thread}"), move || {
+                run(thread, &queue, &history)
+            })
+        })
+        .collect();
+    run(0, queue, history);
+    for handle in handles {
+        handle.join().unwrap();
     }
 }
 
@@ -347,18 +358,7 @@ fn single_calls_at_once(enqueuers: usize, dequeuers: usize) {
             history.call(&name, Op::Dequeue, || queue.dequeue());
         }
     };
-    let handles: Vec<JoinHandle<()>> = (1..enqueuers + dequeuers)
-        .map(|thread| {
-            let (queue, history) = (Arc::clone(&queue), Arc::clone(&history));
-            spawn_named(format!("thread {thread}"), move || {
-                call(thread, &queue, &history)
-            })
-        })
-        .collect();
-    call(0, &queue, &history);
-    for handle in handles {
-        handle.join().unwrap();
-    }
+    on_threads(enqueuers + dequeuers, &queue, &history, call);
     let calls = format!(
         "{enqueuers} threads each enqueued a value while {dequeuers} dequeued, all at once"
     );

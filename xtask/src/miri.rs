@@ -28,13 +28,18 @@ pub const SETUP_HINT: &str =
 /// `cargo miri <subcommand>` on the nightly toolchain, through rustup, with Miri's flags and
 /// `extra` ones (a kata's `miri_flags`).
 pub fn cargo(subcommand: &str, extra: &[String]) -> Command {
-    let mut flags = vec![PREEMPTION.to_owned()];
-    flags.extend(extra.iter().cloned());
     let mut command = Command::new("rustup");
     command
         .args(["run", TOOLCHAIN, "cargo", "miri", subcommand])
-        .env("MIRIFLAGS", flags.join(" "));
+        .env("MIRIFLAGS", flags(extra));
     command
+}
+
+/// `MIRIFLAGS`: Miri's flags and `extra` ones.
+fn flags(extra: &[String]) -> String {
+    let mut flags = vec![PREEMPTION.to_owned()];
+    flags.extend(extra.iter().cloned());
+    flags.join(" ")
 }
 
 /// The flag that seeds Miri's randomness and schedule with `seed`.
@@ -95,13 +100,11 @@ fn runner() -> Option<&'static Runner> {
 /// flags and `extra` ones. `None` where the runner is not found: then [`launcher`].
 pub fn runner_command(exe: &Path, local_crate: &str, extra: &[String]) -> Option<Command> {
     let runner = runner()?;
-    let mut flags = vec![PREEMPTION.to_owned()];
-    flags.extend(extra.iter().cloned());
     let mut command = Command::new(&runner.program);
     command
         .arg("runner")
         .arg(exe)
-        .env("MIRIFLAGS", flags.join(" "))
+        .env("MIRIFLAGS", flags(extra))
         .env("MIRI_SYSROOT", &runner.sysroot)
         .env("MIRI_LOCAL_CRATES", local_crate.replace('-', "_"));
     Some(command)

@@ -184,6 +184,15 @@ mod tests {
             .collect()
     }
 
+    /// The mutated sources of `source`'s mutants by `operator`.
+    fn changes_by(source: &str, operator: Operator) -> Vec<String> {
+        changes(source)
+            .into_iter()
+            .filter(|(op, _)| *op == operator)
+            .map(|(_, text)| text)
+            .collect()
+    }
+
     #[test]
     fn a_condvar_loop_becomes_an_if_and_loses_its_notify() {
         let source = "impl Gate {\n    fn pass(&self) {\n        let mut open = self.open.lock().unwrap();\n        while !*open {\n            open = self.changed.wait(open).unwrap();\n        }\n    }\n    fn open(&self) {\n        *self.open.lock().unwrap() = true;\n        self.changed.notify_all();\n    }\n}\n";
@@ -216,11 +225,7 @@ mod tests {
     #[test]
     fn orderings_weaken_to_what_the_operation_accepts() {
         let source = "fn f(a: &AtomicU32) {\n    a.store(1, Ordering::SeqCst);\n    let _ = a.load(Ordering::SeqCst);\n    a.fetch_add(1, Ordering::Release);\n}\n";
-        let texts: Vec<String> = changes(source)
-            .into_iter()
-            .filter(|(op, _)| *op == Operator::WeakenOrdering)
-            .map(|(_, text)| text)
-            .collect();
+        let texts: Vec<String> = changes_by(source, Operator::WeakenOrdering);
         assert!(texts
             .iter()
             .any(|t| t.contains("a.store(1, Ordering::Release)")));
@@ -288,11 +293,7 @@ mod tests {
     /// Fails unless `source` has exactly one split-critical-section mutant, and its text
     /// contains `expected`.
     fn assert_one_split(source: &str, expected: &str) {
-        let splits: Vec<String> = changes(source)
-            .into_iter()
-            .filter(|(op, _)| *op == Operator::SplitCriticalSection)
-            .map(|(_, text)| text)
-            .collect();
+        let splits: Vec<String> = changes_by(source, Operator::SplitCriticalSection);
         assert_eq!(splits.len(), 1, "{splits:?}");
         assert!(splits[0].contains(expected), "{splits:?}");
     }
@@ -314,21 +315,14 @@ mod tests {
     #[test]
     fn no_split_goes_before_a_wait_while_which_looks_again_under_the_lock() {
         let source = "fn f(&self) {\n    let mut s = self.state.lock().unwrap();\n    s.ready = true;\n    drop(self.done.wait_while(s, |s| !s.ready).unwrap());\n}\n";
-        let splits = changes(source)
-            .into_iter()
-            .filter(|(op, _)| *op == Operator::SplitCriticalSection)
-            .count();
+        let splits = changes_by(source, Operator::SplitCriticalSection).len();
         assert_eq!(splits, 0);
     }
 
     #[test]
     fn a_block_that_takes_a_lock_inside_binds_no_guard() {
         let source = "fn f(&self) {\n    let gate = {\n        let mut current = self.current.lock().unwrap();\n        current.waiters += 1;\n        Arc::clone(&current.gate)\n    };\n    gate.open();\n    gate.wait();\n}\n";
-        let splits: Vec<String> = changes(source)
-            .into_iter()
-            .filter(|(op, _)| *op == Operator::SplitCriticalSection)
-            .map(|(_, text)| text)
-            .collect();
+        let splits: Vec<String> = changes_by(source, Operator::SplitCriticalSection);
         assert!(
             splits.iter().all(|text| !text.contains("drop(gate)")),
             "{splits:?}"
@@ -338,11 +332,7 @@ mod tests {
     #[test]
     fn a_test_that_only_wakes_is_narrowed_but_never_widened() {
         let source = "fn f(&self, s: &State) {\n    if s.waiting > 0 && s.free >= 1 {\n        self.cv.notify_one();\n    }\n    if s.waiting > 0 {\n        s.woken += 1;\n        self.cv.notify_one();\n    }\n}\n";
-        let flips: Vec<String> = changes(source)
-            .into_iter()
-            .filter(|(op, _)| *op == Operator::Boundary)
-            .map(|(_, text)| text)
-            .collect();
+        let flips: Vec<String> = changes_by(source, Operator::Boundary);
         assert_eq!(flips.len(), 2, "{flips:?}");
         assert!(
             flips[0].contains("s.waiting > 0 && s.free > 1"),
@@ -361,12 +351,7 @@ mod tests {
         let refused = "fn f(a: usize, b: usize) {\n    if a == b {\n        return;\n    }\n    if a < b {}\n}\n";
         let open = "fn f(a: usize, b: usize) {\n    if a < b {}\n}\n";
         let shadowed = "fn f(a: usize, b: usize) {\n    if a == b {\n        return;\n    }\n    let a = b + 1;\n    if a < b {}\n}\n";
-        let boundaries = |source: &str| {
-            changes(source)
-                .into_iter()
-                .filter(|(op, _)| *op == Operator::Boundary)
-                .count()
-        };
+        let boundaries = |source: &str| changes_by(source, Operator::Boundary).len();
         assert_eq!(boundaries(refused), 0);
         assert_eq!(boundaries(open), 1);
         assert_eq!(boundaries(shadowed), 1);
@@ -375,11 +360,7 @@ mod tests {
     #[test]
     fn a_guard_is_never_dropped_later_but_a_write_end_is_kept_open() {
         let source = "fn f(&self, writer: File) {\n    let mut queue = self.queue.lock().unwrap();\n    queue.push(1);\n    drop(queue);\n    drop(writer);\n}\n";
-        let deleted: Vec<String> = changes(source)
-            .into_iter()
-            .filter(|(op, _)| *op == Operator::DeleteDrop)
-            .map(|(_, text)| text)
-            .collect();
+        let deleted: Vec<String> = changes_by(source, Operator::DeleteDrop);
         assert_eq!(deleted.len(), 1);
         assert!(deleted[0].contains("drop(queue);") && !deleted[0].contains("drop(writer);"));
     }
@@ -406,12 +387,7 @@ mod tests {
 
     #[test]
     fn two_locks_are_swapped_only_where_another_place_holds_them_together() {
-        let swaps = |source: &str| {
-            changes(source)
-                .into_iter()
-                .filter(|(op, _)| *op == Operator::SwapLocks)
-                .count()
-        };
+        let swaps = |source: &str| changes_by(source, Operator::SwapLocks).len();
         let only_here = "fn dine(&self, first: usize, second: usize) {
     let _first = self.forks[first].lock().unwrap();
     let _second = self.forks[second].lock().unwrap();

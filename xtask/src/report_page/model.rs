@@ -275,15 +275,13 @@ fn woken_by(trace: &[Event], at: usize) -> Option<usize> {
 }
 
 /// Whether the condvar wait or park at `at` never ends in `trace`: its thread takes no step
-/// after it (a park), or never wakes from it (a wait).
+/// after it (a wait that ends, even spuriously, is followed by the thread's wake).
 fn never_woken(trace: &[Event], at: usize) -> bool {
     let event = &trace[at];
-    let mut later = trace[at + 1..].iter().filter(|e| e.thread == event.thread);
-    match event.op {
-        Op::Wait => !later.any(|e| e.op == Op::Woken),
-        Op::Park => later.next().is_none(),
-        _ => false,
-    }
+    matches!(event.op, Op::Wait | Op::Park)
+        && !trace[at + 1..]
+            .iter()
+            .any(|later| later.thread == event.thread)
 }
 
 /// The steps of the accesses a race report names, each the last step at its place up to the
