@@ -8,6 +8,9 @@ use super::report::Ran;
 use crate::context;
 use crate::protocol::{Failure, FailureKind, Outcome, RunConfig};
 
+/// How many executions loom runs between two looks at its time budget.
+const LOOK_AT_THE_TIME_EVERY: usize = 100;
+
 /// Runs the check under loom. loom starves threads on purpose, so bypass counts are not judged.
 /// A rerun explores in the same order, so the replay token needs no schedule. loom stops
 /// quietly when its time is up; a run stopped so is no pass, but a model checker that gave up
@@ -20,6 +23,10 @@ pub(super) fn run(config: &RunConfig, index: usize, body: fn()) -> Ran {
     builder.location = true;
     let allowed = Duration::from_secs(config.model_max_secs);
     builder.max_duration = Some(allowed);
+    // loom looks at the time only every `checkpoint_interval` executions (20 000 by default): a
+    // model whose executions are long (threads polling in loops) ran on for seconds past its
+    // budget.
+    builder.checkpoint_interval = LOOK_AT_THE_TIME_EVERY;
     // crossbeam-epoch keeps one participant per system thread, and loom runs every thread of
     // every execution as a coroutine on this one: every 128th pin, its collector would run on
     // whichever model thread pinned, on loom's small stack, and free there what an earlier
