@@ -314,15 +314,20 @@ impl<'a> Checker<'a> {
                     env: compile::build_env(&self.variant),
                     flags,
                 };
-                // Started without cargo when that lists the checks, else by cargo.
-                let checks = match run::list(&launcher, None) {
-                    Ok(checks) => checks,
-                    Err(_) => {
-                        if let Launcher::Miri { direct, .. } = &mut launcher {
-                            *direct = false;
-                        }
-                        run::list(&launcher, None)?
+                // Started without cargo where it starts that way, else by cargo.
+                if run::ping(&launcher).is_err() {
+                    if let Launcher::Miri { direct, .. } = &mut launcher {
+                        *direct = false;
                     }
+                    run::ping(&launcher)?;
+                }
+                // Listed by the std build when there is one: Miri's own `--list` interprets
+                // the serialisation of every check's name (most of a second).
+                let checks = match builds.get(&Backend::Std) {
+                    Some(Build::Binary {
+                        launcher: native, ..
+                    }) => run::list_miri_checks(native)?,
+                    _ => run::list(&launcher, None)?,
                 };
                 Build::Binary { launcher, checks }
             }

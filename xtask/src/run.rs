@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use harness::protocol::{
-    CheckInfo, Report, RunConfig, CONFIG_ENV, INLINE_FLAG, REPORT_ENV, REPORT_LINE,
+    CheckInfo, Report, RunConfig, CONFIG_ENV, INLINE_FLAG, PING_FLAG, REPORT_ENV, REPORT_LINE,
 };
 use harness::verdict::{classify, Exit, Verdict};
 
@@ -18,7 +18,7 @@ use crate::miri;
 use crate::sandbox::Cell;
 use crate::spawn::{Limits, Ran, Spawn, OUTPUT_CAP};
 
-/// How long `--list` may take.
+/// How long `--list` (or `--ping`) may take.
 const LIST_BUDGET: Duration = Duration::from_secs(30);
 
 /// How one check run ended.
@@ -205,24 +205,49 @@ impl Launcher {
 /// The checks a binary offers (`<exe> --list`), in its order; run in `cell` when there is one
 /// (listing runs the learner's code too: whatever it does before `main`).
 pub fn list(launcher: &Launcher, cell: Option<&Cell>) -> Result<Vec<CheckInfo>> {
+    let listed = ask(launcher, cell, &["--list"])?;
+    serde_json::from_str(&listed).with_context(|| {
+        format!(
+            "`{} --list` did not print a JSON list of checks",
+            launcher.path().display()
+        )
+    })
+}
+
+/// The checks Miri runs, asked of `native`, the std build of the same file (`--list miri`): the
+/// same list as Miri's own `--list`, without interpreting the serialisation of every name.
+pub fn list_miri_checks(native: &Launcher) -> Result<Vec<CheckInfo>> {
+    let listed = ask(native, None, &["--list", "miri"])?;
+    serde_json::from_str(&listed).with_context(|| {
+        format!(
+            "`{} --list miri` did not print a JSON list of checks",
+            native.path().display()
+        )
+    })
+}
+
+/// Starts the binary only to see that it starts this way (`<exe> --ping` exits with status 0).
+pub fn ping(launcher: &Launcher) -> Result<()> {
+    ask(launcher, None, &[PING_FLAG]).map(drop)
+}
+
+/// What the binary prints when started with `args` (in `cell` when there is one); an error
+/// unless it exits with status 0.
+fn ask(launcher: &Launcher, cell: Option<&Cell>, args: &[&str]) -> Result<String> {
     let exe = launcher.path();
+    let asked = args.join(" ");
     let mut command = launcher.command(cell);
-    command.arg("--list");
+    command.args(args);
     let ran = launcher
         .spawn(command, LIST_BUDGET, cell, &std::env::temp_dir())
         .run()
-        .with_context(|| format!("cannot run {} --list", exe.display()))?;
+        .with_context(|| format!("cannot run {} {asked}", exe.display()))?;
     let (exit, stdout, stderr) = (ran.exit(), ran.stdout, ran.stderr);
     if exit != Exit::Code(0) {
         let last = stderr.lines().last().unwrap_or("no output");
-        bail!("`{} --list` failed ({exit:?}): {last}", exe.display());
+        bail!("`{} {asked}` failed ({exit:?}): {last}", exe.display());
     }
-    serde_json::from_str(&stdout).with_context(|| {
-        format!(
-            "`{} --list` did not print a JSON list of checks",
-            exe.display()
-        )
-    })
+    Ok(stdout)
 }
 
 /// Runs one check (`<exe> --run` with `config`), its report going to `report_path`, or in

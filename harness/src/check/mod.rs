@@ -39,7 +39,9 @@ mod report;
 use std::panic::Location;
 
 use crate::context::{self, ReportTo};
-use crate::protocol::{Backend, CheckInfo, RunConfig, CONFIG_ENV, INLINE_FLAG, REPORT_ENV};
+use crate::protocol::{
+    Backend, CheckInfo, RunConfig, CONFIG_ENV, INLINE_FLAG, PING_FLAG, REPORT_ENV,
+};
 
 pub use crate::protocol::Mode;
 
@@ -144,42 +146,49 @@ impl Checks {
         self
     }
 
-    /// The checks this binary can run: those whose mode its backend serves.
-    fn list(&self) -> Vec<(CheckInfo, fn())> {
-        let backend = Backend::current();
-        self.checks
-            .iter()
-            .flat_map(|check| {
-                check
-                    .modes
-                    .iter()
-                    .filter(move |mode| mode.backend() == backend)
-                    .map(move |&mode| {
-                        let info = CheckInfo {
-                            name: check.name.to_owned(),
-                            mode,
-                        };
-                        (info, check.body)
-                    })
-            })
-            .collect()
+    /// The checks of `backend`, in their declared order: those whose mode it serves.
+    fn entries(&self, backend: Backend) -> impl Iterator<Item = (&'static str, Mode, fn())> + '_ {
+        self.checks.iter().flat_map(move |check| {
+            check
+                .modes
+                .iter()
+                .filter(move |mode| mode.backend() == backend)
+                .map(move |&mode| (check.name, mode, check.body))
+        })
     }
 
-    /// Serves the runner: `--list` prints this binary's checks as JSON; `--run` runs the one
-    /// named in the configuration and writes its report; `--role NAME -- ARGS...` runs a role
+    /// Serves the runner: `--list` prints this binary's checks as JSON (`--list miri`, asked of
+    /// the std build, those Miri runs: it interprets the same file on the same facade);
+    /// `--run` runs the one named in the configuration and writes its report; `--ping` exits at
+    /// once (the runner sees that it can start the binary); `--role NAME -- ARGS...` runs a role
     /// (a child process of a check). Never returns.
     pub fn run(self) -> ! {
         let args: Vec<String> = std::env::args().skip(1).collect();
         match args.first().map(String::as_str) {
             Some(crate::process::ROLE_FLAG) => crate::process::serve_role(&self.roles, &args[1..]),
             Some("--list") => {
-                let infos: Vec<CheckInfo> = self.list().into_iter().map(|(info, _)| info).collect();
+                let backend = match args.get(1).map(String::as_str) {
+                    None => Backend::current(),
+                    Some("miri") if Backend::current() == Backend::Std => Backend::Miri,
+                    Some(other) => {
+                        eprintln!("this binary cannot list the checks of `{other}`");
+                        std::process::exit(2)
+                    }
+                };
+                let infos: Vec<CheckInfo> = self
+                    .entries(backend)
+                    .map(|(name, mode, _)| CheckInfo {
+                        name: name.to_owned(),
+                        mode,
+                    })
+                    .collect();
                 println!(
                     "{}",
                     serde_json::to_string(&infos).expect("check names serialize")
                 );
                 std::process::exit(0)
             }
+            Some(PING_FLAG) => std::process::exit(0),
             Some("--run") => self.run_configured(&args[1..]),
             _ => {
                 eprintln!(
@@ -198,10 +207,12 @@ impl Checks {
                 std::process::exit(2)
             }
         };
-        let list = self.list();
-        let Some(index) = list
-            .iter()
-            .position(|(info, _)| info.name == config.check && info.mode == config.mode)
+        // Found without copying every check's name: under Miri, each byte copied is
+        // interpreted.
+        let Some((index, (_, _, body))) = self
+            .entries(Backend::current())
+            .enumerate()
+            .find(|(_, (name, mode, _))| *name == config.check && *mode == config.mode)
         else {
             eprintln!(
                 "no {} check named `{}` in this binary",
@@ -209,7 +220,6 @@ impl Checks {
             );
             std::process::exit(2)
         };
-        let body = list[index].1;
         let config = context::begin(config, report_to);
         failure::install(self.file, report::provisional);
         let result = engine::run(config, index, body);
@@ -236,4 +246,38 @@ fn read_environment(arguments: &[String]) -> Result<(RunConfig, ReportTo), Strin
     std::fs::remove_file(&path).map_err(|e| format!("cannot remove {path}: {e}"))?;
     let config = serde_json::from_str(&config).map_err(|e| format!("bad {path}: {e}"))?;
     Ok((config, ReportTo::File(report)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nothing() {}
+
+    #[test]
+    fn each_backend_gets_the_checks_of_its_modes_in_declared_order() {
+        let checks = Checks::new()
+            .sequential("plain", nothing)
+            .concurrent("threads", nothing)
+            .only("explored", &[Mode::Explore], nothing)
+            .only("interpreted", &[Mode::Miri], nothing);
+        let of = |backend| {
+            let entries = checks.entries(backend);
+            entries
+                .map(|(name, mode, _)| (name, mode))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            of(Backend::Miri),
+            [
+                ("plain", Mode::Miri),
+                ("threads", Mode::Miri),
+                ("interpreted", Mode::Miri)
+            ]
+        );
+        assert_eq!(
+            of(Backend::Std),
+            [("plain", Mode::Sequential), ("threads", Mode::Stress)]
+        );
+    }
 }
