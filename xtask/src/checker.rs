@@ -314,20 +314,17 @@ impl<'a> Checker<'a> {
                     env: compile::build_env(&self.variant),
                     flags,
                 };
-                // Started without cargo where it starts that way, else by cargo.
-                if run::ping(&launcher).is_err() {
-                    if let Launcher::Miri { direct, .. } = &mut launcher {
-                        *direct = false;
-                    }
-                    run::ping(&launcher)?;
-                }
-                // Listed by the std build when there is one: Miri's own `--list` interprets
-                // the serialisation of every check's name (most of a second).
+                // Listed by the std build when there is one (Miri's own `--list` interprets
+                // the serialisation of every check's name: most of a second), and then Miri's
+                // runner only pinged; started without cargo where it starts that way.
                 let checks = match builds.get(&Backend::Std) {
                     Some(Build::Binary {
                         launcher: native, ..
-                    }) => run::list_miri_checks(native)?,
-                    _ => run::list(&launcher, None)?,
+                    }) => {
+                        direct_or_by_cargo(&mut launcher, run::ping)?;
+                        run::list_miri_checks(native)?
+                    }
+                    _ => direct_or_by_cargo(&mut launcher, |miri| run::list(miri, None))?,
                 };
                 Build::Binary { launcher, checks }
             }
@@ -501,6 +498,20 @@ impl<'a> Checker<'a> {
         }
         report
     }
+}
+
+/// What `ask` gets of Miri's `launcher`, started without cargo; where that fails, started by
+/// cargo from then on.
+fn direct_or_by_cargo<T>(
+    launcher: &mut Launcher,
+    ask: impl Fn(&Launcher) -> Result<T>,
+) -> Result<T> {
+    ask(launcher).or_else(|_| {
+        if let Launcher::Miri { direct, .. } = launcher {
+            *direct = false;
+        }
+        ask(launcher)
+    })
 }
 
 /// The time budget of one check of `kata`: the kata's, lowered by [`Options::time_limit`].

@@ -205,23 +205,23 @@ impl Launcher {
 /// The checks a binary offers (`<exe> --list`), in its order; run in `cell` when there is one
 /// (listing runs the learner's code too: whatever it does before `main`).
 pub fn list(launcher: &Launcher, cell: Option<&Cell>) -> Result<Vec<CheckInfo>> {
-    let listed = ask(launcher, cell, &["--list"])?;
-    serde_json::from_str(&listed).with_context(|| {
-        format!(
-            "`{} --list` did not print a JSON list of checks",
-            launcher.path().display()
-        )
-    })
+    listed(launcher, cell, &["--list"])
 }
 
 /// The checks Miri runs, asked of `native`, the std build of the same file (`--list miri`): the
 /// same list as Miri's own `--list`, without interpreting the serialisation of every name.
 pub fn list_miri_checks(native: &Launcher) -> Result<Vec<CheckInfo>> {
-    let listed = ask(native, None, &["--list", "miri"])?;
+    listed(native, None, &["--list", "miri"])
+}
+
+/// The JSON list of checks the binary prints when started with `args`.
+fn listed(launcher: &Launcher, cell: Option<&Cell>, args: &[&str]) -> Result<Vec<CheckInfo>> {
+    let listed = ask(launcher, cell, args)?;
     serde_json::from_str(&listed).with_context(|| {
         format!(
-            "`{} --list miri` did not print a JSON list of checks",
-            native.path().display()
+            "`{} {}` did not print a JSON list of checks",
+            launcher.path().display(),
+            args.join(" ")
         )
     })
 }
