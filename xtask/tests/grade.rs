@@ -31,6 +31,20 @@ fn read(relative: &str) -> String {
     std::fs::read_to_string(root().join(relative)).unwrap()
 }
 
+/// A kata's starting code as committed (`git show HEAD:<relative>`), not the file in the working
+/// tree, where a learner may have solved the kata; the file where git cannot say.
+fn starting_code(relative: &str) -> String {
+    let shown = Command::new("git")
+        .arg("-C")
+        .arg(root())
+        .args(["show", &format!("HEAD:{relative}")])
+        .output();
+    match shown {
+        Ok(output) if output.status.success() => String::from_utf8(output.stdout).unwrap(),
+        _ => read(relative),
+    }
+}
+
 /// A correct hit counter with `new_extra` at the start of `new` and `hit_extra` at the start of
 /// `hit`.
 fn counter(new_extra: &str, hit_extra: &str) -> String {
@@ -240,7 +254,11 @@ fn the_message_queue_katas_get_full_marks_in_the_sandbox() {
 
 #[test]
 fn the_starting_code_gets_zero_and_the_same_grade_every_time() {
-    let dir = submission("starting", "bob", &[(HIT_COUNTER, &read(HIT_COUNTER))]);
+    let dir = submission(
+        "starting",
+        "bob",
+        &[(HIT_COUNTER, &starting_code(HIT_COUNTER))],
+    );
     let (code, first) = grade(&dir, &["--kata", "hit_counter"]);
     assert_zero(code, &first, "race");
     let hits = kata(&first, "hit_counter");
@@ -374,7 +392,7 @@ fn an_output_flood_is_capped() {
 
 #[test]
 fn passing_looking_output_earns_nothing() {
-    let starting = read(HIT_COUNTER).replace(
+    let starting = starting_code(HIT_COUNTER).replace(
         "pub fn new() -> Self {",
         "pub fn new() -> Self {
         println!(\"test result: ok. 9 passed; 0 failed; 0 ignored\");
@@ -578,7 +596,7 @@ fn edited_checks_are_ignored_and_listed() {
         "edited",
         "ines",
         &[
-            (HIT_COUNTER, &read(HIT_COUNTER)),
+            (HIT_COUNTER, &starting_code(HIT_COUNTER)),
             (
                 "tests/hit_counter.rs",
                 "fn main() { println!(\"test result: ok\"); }\n",
@@ -589,7 +607,7 @@ fn edited_checks_are_ignored_and_listed() {
                     .replace("points = 10", "points = 1000"),
             ),
             ("harness/src/lib.rs", "// nothing to see\n"),
-            ("solutions/hit_counter/lib.rs", &read(HIT_COUNTER)),
+            ("solutions/hit_counter/lib.rs", &starting_code(HIT_COUNTER)),
             // Unchanged: not listed.
             (
                 "exercises/01-races/hit_counter/Cargo.toml",
@@ -637,7 +655,7 @@ fn borrowed_work_through_a_symbolic_link_earns_nothing() {
 
 #[test]
 fn a_tree_too_deep_is_refused_with_a_reason() {
-    let dir = submission("deep", "ada", &[(HIT_COUNTER, &read(HIT_COUNTER))]);
+    let dir = submission("deep", "ada", &[(HIT_COUNTER, &starting_code(HIT_COUNTER))]);
     // 2,000 levels, made relative to `src/`: the full path is longer than one system call takes.
     let status = Command::new("mkdir")
         .arg("-p")
@@ -659,7 +677,7 @@ fn a_file_name_cannot_write_the_report() {
         "injection",
         "ada",
         &[
-            (HIT_COUNTER, &read(HIT_COUNTER)),
+            (HIT_COUNTER, &starting_code(HIT_COUNTER)),
             (&format!("exercises/01-races/{forged}"), ""),
         ],
     );
@@ -763,9 +781,17 @@ fn a_class_gets_a_gradebook() {
         "ada",
         &[(HIT_COUNTER, &read("solutions/hit_counter/lib.rs"))],
     );
-    let _bob = submission("class", "bob", &[(HIT_COUNTER, &read(HIT_COUNTER))]);
+    let _bob = submission(
+        "class",
+        "bob",
+        &[(HIT_COUNTER, &starting_code(HIT_COUNTER))],
+    );
     // A plain name that a spreadsheet would take for a formula.
-    let _formula = submission("class", "+1+1", &[(HIT_COUNTER, &read(HIT_COUNTER))]);
+    let _formula = submission(
+        "class",
+        "+1+1",
+        &[(HIT_COUNTER, &starting_code(HIT_COUNTER))],
+    );
     let class = ada.parent().unwrap().to_path_buf();
     // Entries that are not students: links (to a classmate, the class's parent, the grader's
     // repository), a hidden folder and a spreadsheet formula. Each is listed, none is graded.
@@ -843,7 +869,11 @@ fn a_class_gets_a_gradebook() {
 
 #[test]
 fn the_classroom_result_has_its_fields() {
-    let dir = submission("classroom", "mia", &[(HIT_COUNTER, &read(HIT_COUNTER))]);
+    let dir = submission(
+        "classroom",
+        "mia",
+        &[(HIT_COUNTER, &starting_code(HIT_COUNTER))],
+    );
     let output = xtask(
         &[
             "grade",
