@@ -17,7 +17,7 @@ use crate::catalog::{Catalog, Kata};
 use crate::compile::{self, Built};
 use crate::metadata::{DEFAULT_MEMORY_MB, DEFAULT_PROCESSES};
 use crate::miri;
-use crate::parallel::{self, Slots};
+use crate::parallel::{self, Opening, Slots};
 use crate::results::{set_aside_model_budgets, summary, CheckResult, KataRun};
 use crate::run::{self, Finished, Launcher};
 use crate::sandbox::Sandbox;
@@ -53,6 +53,10 @@ pub struct Options<'s> {
     /// Run a check only while holding one of these, shared with the checkers of other variants
     /// checked at the same time (`verify`).
     pub slots: Option<&'s Slots>,
+    /// Build a mode's backend only once the mode before has passed, not while its last checks
+    /// run (`verify`, `mutate`: most of their variants fail in an early mode, and other
+    /// variants are built and checked on the same cores meanwhile).
+    pub build_on_demand: bool,
 }
 
 /// How many checks run at once: two, where there are two cores.
@@ -118,7 +122,8 @@ impl<'a> Checker<'a> {
     ///
     /// As if mode after mode: up to two checks run at once, and once every check of a mode is
     /// under way, the next mode is built and its checks start beside the last ones of the mode
-    /// before; checks of a mode after a failure are stopped and count for nothing.
+    /// before (with `build_on_demand`, once they are done); checks of a mode after a failure
+    /// are stopped and count for nothing.
     pub fn check_all(&mut self) -> Result<KataRun> {
         let start = Instant::now();
         let modes: Vec<Mode> = Mode::ALL
@@ -138,9 +143,14 @@ impl<'a> Checker<'a> {
         }
         let available = |mode: Mode| mode != Mode::Miri || miri::available();
         let last = modes.len() - 1;
+        let opening = match self.options.build_on_demand {
+            true => Opening::AfterStage,
+            false => Opening::Ahead,
+        };
         let staged = parallel::in_stages(
             modes.len(),
             checks_at_once(),
+            opening,
             |position| match available(modes[position]) {
                 true => self.tasks(modes[position]),
                 false => Ok(Vec::new()),

@@ -239,6 +239,7 @@ fn grade_kata(context: &Context, kata: &Kata, submission: &Submission) -> KataGr
         miri: false,
         only: None,
         slots: None,
+        build_on_demand: false,
     };
     let mut source = None;
     let outcome = (|| -> Result<Outcome> {

@@ -119,37 +119,53 @@ pub struct Staged<R> {
     pub failed: Option<usize>,
 }
 
+/// When [`in_stages`] opens a stage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Opening {
+    /// As soon as a thread is idle: once every item of a stage has been handed out, an idle
+    /// thread opens the next stage and starts its items while the last items of the stage
+    /// before are still under way. Quickest for one run that is expected to pass.
+    Ahead,
+    /// Only once every item of the stage before is done (and none failed): nothing is opened
+    /// for nothing when a stage fails, which is what most runs of `verify` and `mutate` come to,
+    /// while other runs share the cores.
+    AfterStage,
+}
+
 /// Runs the items of `stages` stages, as `work(stage, item, called_off)` on up to `workers`
 /// threads, as if stage after stage, stopping after the first stage where `fails` says an item
-/// failed. `open(stage)` lists a stage's items (it builds what they need).
+/// failed. `open(stage)` lists a stage's items (it builds what they need), when `opening` says.
 ///
-/// No thread waits while there is work: once every item of a stage has been handed out, an idle
-/// thread opens the next stage and starts its items, while the last items of the stage before
-/// are still under way. When an item fails, no item of a later stage starts, and the flag
-/// `called_off` of those under way is set: their results would not count, so `work` should stop
-/// them. An error from `open` or `work` stops everything (the first is returned), except an
-/// error of a stage already called off.
+/// When an item fails, no item of a later stage starts, and the flag `called_off` of those under
+/// way is set: their results would not count, so `work` should stop them. An error from `open`
+/// or `work` stops everything (the first is returned), except an error of a stage already called
+/// off.
 ///
 /// ```text
-/// let staged = in_stages(3, 2, |stage| Ok(vec![stage; 2]), |_, item, _| Ok(*item), |_, r| *r == 1)?;
+/// let staged = in_stages(3, 2, Opening::Ahead, |stage| Ok(vec![stage; 2]), |_, item, _| Ok(*item), |_, r| *r == 1)?;
 /// assert_eq!(staged, Staged { results: vec![vec![0, 0], vec![1, 1]], failed: Some(1) });
 /// ```
 pub fn in_stages<I: Send + Sync, R: Send>(
     stages: usize,
     workers: usize,
+    opening: Opening,
     open: impl Fn(usize) -> Result<Vec<I>> + Sync,
     work: impl Fn(usize, &I, &AtomicBool) -> Result<R> + Sync,
     fails: impl Fn(usize, &R) -> bool + Sync,
 ) -> Result<Staged<R>> {
     let called_off: Vec<AtomicBool> = (0..stages).map(|_| AtomicBool::new(false)).collect();
     let queue = Mutex::new(Queue {
+        opening,
         stage: 0,
         items: None,
         next: 0,
+        under_way: 0,
         results: (0..stages).map(|_| Vec::new()).collect(),
         failed: None,
         error: None,
     });
+    // Notified whenever an item is done: a thread waiting for its stage to end looks again.
+    let item_done = Condvar::new();
     let call_off_after = |stage: Option<usize>| {
         let first = stage.map_or(0, |stage| stage + 1);
         for flag in called_off.iter().skip(first) {
@@ -160,11 +176,24 @@ pub fn in_stages<I: Send + Sync, R: Send>(
     std::thread::scope(|scope| {
         for _ in 0..workers.max(1) {
             scope.spawn(|| loop {
-                // Its own statement: the queue's lock must not be held while the item runs.
-                let next = lock().take(stages, &open, call_off_after);
+                // Its own block: the queue's lock must not be held while the item runs.
+                let next = {
+                    let mut queue = lock();
+                    loop {
+                        match queue.take(stages, &open, call_off_after) {
+                            Taken::Item(item) => break Some(item),
+                            Taken::Nothing => break None,
+                            Taken::Wait => {
+                                queue = item_done.wait(queue).unwrap_or_else(|e| e.into_inner())
+                            }
+                        }
+                    }
+                };
                 let Some((stage, items, i)) = next else { break };
                 let result = work(stage, &items[i], &called_off[stage]);
                 let mut queue = lock();
+                queue.under_way -= 1;
+                item_done.notify_all();
                 match result {
                     Ok(result) => {
                         let failed = fails(stage, &result);
@@ -207,12 +236,15 @@ pub fn in_stages<I: Send + Sync, R: Send>(
 
 /// The state [`in_stages`] shares between its threads.
 struct Queue<I, R> {
+    opening: Opening,
     /// The stage whose items are being handed out.
     stage: usize,
     /// Its items, once opened.
     items: Option<Arc<Vec<I>>>,
     /// Its next item to hand out.
     next: usize,
+    /// Items handed out and not yet done, of any stage.
+    under_way: usize,
     /// Each stage's results, by item.
     results: Vec<Vec<Option<R>>>,
     /// The first stage with a failure, so far.
@@ -220,21 +252,33 @@ struct Queue<I, R> {
     error: Option<anyhow::Error>,
 }
 
+/// What [`Queue::take`] hands a thread.
+enum Taken<I> {
+    /// An item to work on: its stage, the stage's items and its index.
+    Item((usize, Arc<Vec<I>>, usize)),
+    /// Nothing yet: the next stage opens once the items under way are done.
+    Wait,
+    /// Nothing more to do.
+    Nothing,
+}
+
 impl<I, R> Queue<I, R> {
-    /// The next item to work on: its stage, the stage's items and its index; `None` when there
-    /// is nothing more to do.
+    /// The next item to work on, if there is one now.
     fn take(
         &mut self,
         stages: usize,
         open: impl Fn(usize) -> Result<Vec<I>>,
         call_off_after: impl Fn(Option<usize>),
-    ) -> Option<(usize, Arc<Vec<I>>, usize)> {
+    ) -> Taken<I> {
         loop {
             let past_failure = self.failed.is_some_and(|failed| self.stage > failed);
             if self.error.is_some() || self.stage >= stages || past_failure {
-                return None;
+                return Taken::Nothing;
             }
             match &self.items {
+                None if self.opening == Opening::AfterStage && self.under_way > 0 => {
+                    return Taken::Wait;
+                }
                 None => match open(self.stage) {
                     Ok(items) => {
                         self.results[self.stage] = items.iter().map(|_| None).collect();
@@ -248,7 +292,8 @@ impl<I, R> Queue<I, R> {
                 },
                 Some(items) if self.next < items.len() => {
                     self.next += 1;
-                    return Some((self.stage, Arc::clone(items), self.next - 1));
+                    self.under_way += 1;
+                    return Taken::Item((self.stage, Arc::clone(items), self.next - 1));
                 }
                 Some(_) => {
                     self.stage += 1;
@@ -282,25 +327,29 @@ mod tests {
     #[test]
     fn stages_stop_after_the_first_with_a_failure_and_later_ones_are_called_off() {
         for workers in [1, 2, 4] {
-            let staged = in_stages(
-                4,
-                workers,
-                |stage| Ok(vec![stage; 3]),
-                |_, item, _| Ok(*item),
-                |_, result| *result == 1,
-            )
-            .unwrap();
-            assert_eq!(
-                staged,
-                Staged {
-                    results: vec![vec![0, 0, 0], vec![1, 1, 1]],
-                    failed: Some(1)
-                }
-            );
+            for opening in [Opening::Ahead, Opening::AfterStage] {
+                let staged = in_stages(
+                    4,
+                    workers,
+                    opening,
+                    |stage| Ok(vec![stage; 3]),
+                    |_, item, _| Ok(*item),
+                    |_, result| *result == 1,
+                )
+                .unwrap();
+                assert_eq!(
+                    staged,
+                    Staged {
+                        results: vec![vec![0, 0, 0], vec![1, 1, 1]],
+                        failed: Some(1)
+                    }
+                );
+            }
         }
         let all = in_stages(
             3,
             2,
+            Opening::Ahead,
             |stage| Ok(vec![stage]),
             |_, i, _| Ok(*i),
             |_, _| false,
@@ -319,6 +368,7 @@ mod tests {
         let staged = in_stages(
             2,
             2,
+            Opening::Ahead,
             |stage| {
                 Ok(if stage == 0 {
                     vec![true, false]
@@ -349,10 +399,39 @@ mod tests {
     }
 
     #[test]
+    fn after_stage_opens_a_stage_only_once_the_stage_before_is_done() {
+        let under_way = AtomicUsize::new(0);
+        let staged = in_stages(
+            3,
+            2,
+            Opening::AfterStage,
+            |stage| {
+                assert_eq!(
+                    under_way.load(Ordering::SeqCst),
+                    0,
+                    "stage {stage} opened early"
+                );
+                Ok(vec![stage; 3])
+            },
+            |_, item, _| {
+                under_way.fetch_add(1, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(2 * (*item as u64 + 1)));
+                under_way.fetch_sub(1, Ordering::SeqCst);
+                Ok(*item)
+            },
+            |_, result| *result == 2,
+        )
+        .unwrap();
+        assert_eq!(staged.results, [[0, 0, 0], [1, 1, 1], [2, 2, 2]]);
+        assert_eq!(staged.failed, Some(2));
+    }
+
+    #[test]
     fn an_error_stops_the_stages() {
         let err = in_stages(
             3,
             2,
+            Opening::Ahead,
             |stage| match stage {
                 1 => anyhow::bail!("cannot build stage 1"),
                 _ => Ok(vec![()]),

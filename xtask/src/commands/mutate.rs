@@ -399,6 +399,7 @@ fn check_one(catalog: &Catalog, job: &Job, file: &Path, only: Option<Mode>) -> C
             .with_context(|| format!("cannot write {}", file.display()))?;
         let options = Options {
             only,
+            build_on_demand: true,
             ..Options::default()
         };
         let mut checker = Checker::new(catalog, job.kata, file, options)?;

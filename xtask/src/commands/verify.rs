@@ -112,6 +112,7 @@ impl Case<'_> {
     fn options(&self) -> Options<'static> {
         Options {
             only: self.only,
+            build_on_demand: true,
             ..Options::default()
         }
     }
