@@ -281,7 +281,12 @@ fn search<M: Model>(initial: &M, operations: &[Operation<M>], budget: usize) -> 
     let mut state = initial.clone();
     // (operation placed, the state before it, where the cursor was)
     let mut stack: Vec<(usize, M, usize)> = Vec::new();
-    let mut seen: HashSet<(Vec<u64>, M)> = HashSet::new();
+    // Lowe's memo, filled as the search undoes a configuration (which operations are placed,
+    // the state they lead to): every continuation of it failed. A configuration on the current
+    // path cannot come again (each step places one more operation), so this rejects what
+    // filling it on entry would, and a history explained without undoing anything never
+    // hashes or copies a state for it.
+    let mut failed: HashSet<(Vec<u64>, M)> = HashSet::new();
     let mut cursor = 0;
     for _ in 0..budget {
         if placed_completed == completed {
@@ -298,7 +303,11 @@ fn search<M: Model>(initial: &M, operations: &[Operation<M>], budget: usize) -> 
             let explains = operation.ret.as_ref().is_none_or(|want| *want == ret);
             if explains {
                 placed.set(event.operation, true);
-                if seen.insert((placed.bits.clone(), next.clone())) {
+                let configuration = (std::mem::take(&mut placed.bits), next);
+                let known_to_fail = failed.contains(&configuration);
+                let next;
+                (placed.bits, next) = configuration;
+                if !known_to_fail {
                     stack.push((event.operation, std::mem::replace(&mut state, next), cursor));
                     placed_completed += usize::from(operation.ret.is_some());
                     cursor = 0;
@@ -312,9 +321,9 @@ fn search<M: Model>(initial: &M, operations: &[Operation<M>], budget: usize) -> 
             let Some((undone, before, at)) = stack.pop() else {
                 return Some(false);
             };
+            failed.insert((placed.bits.clone(), std::mem::replace(&mut state, before)));
             placed.set(undone, false);
             placed_completed -= usize::from(operations[undone].ret.is_some());
-            state = before;
             cursor = at + 1;
         }
     }
