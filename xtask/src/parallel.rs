@@ -4,6 +4,7 @@
 //! mode; and [`Slots`], which bound how many checks run at once across variants.
 
 use std::collections::BTreeMap;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Condvar, Mutex};
 
@@ -190,10 +191,21 @@ pub fn in_stages<I: Send + Sync, R: Send>(
                     }
                 };
                 let Some((stage, items, i)) = next else { break };
-                let result = work(stage, &items[i], &called_off[stage]);
+                // Caught, so that the item counts as done before its panic goes on: a thread
+                // waiting for the stage to end must not wait for ever.
+                let result = panic::catch_unwind(AssertUnwindSafe(|| {
+                    work(stage, &items[i], &called_off[stage])
+                }));
                 let mut queue = lock();
                 queue.under_way -= 1;
                 item_done.notify_all();
+                let result = match result {
+                    Ok(result) => result,
+                    Err(payload) => {
+                        drop(queue);
+                        panic::resume_unwind(payload)
+                    }
+                };
                 match result {
                     Ok(result) => {
                         let failed = fails(stage, &result);
@@ -424,6 +436,31 @@ mod tests {
         .unwrap();
         assert_eq!(staged.results, [[0, 0, 0], [1, 1, 1], [2, 2, 2]]);
         assert_eq!(staged.failed, Some(2));
+    }
+
+    #[test]
+    fn a_panic_in_an_item_reaches_the_caller_whatever_the_opening() {
+        for opening in [Opening::Ahead, Opening::AfterStage] {
+            let caught = panic::catch_unwind(|| {
+                // The short item ends first, and its thread goes on to the next stage while
+                // the long one is under way; then the long one panics.
+                in_stages(
+                    2,
+                    2,
+                    opening,
+                    |_| Ok(vec!["long", "short"]),
+                    |stage, item, _| {
+                        if (stage, *item) == (0, "long") {
+                            std::thread::sleep(std::time::Duration::from_millis(20));
+                            panic!("a bug in the work");
+                        }
+                        Ok(())
+                    },
+                    |_, _| false,
+                )
+            });
+            assert!(caught.is_err(), "{opening:?}: the panic was lost");
+        }
     }
 
     #[test]
