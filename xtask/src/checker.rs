@@ -54,8 +54,8 @@ pub struct Options<'s> {
     /// checked at the same time (`verify`).
     pub slots: Option<&'s Slots>,
     /// Build a mode's backend only once the mode before has passed, not while its last checks
-    /// run (`verify`, `mutate`: most of their variants fail in an early mode, and other
-    /// variants are built and checked on the same cores meanwhile).
+    /// run (`verify`'s variants expected to fail, `mutate`: most of them fail in an early mode,
+    /// and other variants are built and checked on the same cores meanwhile).
     pub build_on_demand: bool,
 }
 
