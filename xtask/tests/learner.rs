@@ -52,9 +52,14 @@ impl Sandbox {
             std::os::unix::fs::symlink(real.join(dir), root.join(dir)).unwrap();
         }
         for (kata, dir) in KATAS {
-            for file in ["Cargo.toml", "kata.toml", "README.md", "src/lib.rs"] {
+            for file in ["Cargo.toml", "kata.toml", "README.md"] {
                 copy(&real.join(dir).join(file), &root.join(dir).join(file));
             }
+            // The starting code as committed: on a learner's checkout the working file may be
+            // solved already.
+            let lib = root.join(dir).join("src/lib.rs");
+            std::fs::create_dir_all(lib.parent().unwrap()).unwrap();
+            std::fs::write(&lib, starting_code(&format!("{dir}/src/lib.rs"))).unwrap();
             let solution = format!("solutions/{kata}/lib.rs");
             copy(&real.join(&solution), &root.join(&solution));
         }
@@ -144,6 +149,20 @@ impl Sandbox {
 impl Drop for Sandbox {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+/// The file at `relative` in the real repository as committed (`git show HEAD:`), or as it is
+/// where git cannot say.
+fn starting_code(relative: &str) -> Vec<u8> {
+    let shown = Command::new("git")
+        .arg("-C")
+        .arg(real_root())
+        .args(["show", &format!("HEAD:{relative}")])
+        .output();
+    match shown {
+        Ok(output) if output.status.success() => output.stdout,
+        _ => std::fs::read(real_root().join(relative)).unwrap(),
     }
 }
 
