@@ -12,6 +12,9 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use support::{repository as root, starting_code};
+
+mod support;
 
 const HIT_COUNTER: &str = "exercises/01-races/hit_counter/src/lib.rs";
 const BANK: &str = "exercises/02-locks/bank/src/lib.rs";
@@ -20,29 +23,8 @@ const PROCESS_POOL: &str = "exercises/06-processes/process_pool/src/lib.rs";
 const MQ_JOBS: &str = "exercises/06-processes/mq_jobs/src/lib.rs";
 const MQ_PUBSUB: &str = "exercises/06-processes/mq_pubsub/src/lib.rs";
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives in the repository")
-        .to_path_buf()
-}
-
 fn read(relative: &str) -> String {
     std::fs::read_to_string(root().join(relative)).unwrap()
-}
-
-/// A kata's starting code as committed (`git show HEAD:<relative>`), not the file in the working
-/// tree, where a learner may have solved the kata; the file where git cannot say.
-fn starting_code(relative: &str) -> String {
-    let shown = Command::new("git")
-        .arg("-C")
-        .arg(root())
-        .args(["show", &format!("HEAD:{relative}")])
-        .output();
-    match shown {
-        Ok(output) if output.status.success() => String::from_utf8(output.stdout).unwrap(),
-        _ => read(relative),
-    }
 }
 
 /// A correct hit counter with `new_extra` at the start of `new` and `hit_extra` at the start of

@@ -12,13 +12,9 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-/// The real repository.
-fn real_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives in the repository")
-        .to_path_buf()
-}
+use support::{repository, starting_code};
+
+mod support;
 
 /// The katas copied into a sandbox, with their exercise directories.
 const KATAS: [(&str, &str); 2] = [
@@ -44,7 +40,7 @@ impl Sandbox {
         assert_eq!(locked, 0, "cannot lock {}", root.display());
         let _ = std::fs::remove_dir_all(&root);
         std::fs::create_dir_all(&root).unwrap();
-        let real = real_root();
+        let real = repository();
         for file in ["Cargo.toml", "Cargo.lock"] {
             std::fs::copy(real.join(file), root.join(file)).unwrap();
         }
@@ -76,7 +72,7 @@ impl Sandbox {
             .args(args)
             .current_dir(&self.root)
             .env("XTASK_ROOT", &self.root)
-            .env("CARGO_TARGET_DIR", real_root().join("target"))
+            .env("CARGO_TARGET_DIR", repository().join("target"))
             .env("NO_COLOR", "1")
             .stdin(Stdio::null());
         command
@@ -115,7 +111,7 @@ impl Sandbox {
         std::fs::remove_file(&tests).unwrap();
         let status = Command::new("cp")
             .arg("-R")
-            .arg(real_root().join("tests"))
+            .arg(repository().join("tests"))
             .arg(&tests)
             .status()
             .expect("cp runs");
@@ -124,7 +120,7 @@ impl Sandbox {
         // the copied checks crate, or cargo sees two harness packages.
         let manifest = tests.join("Cargo.toml");
         let text = std::fs::read_to_string(&manifest).unwrap();
-        let real = format!("harness = {{ path = {:?} }}", real_root().join("harness"));
+        let real = format!("harness = {{ path = {:?} }}", repository().join("harness"));
         std::fs::write(&manifest, text.replace("harness.workspace = true", &real)).unwrap();
     }
 
@@ -149,20 +145,6 @@ impl Sandbox {
 impl Drop for Sandbox {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.root);
-    }
-}
-
-/// The file at `relative` in the real repository as committed (`git show HEAD:`), or as it is
-/// where git cannot say.
-fn starting_code(relative: &str) -> Vec<u8> {
-    let shown = Command::new("git")
-        .arg("-C")
-        .arg(real_root())
-        .args(["show", &format!("HEAD:{relative}")])
-        .output();
-    match shown {
-        Ok(output) if output.status.success() => output.stdout,
-        _ => std::fs::read(real_root().join(relative)).unwrap(),
     }
 }
 
@@ -296,7 +278,7 @@ fn reset_without_git_says_so() {
 fn the_solution_unlocks_once_the_file_passes() {
     let sandbox = Sandbox::new("solution");
     let reference =
-        std::fs::read_to_string(real_root().join("solutions/hit_counter/lib.rs")).unwrap();
+        std::fs::read_to_string(repository().join("solutions/hit_counter/lib.rs")).unwrap();
 
     let locked = sandbox.xtask(&["solution", "hit_counter"]);
     assert_eq!(locked.status.code(), Some(1));
@@ -352,7 +334,7 @@ fn a_failed_check_leads_to_the_hint_for_its_verdict() {
 
     // A file checked with --source is not the learner's, and `hint` follows the learner's
     // last check: no pointer under another file's failure.
-    let mutants = real_root().join("solutions/hit_counter/mutants");
+    let mutants = repository().join("solutions/hit_counter/mutants");
     let mutant = std::fs::read_dir(mutants)
         .unwrap()
         .next()
@@ -405,7 +387,7 @@ fn lesson_prints_the_readme() {
     let output = sandbox.xtask(&["lesson", "bank"]);
     assert_eq!(output.status.code(), Some(0));
     let readme =
-        std::fs::read_to_string(real_root().join("exercises/02-locks/bank/README.md")).unwrap();
+        std::fs::read_to_string(repository().join("exercises/02-locks/bank/README.md")).unwrap();
     assert!(stdout(&output).starts_with(readme.trim_end()));
 }
 
@@ -487,7 +469,7 @@ fn watch_rechecks_on_save_and_offers_the_next_kata() {
     );
     assert_ne!(first, "[watch] checked hit_counter: pass");
 
-    let solution = std::fs::read(real_root().join("solutions/hit_counter/lib.rs")).unwrap();
+    let solution = std::fs::read(repository().join("solutions/hit_counter/lib.rs")).unwrap();
     std::fs::write(sandbox.learner("hit_counter"), solution).unwrap();
     let saved = Instant::now();
     let second = watch.wait_for("[watch] checked ", timeout);
